@@ -1,0 +1,163 @@
+/**
+ * The public contract of @dmm/core: the allocator interface every heap in dmm implements, the heap's
+ * options and statistics, and the seam a placement strategy plugs into.
+ */
+
+/** A byte offset into the heap's memory. 0 is NULL and never a valid block. */
+export type Ptr = number;
+
+/** The NULL pointer: what malloc returns when no block can serve a request. */
+export const NULL: Ptr = 0;
+
+/** How free neighbours are merged. */
+export type Coalescing = "immediate" | "deferred" | "none";
+
+/** What every allocator in dmm implements, ours and the adapters for other people's. */
+export interface Allocator {
+  /** Short name, e.g. "best-fit". */
+  readonly name: string;
+  /** The heap's bytes; the payload of p is `memory[p .. p + usableSize(p))`. May be replaced when the heap grows. */
+  readonly memory: Uint8Array;
+  /** A block of at least `size` bytes, or NULL when no block can serve it (out of memory or too fragmented). */
+  malloc(size: number): Ptr;
+  /** A zero-filled block of `count * size` bytes; NULL on overflow of `count * size` or no space. */
+  calloc(count: number, size: number): Ptr;
+  /**
+   * C semantics: realloc(NULL, n) = malloc(n); realloc(p, 0) frees p and returns NULL; on failure returns NULL
+   * and p stays valid and unchanged; grows or shrinks in place when the neighbour allows; keeps the first
+   * min(usableSize(ptr), size) bytes.
+   */
+  realloc(ptr: Ptr, size: number): Ptr;
+  /** Releases a block; free(NULL) is a no-op. */
+  free(ptr: Ptr): void;
+  /** Bytes usable at ptr: at least the size requested for it. */
+  usableSize(ptr: Ptr): number;
+  stats(): HeapStats;
+  /** Throws HeapError code CORRUPTION naming the first broken invariant. */
+  check(): void;
+  /** Every block in address order. */
+  walk(): Iterable<BlockInfo>;
+  /**
+   * Free blocks (or bins) examined to serve the most recent malloc, where the allocator can tell.
+   * Machine-independent: it shows algorithmic latency without timing noise.
+   */
+  readonly lastSearchCost?: number;
+}
+
+export interface BlockInfo {
+  /** Where the block (its header) starts. */
+  offset: number;
+  /** Where its data area starts: what malloc returned (or would return). */
+  payload: Ptr;
+  /**
+   * Bytes of the data area, excluding the header: usableSize(payload) for a used block; for a free block the
+   * usableSize it would have if allocated whole, so it can serve malloc(n) exactly when size >= n.
+   */
+  size: number;
+  free: boolean;
+}
+
+export interface HeapStats {
+  /** Current extent of the heap: arena bytes claimed by the heap (blocks, free or not). */
+  heapBytes: number;
+  /** High-water mark of heapBytes over the heap's life. */
+  peakHeapBytes: number;
+  /** Sum of the sizes requested by live allocations. */
+  liveBytes: number;
+  /** High-water mark of liveBytes. */
+  peakLiveBytes: number;
+  /** Allocated blocks. */
+  usedBlocks: number;
+  /** Total block bytes (headers included) of allocated blocks. */
+  usedBytes: number;
+  /** Free blocks. */
+  freeBlocks: number;
+  /** Total block bytes (headers included) of free blocks. */
+  freeBytes: number;
+  /** Payload bytes of the largest free block (0 when there is none). */
+  largestFreeBlock: number;
+  /** Requests that returned NULL. */
+  failedAllocations: number;
+}
+
+export interface HeapOptions {
+  /** Bytes of the arena at start. Integer >= 0. */
+  size: number;
+  /**
+   * The heap may grow (like sbrk) up to this many bytes, by exactly what a request needs beyond a free block at
+   * the top. Integer >= size, at most 1 GiB. @defaultValue size (a fixed arena)
+   */
+  maxSize?: number;
+  /** Required: the placement policy, e.g. firstFit() from @dmm/strategies. A strategy serves one heap at a time. */
+  strategy: Strategy;
+  /** @defaultValue "immediate" */
+  coalescing?: Coalescing;
+  /** Power of two, 8 to 4096; every Ptr is a multiple of it. @defaultValue 8 */
+  alignment?: number;
+}
+
+/** A heap from createHeap: an Allocator with a replaceable policy and a printable map. */
+export interface Heap extends Allocator {
+  readonly strategy: Strategy;
+  readonly coalescing: Coalescing;
+  readonly alignment: number;
+  readonly lastSearchCost: number;
+  /** Replaces the placement policy on a live heap and re-indexes the free blocks (like set_allocation_algorithm). */
+  setStrategy(strategy: Strategy): void;
+  /** The heap map, one line per block: `Block at: <offset> Size: <bytes> [USED]` (Size excludes the header). */
+  dump(): string;
+}
+
+/**
+ * What the heap gives a strategy. Block offsets are header offsets (payload - 8). Read `words` afresh on each
+ * call: the view is replaced when the heap grows.
+ */
+export interface StrategyHost {
+  /** The heap's memory as 32-bit words: word `block >> 2` is a block's header. */
+  readonly words: Int32Array;
+  /** Smallest block size in bytes (header included); every block size is a multiple of `alignment`. */
+  readonly minBlockSize: number;
+  readonly alignment: number;
+  /** Byte offset of the first block. */
+  readonly base: number;
+  /** Byte offset just past the last block. */
+  readonly top: number;
+}
+
+/**
+ * A placement policy: the index of free blocks and the choice of which one serves a request.
+ * The core tells it when a free block appears (`insert`) or disappears (`remove`) and asks it to `find` one.
+ * Sizes are block sizes in bytes, header included (read with `blockSize`). A strategy may keep up to
+ * `LINK_WORDS` words of links in each free block's payload (`getLink` / `setLink`); it never writes headers.
+ */
+export interface Strategy {
+  readonly name: string;
+  /** Free blocks (or bins) examined by the most recent `find`; the strategy sets it. */
+  examined: number;
+  /** Binds the strategy to a heap; the strategy drops any previous state and starts empty. */
+  attach(host: StrategyHost): void;
+  /** A free block appeared (free, split remainder, coalesced block, growth). */
+  insert(block: number): void;
+  /** A free block stops being free (allocated, or merged into a neighbour). Its header still holds its size. */
+  remove(block: number): void;
+  /** A free block whose size is >= `size` bytes, chosen by the policy, or 0; it stays indexed until `remove`. */
+  find(size: number): number;
+  /** Visits every block the index holds (for the checker). */
+  forEach(visit: (block: number) => void): void;
+  /** Checks the index's own invariants; throws an Error whose message names the broken one. */
+  check?(): void;
+  /** Size in bytes of the largest indexed free block, or 0; optional (the heap scans when absent). */
+  largest?(): number;
+}
+
+export type HeapErrorCode = "INVALID_SIZE" | "INVALID_POINTER" | "DOUBLE_FREE" | "INVALID_OPTIONS" | "CORRUPTION";
+
+/** Every rejected call throws one of these; the heap is left as it was. */
+export class HeapError extends Error {
+  readonly code: HeapErrorCode;
+  constructor(code: HeapErrorCode, message: string) {
+    super(`${code}: ${message}`);
+    this.name = "HeapError";
+    this.code = code;
+  }
+}

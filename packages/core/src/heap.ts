@@ -1,0 +1,665 @@
+/**
+ * The mechanism: blocks with boundary tags in an ArrayBuffer (layout in ./layout.ts), splitting, coalescing,
+ * growth, validation and the checker. The policy (which free block serves a request) is the Strategy's.
+ */
+import {
+  type BlockInfo,
+  type Coalescing,
+  type Heap,
+  HeapError,
+  type HeapOptions,
+  type HeapStats,
+  type Ptr,
+  type Strategy,
+  type StrategyHost,
+} from "./api.js";
+import { FLAG_MASK, HEADER_BYTES, MIN_BLOCK_BYTES, PREV_FREE, REQUESTED, USED } from "./layout.js";
+
+/** Largest arena: offsets and sizes must fit the 32-bit words of the headers. */
+export const MAX_HEAP_BYTES = 1 << 30;
+const MAX_ALIGNMENT = 4096;
+/** Smallest backing buffer of a growable heap; it doubles as the heap grows. */
+const MIN_CAPACITY = 1 << 16;
+
+const IMMEDIATE = 0;
+const DEFERRED = 1;
+const NONE = 2;
+
+export function createHeap(options: HeapOptions): Heap {
+  return new BoundaryTagHeap(options);
+}
+
+function fail(code: "INVALID_OPTIONS", message: string): never {
+  throw new HeapError(code, message);
+}
+
+function isStrategy(s: unknown): s is Strategy {
+  const t = s as Strategy | null;
+  return (
+    typeof t === "object" && t !== null && typeof t.attach === "function" && typeof t.insert === "function" &&
+    typeof t.remove === "function" && typeof t.find === "function" && typeof t.forEach === "function"
+  );
+}
+
+class BoundaryTagHeap implements Heap, StrategyHost {
+  words: Int32Array;
+  private bytes: Uint8Array;
+  /** Bit per 8-byte granule: set where a block starts. */
+  private starts: Int32Array;
+  private capacity: number;
+
+  readonly alignment: number;
+  readonly minBlockSize: number;
+  readonly base: number;
+  readonly coalescing: Coalescing;
+  private readonly mode: number;
+  private readonly maxSize: number;
+
+  top: number;
+  /** Arena bytes claimed: the initial size, then the top as the heap grows. */
+  private extent: number;
+  /** 1 when the last block is free (the PREV_FREE bit a block at `top` would carry). */
+  private topPrevFree = 0;
+
+  strategy: Strategy;
+  lastSearchCost = 0;
+
+  private liveBytes = 0;
+  private peakLiveBytes = 0;
+  private peakHeapBytes: number;
+  private usedBlocks = 0;
+  private usedBytes = 0;
+  private freeBlocks = 0;
+  private freeBytes = 0;
+  private failedAllocations = 0;
+
+  constructor(options: HeapOptions) {
+    if (typeof options !== "object" || options === null) fail("INVALID_OPTIONS", "options must be an object");
+    const { size, strategy } = options;
+    const maxSize = options.maxSize ?? size;
+    const alignment = options.alignment ?? 8;
+    const coalescing = options.coalescing ?? "immediate";
+    if (!Number.isInteger(size) || size < 0 || size > MAX_HEAP_BYTES) {
+      fail("INVALID_OPTIONS", `size must be an integer from 0 to ${MAX_HEAP_BYTES}, got ${String(size)}`);
+    }
+    if (!Number.isInteger(maxSize) || maxSize < size || maxSize > MAX_HEAP_BYTES) {
+      fail("INVALID_OPTIONS", `maxSize must be an integer from size (${size}) to ${MAX_HEAP_BYTES}, got ${String(maxSize)}`);
+    }
+    if (!Number.isInteger(alignment) || alignment < 8 || alignment > MAX_ALIGNMENT || (alignment & (alignment - 1)) !== 0) {
+      fail("INVALID_OPTIONS", `alignment must be a power of two from 8 to ${MAX_ALIGNMENT}, got ${String(alignment)}`);
+    }
+    const mode = coalescing === "immediate" ? IMMEDIATE : coalescing === "deferred" ? DEFERRED : coalescing === "none" ? NONE : -1;
+    if (mode < 0) fail("INVALID_OPTIONS", `coalescing must be "immediate", "deferred" or "none", got ${String(coalescing)}`);
+    if (!isStrategy(strategy)) fail("INVALID_OPTIONS", "strategy is required: e.g. firstFit() from @dmm/strategies");
+
+    this.alignment = alignment;
+    this.coalescing = coalescing;
+    this.mode = mode;
+    this.maxSize = maxSize;
+    this.minBlockSize = (MIN_BLOCK_BYTES + alignment - 1) & -alignment;
+    this.base = alignment === 8 ? 8 : alignment - HEADER_BYTES;
+    this.capacity = maxSize === size ? size : Math.min(maxSize, Math.max(size, MIN_CAPACITY));
+    const buffer = new ArrayBuffer(this.capacity);
+    this.words = new Int32Array(buffer, 0, this.capacity >> 2);
+    this.bytes = new Uint8Array(buffer);
+    this.starts = new Int32Array((this.capacity >> 8) + 1);
+    this.extent = size;
+    this.peakHeapBytes = size;
+    // The blocks tile [base, top); top is the largest such end within the arena.
+    const span = size - this.base;
+    this.top = this.base;
+    if (span >= this.minBlockSize) {
+      const blockBytes = span - (span % alignment);
+      this.top = this.base + blockBytes;
+      this.words[this.base >> 2] = blockBytes;
+      this.words[(this.top - 4) >> 2] = blockBytes;
+      this.markStart(this.base);
+      this.freeBlocks = 1;
+      this.freeBytes = blockBytes;
+      this.topPrevFree = 1;
+    }
+    this.strategy = strategy;
+    strategy.attach(this);
+    if (this.freeBlocks) strategy.insert(this.base);
+  }
+
+  get name(): string {
+    return this.strategy.name;
+  }
+
+  get memory(): Uint8Array {
+    return this.bytes;
+  }
+
+  // ---- block-start bitmap -------------------------------------------------------------------------------
+
+  private markStart(block: number): void {
+    this.starts[block >>> 8]! |= 1 << ((block >>> 3) & 31);
+  }
+
+  private clearStart(block: number): void {
+    this.starts[block >>> 8]! &= ~(1 << ((block >>> 3) & 31));
+  }
+
+  private isStart(block: number): boolean {
+    return (this.starts[block >>> 8]! & (1 << ((block >>> 3) & 31))) !== 0;
+  }
+
+  // ---- sizes ------------------------------------------------------------------------------------------
+
+  /** Block bytes needed to serve `size` payload bytes, or -1 when no heap of ours could hold it. */
+  private blockFor(size: number): number {
+    if (size > MAX_HEAP_BYTES) return -1;
+    const mask = this.alignment - 1;
+    const need = (size + HEADER_BYTES + mask) & ~mask;
+    return need < this.minBlockSize ? this.minBlockSize : need;
+  }
+
+  private checkSize(size: unknown, what: string): asserts size is number {
+    if (typeof size !== "number" || !Number.isInteger(size) || size < 0) {
+      throw new HeapError("INVALID_SIZE", `${what} must be a non-negative integer, got ${String(size)}`);
+    }
+  }
+
+  // ---- validation (before any mutation) ----------------------------------------------------------------
+
+  private corrupt(block: number, why: string): never {
+    throw new HeapError("CORRUPTION", `block at ${block}: ${why}`);
+  }
+
+  /** Validates the header of the block at `block`; returns its size. */
+  private validHeader(block: number): number {
+    const header = this.words[block >> 2]!;
+    const size = header & ~FLAG_MASK;
+    if (size < this.minBlockSize || size % this.alignment !== 0 || block + size > this.top) {
+      this.corrupt(block, `header size ${size} is impossible (overwritten header?)`);
+    }
+    const next = block + size;
+    if (next < this.top && !this.isStart(next)) this.corrupt(block, `size ${size} does not end at a block boundary`);
+    if (header & USED) {
+      if (this.words[(block >> 2) + REQUESTED]! >>> 0 > size - HEADER_BYTES) this.corrupt(block, "requested size exceeds the block");
+    } else if (this.words[(next - 4) >> 2] !== size) {
+      this.corrupt(block, "free block's footer disagrees with its header");
+    }
+    return size;
+  }
+
+  /** The header offset of the live block whose payload is `ptr`, validated; throws for anything else. */
+  private usedBlock(ptr: unknown, op: string): number {
+    if (typeof ptr !== "number" || !Number.isInteger(ptr)) {
+      throw new HeapError("INVALID_POINTER", `${op}(${String(ptr)}): not a pointer`);
+    }
+    const block = ptr - HEADER_BYTES;
+    if (ptr % this.alignment !== 0 || block < this.base || ptr >= this.top || !this.isStart(block)) {
+      this.badPointer(ptr, op);
+    }
+    this.validHeader(block);
+    if (!(this.words[block >> 2]! & USED)) {
+      throw new HeapError("DOUBLE_FREE", `${op}(${ptr}): the block is already free`);
+    }
+    return block;
+  }
+
+  /** Explains a pointer that is not the start of a block: into freed memory (a stale pointer) or just wrong. */
+  private badPointer(ptr: number, op: string): never {
+    if (ptr > this.base && ptr < this.top) {
+      for (const b of this.walk()) {
+        if (ptr >= b.payload && ptr < b.payload + b.size) {
+          if (b.free && ptr % this.alignment === 0) {
+            throw new HeapError("DOUBLE_FREE", `${op}(${ptr}): the pointer lies in freed memory (freed and merged)`);
+          }
+          break;
+        }
+      }
+    }
+    throw new HeapError("INVALID_POINTER", `${op}(${ptr}): not the start of a live block`);
+  }
+
+  // ---- growth -------------------------------------------------------------------------------------------
+
+  private ensureCapacity(bytes: number): void {
+    if (bytes <= this.capacity) return;
+    const capacity = Math.min(this.maxSize, Math.max(bytes, this.capacity * 2));
+    const buffer = new ArrayBuffer(capacity);
+    const bytesView = new Uint8Array(buffer);
+    bytesView.set(this.bytes.subarray(0, this.top));
+    const starts = new Int32Array((capacity >> 8) + 1);
+    starts.set(this.starts);
+    this.bytes = bytesView;
+    this.words = new Int32Array(buffer, 0, capacity >> 2);
+    this.starts = starts;
+    this.capacity = capacity;
+  }
+
+  /**
+   * Grows the heap by exactly what `need` bytes require beyond a free block at the top. Returns that block,
+   * already out of the strategy's index, or 0 when maxSize forbids it.
+   */
+  private grow(need: number): number {
+    const words = this.words;
+    if (this.topPrevFree) {
+      const lastSize = words[(this.top - 4) >> 2]!;
+      const last = this.top - lastSize;
+      const extra = need - lastSize;
+      if (this.top + extra > this.maxSize) return 0;
+      this.ensureCapacity(this.top + extra);
+      this.strategy.remove(last);
+      const w = this.words;
+      w[last >> 2] = need | (w[last >> 2]! & PREV_FREE);
+      this.top += extra;
+      w[(this.top - 4) >> 2] = need;
+      this.freeBytes += extra;
+      this.grew();
+      return last;
+    }
+    if (this.top + need > this.maxSize) return 0;
+    this.ensureCapacity(this.top + need);
+    const block = this.top;
+    this.words[block >> 2] = need;
+    this.markStart(block);
+    this.top += need;
+    this.words[(this.top - 4) >> 2] = need;
+    this.topPrevFree = 1;
+    this.freeBlocks++;
+    this.freeBytes += need;
+    this.grew();
+    return block;
+  }
+
+  private grew(): void {
+    if (this.top > this.extent) this.extent = this.top;
+    if (this.extent > this.peakHeapBytes) this.peakHeapBytes = this.extent;
+  }
+
+  // ---- the allocator ------------------------------------------------------------------------------------
+
+  malloc(size: number): Ptr {
+    this.checkSize(size, "malloc size");
+    const need = this.blockFor(size);
+    if (need < 0) {
+      this.failedAllocations++;
+      this.lastSearchCost = 0;
+      return 0;
+    }
+    const block = this.findBlock(need);
+    if (block === 0) {
+      this.failedAllocations++;
+      return 0;
+    }
+    this.allocate(block, need, size);
+    return block + HEADER_BYTES;
+  }
+
+  /** Finds (and takes out of the index) a free block of at least `need` bytes: fit, coalesce, grow. */
+  private findBlock(need: number): number {
+    const strategy = this.strategy;
+    let block = strategy.find(need);
+    let cost = strategy.examined;
+    if (block === 0 && this.mode === DEFERRED && this.coalesceAll() > 0) {
+      block = strategy.find(need);
+      cost += strategy.examined;
+    }
+    this.lastSearchCost = cost;
+    if (block !== 0) {
+      strategy.remove(block);
+      return block;
+    }
+    return this.grow(need);
+  }
+
+  /** Marks the free block `block` (already out of the index) used for `size` bytes, splitting off the rest. */
+  private allocate(block: number, need: number, size: number): void {
+    const words = this.words;
+    const header = words[block >> 2]!;
+    const blockBytes = header & ~FLAG_MASK;
+    const rest = blockBytes - need;
+    if (rest >= this.minBlockSize) {
+      words[block >> 2] = need | USED | (header & PREV_FREE);
+      const remainder = block + need;
+      words[remainder >> 2] = rest;
+      words[(remainder + rest - 4) >> 2] = rest;
+      this.markStart(remainder);
+      this.strategy.insert(remainder);
+      this.freeBytes -= need;
+      this.usedBytes += need;
+    } else {
+      words[block >> 2] = blockBytes | USED | (header & PREV_FREE);
+      const next = block + blockBytes;
+      if (next < this.top) words[next >> 2]! &= ~PREV_FREE;
+      else this.topPrevFree = 0;
+      this.freeBlocks--;
+      this.freeBytes -= blockBytes;
+      this.usedBytes += blockBytes;
+    }
+    words[(block >> 2) + REQUESTED] = size;
+    this.usedBlocks++;
+    this.liveBytes += size;
+    if (this.liveBytes > this.peakLiveBytes) this.peakLiveBytes = this.liveBytes;
+  }
+
+  calloc(count: number, size: number): Ptr {
+    this.checkSize(count, "calloc count");
+    this.checkSize(size, "calloc size");
+    const total = count * size;
+    if (total > MAX_HEAP_BYTES) {
+      this.failedAllocations++;
+      return 0;
+    }
+    const ptr = this.malloc(total);
+    if (ptr !== 0) {
+      const block = ptr - HEADER_BYTES;
+      this.bytes.fill(0, ptr, block + (this.words[block >> 2]! & ~FLAG_MASK));
+    }
+    return ptr;
+  }
+
+  free(ptr: Ptr): void {
+    if (ptr === 0) return;
+    const block = this.usedBlock(ptr, "free");
+    const words = this.words;
+    const header = words[block >> 2]!;
+    const size = header & ~FLAG_MASK;
+    const requested = words[(block >> 2) + REQUESTED]!;
+    const next = block + size;
+    let start = block;
+    let merged = size;
+    let prevFlag = header & PREV_FREE;
+    let nextSize = 0;
+    let prevSize = 0;
+    if (this.mode === IMMEDIATE) {
+      // Validate both neighbours before touching anything, so a rejected free changes nothing.
+      if (next < this.top) {
+        this.validHeader(next);
+        if (!(words[next >> 2]! & USED)) nextSize = words[next >> 2]! & ~FLAG_MASK;
+      }
+      if (prevFlag) {
+        prevSize = words[(block - 4) >> 2]!;
+        const prev = block - prevSize;
+        if (prevSize < this.minBlockSize || prev < this.base || !this.isStart(prev)) {
+          this.corrupt(block, "PREV_FREE is set but the footer below does not lead to a block");
+        }
+        if (this.validHeader(prev) !== prevSize || words[prev >> 2]! & USED) {
+          this.corrupt(prev, "footer and header of the free block below disagree");
+        }
+      }
+      if (nextSize) {
+        this.strategy.remove(next);
+        this.clearStart(next);
+        merged += nextSize;
+        this.freeBlocks--;
+      }
+      if (prevSize) {
+        start = block - prevSize;
+        this.strategy.remove(start);
+        this.clearStart(block);
+        merged += prevSize;
+        prevFlag = words[start >> 2]! & PREV_FREE;
+        this.freeBlocks--;
+      }
+    } else if (next < this.top) {
+      this.validHeader(next);
+    }
+    words[start >> 2] = merged | prevFlag;
+    const end = start + merged;
+    words[(end - 4) >> 2] = merged;
+    if (end < this.top) words[end >> 2]! |= PREV_FREE;
+    else this.topPrevFree = 1;
+    this.liveBytes -= requested;
+    this.usedBlocks--;
+    this.usedBytes -= size;
+    this.freeBlocks++;
+    this.freeBytes += size;
+    this.strategy.insert(start);
+  }
+
+  realloc(ptr: Ptr, size: number): Ptr {
+    this.checkSize(size, "realloc size");
+    if (ptr === 0) return this.malloc(size);
+    const block = this.usedBlock(ptr, "realloc");
+    if (size === 0) {
+      this.free(ptr);
+      return 0;
+    }
+    const need = this.blockFor(size);
+    if (need < 0) {
+      this.failedAllocations++;
+      return 0;
+    }
+    const words = this.words;
+    const header = words[block >> 2]!;
+    const blockBytes = header & ~FLAG_MASK;
+    const next = block + blockBytes;
+    const nextHeader = next < this.top ? words[next >> 2]! : USED;
+    if (next < this.top) this.validHeader(next);
+    const oldSize = words[(block >> 2) + REQUESTED]!;
+
+    if (need <= blockBytes) {
+      this.shrinkInPlace(block, need, blockBytes, nextHeader);
+    } else {
+      const nextFree = nextHeader & USED ? 0 : nextHeader & ~FLAG_MASK;
+      if (blockBytes + nextFree >= need) {
+        // Grow into the free successor.
+        this.strategy.remove(next);
+        this.clearStart(next);
+        this.freeBlocks--;
+        this.freeBytes -= nextFree;
+        this.usedBytes += nextFree;
+        const combined = blockBytes + nextFree;
+        words[block >> 2] = combined | USED | (header & PREV_FREE);
+        const after = block + combined;
+        if (after < this.top) words[after >> 2]! &= ~PREV_FREE;
+        else this.topPrevFree = 0;
+        this.shrinkInPlace(block, need, combined, after < this.top ? words[after >> 2]! : USED);
+      } else if (next + nextFree === this.top && this.top + (need - blockBytes - nextFree) <= this.maxSize) {
+        // The block (or the block and a free successor) ends the heap: extend the heap top.
+        const extra = need - blockBytes - nextFree;
+        this.ensureCapacity(this.top + extra);
+        const w = this.words;
+        if (nextFree) {
+          this.strategy.remove(next);
+          this.clearStart(next);
+          this.freeBlocks--;
+          this.freeBytes -= nextFree;
+          this.topPrevFree = 0;
+        }
+        w[block >> 2] = need | USED | (header & PREV_FREE);
+        this.top += extra;
+        this.usedBytes += need - blockBytes;
+        this.grew();
+      } else {
+        const moved = this.malloc(size);
+        if (moved === 0) return 0;
+        this.bytes.copyWithin(moved, ptr, ptr + Math.min(blockBytes - HEADER_BYTES, size));
+        this.free(ptr);
+        return moved;
+      }
+    }
+    const w = this.words;
+    w[(block >> 2) + REQUESTED] = size;
+    this.liveBytes += size - oldSize;
+    if (this.liveBytes > this.peakLiveBytes) this.peakLiveBytes = this.liveBytes;
+    return ptr;
+  }
+
+  /** Cuts the used block at `block` (currently `blockBytes`) down to `need`, freeing the tail when it can be a block. */
+  private shrinkInPlace(block: number, need: number, blockBytes: number, nextHeader: number): void {
+    const rest = blockBytes - need;
+    if (rest < this.minBlockSize) return;
+    const words = this.words;
+    words[block >> 2] = need | USED | (words[block >> 2]! & PREV_FREE);
+    const tail = block + need;
+    let tailBytes = rest;
+    const next = block + blockBytes;
+    this.usedBytes -= rest;
+    this.freeBytes += rest;
+    this.freeBlocks++;
+    if (this.mode === IMMEDIATE && next < this.top && !(nextHeader & USED)) {
+      this.strategy.remove(next);
+      this.clearStart(next);
+      tailBytes += nextHeader & ~FLAG_MASK;
+      this.freeBlocks--;
+    }
+    words[tail >> 2] = tailBytes;
+    const end = tail + tailBytes;
+    words[(end - 4) >> 2] = tailBytes;
+    this.markStart(tail);
+    if (end < this.top) words[end >> 2]! |= PREV_FREE;
+    else this.topPrevFree = 1;
+    this.strategy.insert(tail);
+  }
+
+  usableSize(ptr: Ptr): number {
+    const block = this.usedBlock(ptr, "usableSize");
+    return (this.words[block >> 2]! & ~FLAG_MASK) - HEADER_BYTES;
+  }
+
+  /** Merges every run of adjacent free blocks (deferred coalescing). Returns how many merges it made. */
+  private coalesceAll(): number {
+    const words = this.words;
+    const strategy = this.strategy;
+    let merges = 0;
+    let block = this.base;
+    while (block < this.top) {
+      const header = words[block >> 2]!;
+      let size = header & ~FLAG_MASK;
+      if (!(header & USED)) {
+        let next = block + size;
+        if (next < this.top && !(words[next >> 2]! & USED)) {
+          strategy.remove(block);
+          while (next < this.top && !(words[next >> 2]! & USED)) {
+            strategy.remove(next);
+            this.clearStart(next);
+            size += words[next >> 2]! & ~FLAG_MASK;
+            this.freeBlocks--;
+            merges++;
+            next = block + size;
+          }
+          words[block >> 2] = size | (header & PREV_FREE);
+          words[(next - 4) >> 2] = size;
+          strategy.insert(block);
+        }
+      }
+      block += size;
+    }
+    return merges;
+  }
+
+  // ---- inspection ---------------------------------------------------------------------------------------
+
+  setStrategy(strategy: Strategy): void {
+    if (!isStrategy(strategy)) fail("INVALID_OPTIONS", "setStrategy needs a Strategy");
+    const free: number[] = [];
+    for (const b of this.walk()) if (b.free) free.push(b.offset);
+    strategy.attach(this);
+    for (const block of free) strategy.insert(block);
+    this.strategy = strategy;
+  }
+
+  *walk(): IterableIterator<BlockInfo> {
+    let block = this.base;
+    while (block < this.top) {
+      const size = this.validHeader(block);
+      yield { offset: block, payload: block + HEADER_BYTES, size: size - HEADER_BYTES, free: !(this.words[block >> 2]! & USED) };
+      block += size;
+    }
+  }
+
+  stats(): HeapStats {
+    let largest = this.strategy.largest ? this.strategy.largest() : 0;
+    if (!this.strategy.largest) {
+      const words = this.words;
+      for (let block = this.base; block < this.top; block += words[block >> 2]! & ~FLAG_MASK) {
+        const header = words[block >> 2]!;
+        if (!(header & USED) && (header & ~FLAG_MASK) > largest) largest = header & ~FLAG_MASK;
+      }
+    }
+    return {
+      heapBytes: this.extent,
+      peakHeapBytes: this.peakHeapBytes,
+      liveBytes: this.liveBytes,
+      peakLiveBytes: this.peakLiveBytes,
+      usedBlocks: this.usedBlocks,
+      usedBytes: this.usedBytes,
+      freeBlocks: this.freeBlocks,
+      freeBytes: this.freeBytes,
+      largestFreeBlock: largest > 0 ? largest - HEADER_BYTES : 0,
+      failedAllocations: this.failedAllocations,
+    };
+  }
+
+  /**
+   * Three phases, as in tlsf-bsd: (1) the physical chain — sizes, flags and boundary tags agree, blocks tile
+   * the heap, no two free neighbours under immediate coalescing; (2) the strategy's free index; (3) both saw
+   * the same free blocks.
+   */
+  check(): void {
+    const words = this.words;
+    const physicalFree = new Set<number>();
+    let used = 0, usedBytes = 0, freeBytes = 0, live = 0, blocks = 0;
+    let prevFree = false;
+    let block = this.base;
+    while (block < this.top) {
+      if (!this.isStart(block)) this.corrupt(block, "a block starts where the start bitmap has no mark");
+      const size = this.validHeader(block);
+      const header = words[block >> 2]!;
+      const free = !(header & USED);
+      if (((header & PREV_FREE) !== 0) !== prevFree) {
+        this.corrupt(block, `PREV_FREE says the block below is ${prevFree ? "used" : "free"}, but it is ${prevFree ? "free" : "used"}`);
+      }
+      if (free) {
+        if (prevFree && this.mode === IMMEDIATE) this.corrupt(block, "blocks should have coalesced (two adjacent free blocks)");
+        physicalFree.add(block);
+        freeBytes += size;
+      } else {
+        used++;
+        usedBytes += size;
+        live += words[(block >> 2) + REQUESTED]!;
+      }
+      prevFree = free;
+      blocks++;
+      block += size;
+    }
+    if (block !== this.top) this.corrupt(block, `blocks do not tile the heap: the chain ends at ${block}, the top is ${this.top}`);
+    if ((this.topPrevFree !== 0) !== prevFree) this.corrupt(this.top, "the top's free flag disagrees with the last block");
+    let marks = 0;
+    for (let i = 0; i < this.starts.length; i++) {
+      let x = this.starts[i]!;
+      while (x !== 0) {
+        x &= x - 1;
+        marks++;
+      }
+    }
+    if (marks !== blocks) this.corrupt(this.base, `the start bitmap marks ${marks} blocks, the chain has ${blocks}`);
+    const counters: Array<[string, number, number]> = [
+      ["usedBlocks", this.usedBlocks, used], ["usedBytes", this.usedBytes, usedBytes],
+      ["freeBlocks", this.freeBlocks, physicalFree.size], ["freeBytes", this.freeBytes, freeBytes], ["liveBytes", this.liveBytes, live],
+    ];
+    for (const [name, kept, counted] of counters) {
+      if (kept !== counted) this.corrupt(this.base, `stats.${name} is ${kept} but the heap holds ${counted}`);
+    }
+
+    // Phase 2: the free index.
+    const indexed = new Set<number>();
+    this.strategy.forEach((b) => {
+      if (indexed.has(b)) this.corrupt(b, `block indexed twice by ${this.strategy.name}`);
+      if (indexed.size > physicalFree.size) this.corrupt(b, `${this.strategy.name} holds more blocks than are free`);
+      if (!physicalFree.has(b)) this.corrupt(b, `${this.strategy.name} indexes a block that is not a free block`);
+      indexed.add(b);
+    });
+    if (this.strategy.check) {
+      try {
+        this.strategy.check();
+      } catch (e) {
+        throw new HeapError("CORRUPTION", `${this.strategy.name} index: ${(e as Error).message}`);
+      }
+    }
+    // Phase 3: both saw the same free blocks.
+    for (const b of physicalFree) if (!indexed.has(b)) this.corrupt(b, `free block missing from ${this.strategy.name}'s index`);
+  }
+
+  dump(): string {
+    const lines: string[] = [];
+    for (const b of this.walk()) lines.push(`Block at: ${b.offset} Size: ${b.size} [${b.free ? "FREE" : "USED"}]`);
+    return lines.join("\n");
+  }
+}

@@ -1,0 +1,25 @@
+export { HeapError, NULL } from "./api.js";
+export type {
+  Allocator,
+  BlockInfo,
+  Coalescing,
+  Heap,
+  HeapErrorCode,
+  HeapOptions,
+  HeapStats,
+  Ptr,
+  Strategy,
+  StrategyHost,
+} from "./api.js";
+export { createHeap, MAX_HEAP_BYTES } from "./heap.js";
+export {
+  blockSize,
+  FLAG_MASK,
+  getLink,
+  HEADER_BYTES,
+  LINK_WORDS,
+  MIN_BLOCK_BYTES,
+  PREV_FREE,
+  setLink,
+  USED,
+} from "./layout.js";

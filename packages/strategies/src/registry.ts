@@ -1,0 +1,32 @@
+import type { Strategy } from "@dmm/core";
+import { firstFit } from "./first-fit.js";
+
+/** A placement policy the CLI and the report can list and instantiate. */
+export interface StrategyEntry {
+  /** Unique, kebab-case: "first-fit". */
+  readonly name: string;
+  /** One line for a table or a --help screen. */
+  readonly description: string;
+  /** A fresh instance (a strategy serves one heap at a time). */
+  create(): Strategy;
+}
+
+const entries: StrategyEntry[] = [
+  { name: "first-fit", description: "lowest-address free block that fits (address-ordered treap, O(log n))", create: firstFit },
+];
+
+/** Every registered strategy, in registration order. */
+export const strategies: ReadonlyArray<StrategyEntry> = entries;
+
+/** Adds a user's strategy to the registry so the CLI and report can run it. Names must be unique. */
+export function registerStrategy(entry: StrategyEntry): void {
+  if (entries.some((e) => e.name === entry.name)) throw new Error(`a strategy named "${entry.name}" is already registered`);
+  entries.push(entry);
+}
+
+/** The registered strategy of that name; throws listing the known names when there is none. */
+export function strategyByName(name: string): StrategyEntry {
+  const entry = entries.find((e) => e.name === name);
+  if (!entry) throw new Error(`unknown strategy "${name}"; known: ${entries.map((e) => e.name).join(", ")}`);
+  return entry;
+}
