@@ -1,5 +1,9 @@
 import type { Strategy } from "@dmm/core";
+import { bestFit } from "./best-fit.js";
 import { firstFit } from "./first-fit.js";
+import { nextFit } from "./next-fit.js";
+import { segregatedFit } from "./segregated-fit.js";
+import { worstFit } from "./worst-fit.js";
 
 /** A placement policy the CLI and the report can list and instantiate. */
 export interface StrategyEntry {
@@ -13,6 +17,10 @@ export interface StrategyEntry {
 
 const entries: StrategyEntry[] = [
   { name: "first-fit", description: "lowest-address free block that fits (address-ordered treap, O(log n))", create: firstFit },
+  { name: "next-fit", description: "first fit from where the last search ended, wrapping (roving pointer, O(log n))", create: nextFit },
+  { name: "best-fit", description: "smallest free block that fits, ties to the lowest address ((size, address) treap, O(log n))", create: bestFit },
+  { name: "worst-fit", description: "largest free block, ties to the lowest address ((size, address) treap, O(log n))", create: worstFit },
+  { name: "segregated-fit", description: "dlmalloc-style size-class bins: exact small bins, tree bins, bitmap of non-empty bins", create: segregatedFit },
 ];
 
 /** Every registered strategy, in registration order. */

@@ -1,0 +1,62 @@
+import { blockSize, type Strategy, type StrategyHost } from "@dmm/core";
+import { AddressTree } from "./address-tree.js";
+
+/**
+ * Next fit (Knuth 2.5 ex. 6): first fit that starts where the previous search ended — a roving pointer —
+ * and wraps around to the bottom of the heap. It spreads allocations over the heap instead of piling small
+ * remainders at its low end (and pays for it in fragmentation: Wilson et al. 1995 §3.5).
+ *
+ * The rover is an address, not a list node, so it can never dangle: it is the address of the block the last
+ * search chose. The next search asks the address-ordered treap for the lowest fit at address >= rover (the
+ * chosen block's remainder comes first), then from 0. When a free block appears that covers the rover's
+ * address — the rover's block was coalesced into a free neighbour below it — the rover moves to that block's
+ * start, as Knuth's algorithm moves it to the merged block. A rover whose block was allocated whole simply
+ * continues with the next free block above it. Both searches are O(log n).
+ */
+export function nextFit(): Strategy {
+  return new NextFit();
+}
+
+class NextFit implements Strategy {
+  readonly name = "next-fit";
+  examined = 0;
+  /** Address where the next search starts: the block the last search chose (0 = the bottom). */
+  rover = 0;
+  private host!: StrategyHost;
+  private readonly tree = new AddressTree();
+
+  attach(host: StrategyHost): void {
+    this.host = host;
+    this.rover = 0;
+    this.tree.attach(host);
+  }
+  insert(block: number): void {
+    const rover = this.rover;
+    if (rover > block && rover < block + blockSize(this.host.words, block)) this.rover = block;
+    this.tree.insert(block);
+  }
+  remove(block: number): void {
+    this.tree.remove(block);
+  }
+  find(size: number): number {
+    const tree = this.tree;
+    let block = tree.findFrom(size, this.rover);
+    let examined = tree.examined;
+    if (block === 0 && this.rover !== 0) {
+      block = tree.findFrom(size, 0);
+      examined += tree.examined;
+    }
+    this.examined = examined;
+    if (block !== 0) this.rover = block;
+    return block;
+  }
+  forEach(visit: (block: number) => void): void {
+    this.tree.forEach(visit);
+  }
+  check(): void {
+    this.tree.check();
+  }
+  largest(): number {
+    return this.tree.largest();
+  }
+}

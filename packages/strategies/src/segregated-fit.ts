@@ -1,0 +1,181 @@
+import { blockSize, type Strategy, type StrategyHost } from "@dmm/core";
+import { SizeTrees } from "./size-tree.js";
+
+/**
+ * Segregated fit with dlmalloc-style bins (Doug Lea, "A Memory Allocator", 1996; Wilson et al. 1995 §3.6).
+ *
+ * Size classes, by block size in bytes (header included):
+ *   - exact "small bins" every 8 bytes below 256: class = size >> 3 (24 B → 3, 200 B → 25, 248 B → 31).
+ *     Every block in a small bin has the same size, so any of them is a best fit: a doubly linked list, LIFO.
+ *   - "range bins" from 256 up: four classes per power of two, by the two bits after the leading one:
+ *     class = 32 + 4·(log2(size) − 8) + ((size >> (log2(size) − 2)) & 3).
+ *     256..319 → 32, 320..383 → 33, 384..447 → 34, 448..511 → 35, 512..639 → 36, ... up to 2^30 → 120.
+ *     Each range bin is a treap keyed by (size, address), like dlmalloc's tree bins, so best fit within the bin
+ *     is one O(log k) descent rather than a scan of the bin.
+ *
+ * find(n): look in n's own class (small bin: its head; range bin: the smallest block >= n); if that fails,
+ * the next non-empty class above comes from a bitmap of non-empty bins (Math.clz32 on the lowest set bit),
+ * and its smallest block is the answer — every block there is larger than anything in n's class. So the
+ * choice is a best fit; ties go LIFO in small bins and to the lowest address in range bins.
+ * `examined` counts the bins looked at plus the tree nodes visited.
+ *
+ * Link words: small bins use 0 = next, 1 = previous; range bins use the treap's three words (size-tree.ts).
+ */
+export function segregatedFit(): Strategy {
+  return new SegregatedFit();
+}
+
+const SMALL_BINS = 32;
+const BINS = 128;
+const BITMAP_WORDS = BINS >> 5;
+const NEXT = 2; // word offsets inside a block: header (0), requested (1), then the link words
+const PREV = 3;
+
+/** The size class of a block size (or request) in bytes. */
+export function sizeClass(size: number): number {
+  if (size < 256) return size >> 3;
+  const log2 = 31 - Math.clz32(size);
+  return SMALL_BINS + ((log2 - 8) << 2) + ((size >>> (log2 - 2)) & 3);
+}
+
+/** Smallest block size that falls in class `c` (for the checker and the docs). */
+export function classMinSize(c: number): number {
+  if (c < SMALL_BINS) return c << 3;
+  const k = c - SMALL_BINS;
+  const log2 = (k >> 2) + 8;
+  return (1 << log2) + ((k & 3) << (log2 - 2));
+}
+
+class SegregatedFit implements Strategy {
+  readonly name = "segregated-fit";
+  examined = 0;
+  private host!: StrategyHost;
+  /** Head of each small bin's list (0 = empty); unused for range bins. */
+  private readonly heads = new Int32Array(SMALL_BINS);
+  /** One treap per range bin (indices below SMALL_BINS stay empty). */
+  private readonly trees = new SizeTrees(BINS);
+  /** Bit c set when bin c holds a block. */
+  private readonly nonEmpty = new Int32Array(BITMAP_WORDS);
+  private count = 0;
+
+  attach(host: StrategyHost): void {
+    this.host = host;
+    this.heads.fill(0);
+    this.nonEmpty.fill(0);
+    this.trees.attach(host);
+    this.count = 0;
+  }
+
+  insert(block: number): void {
+    const w = this.host.words;
+    const size = blockSize(w, block);
+    const c = sizeClass(size);
+    if (c < SMALL_BINS) {
+      const head = this.heads[c]!;
+      w[(block >> 2) + NEXT] = head;
+      w[(block >> 2) + PREV] = 0;
+      if (head !== 0) w[(head >> 2) + PREV] = block;
+      this.heads[c] = block;
+    } else {
+      this.trees.insert(c, block, size);
+    }
+    this.nonEmpty[c >> 5]! |= 1 << (c & 31);
+    this.count++;
+  }
+
+  remove(block: number): void {
+    const w = this.host.words;
+    const c = sizeClass(blockSize(w, block));
+    let empty: boolean;
+    if (c < SMALL_BINS) {
+      const next = w[(block >> 2) + NEXT]!;
+      const prev = w[(block >> 2) + PREV]!;
+      if (prev !== 0) w[(prev >> 2) + NEXT] = next;
+      else if (this.heads[c] === block) this.heads[c] = next;
+      else throw new Error(`block ${block} is not in small bin ${c}`);
+      if (next !== 0) w[(next >> 2) + PREV] = prev;
+      empty = this.heads[c] === 0;
+    } else {
+      this.trees.remove(c, block);
+      empty = this.trees.roots[c] === 0;
+    }
+    if (empty) this.nonEmpty[c >> 5]! &= ~(1 << (c & 31));
+    this.count--;
+  }
+
+  find(size: number): number {
+    const trees = this.trees;
+    trees.examined = 0;
+    let bins = 1;
+    let c = sizeClass(size);
+    let block = 0;
+    if (c < SMALL_BINS) block = this.heads[c]!;
+    else if (trees.roots[c] !== 0) block = trees.lowerBound(c, size);
+    if (block === 0) {
+      c = this.nextNonEmpty(c + 1);
+      if (c >= 0) {
+        bins++;
+        block = c < SMALL_BINS ? this.heads[c]! : trees.first(c);
+      }
+    }
+    this.examined = bins + trees.examined;
+    return block;
+  }
+
+  /** The lowest non-empty bin >= c, or -1: the lowest set bit of the masked bitmap words. */
+  private nextNonEmpty(c: number): number {
+    for (let i = c >> 5; i < BITMAP_WORDS; i++) {
+      let bits = this.nonEmpty[i]!;
+      if (i === c >> 5) bits &= -1 << (c & 31);
+      if (bits !== 0) return (i << 5) + 31 - Math.clz32(bits & -bits);
+    }
+    return -1;
+  }
+
+  forEach(visit: (block: number) => void): void {
+    const w = this.host.words;
+    for (let c = 0; c < SMALL_BINS; c++) {
+      let steps = 0;
+      for (let b = this.heads[c]!; b !== 0; b = w[(b >> 2) + NEXT]!) {
+        if (++steps > this.count) throw new Error(`small bin ${c} has a cycle`);
+        visit(b);
+      }
+    }
+    for (let c = SMALL_BINS; c < BINS; c++) this.trees.forEach(c, visit);
+  }
+
+  check(): void {
+    const w = this.host.words;
+    let total = 0;
+    for (let c = 0; c < BINS; c++) {
+      let n = 0;
+      if (c < SMALL_BINS) {
+        let prev = 0;
+        for (let b = this.heads[c]!; b !== 0; b = w[(b >> 2) + NEXT]!) {
+          if (++n > this.count) throw new Error(`small bin ${c} has a cycle`);
+          if (w[(b >> 2) + PREV] !== prev) throw new Error(`block ${b}: previous link disagrees with small bin ${c}'s order`);
+          if (sizeClass(blockSize(w, b)) !== c) throw new Error(`block size ${blockSize(w, b)} indexed in wrong list (small bin ${c})`);
+          prev = b;
+        }
+      } else {
+        this.trees.check(c, classMinSize(c), c + 1 < BINS ? classMinSize(c + 1) - 1 : Infinity);
+        n = this.trees.counts[c]!;
+      }
+      const bit = (this.nonEmpty[c >> 5]! >>> (c & 31)) & 1;
+      if (bit !== (n > 0 ? 1 : 0)) throw new Error(`bitmap says bin ${c} is ${bit ? "non-empty" : "empty"}, it holds ${n} blocks`);
+      total += n;
+    }
+    if (total !== this.count) throw new Error(`the bins hold ${total} blocks but ${this.count} were counted`);
+  }
+
+  largest(): number {
+    for (let i = BITMAP_WORDS - 1; i >= 0; i--) {
+      const bits = this.nonEmpty[i]!;
+      if (bits === 0) continue;
+      const c = (i << 5) + 31 - Math.clz32(bits);
+      if (c < SMALL_BINS) return blockSize(this.host.words, this.heads[c]!);
+      return this.trees.keyOf(this.trees.last(c));
+    }
+    return 0;
+  }
+}
