@@ -127,3 +127,13 @@ export function traceFromOps(ops: Iterable<TraceOp>, meta: Record<string, string
   for (const op of ops) b.push(KIND_LETTERS.indexOf(op.kind), op.id, op.size, op.count ?? 0);
   return b.finish(meta);
 }
+
+/** The first `n` ops of a trace, copied (a prefix is itself a valid trace), with `meta` (default: the same). */
+export function sliceTrace(trace: Trace, n: number, meta: Record<string, string> = { ...trace.meta }): Trace {
+  const end = Math.max(0, Math.min(n, trace.length));
+  const c = trace.columns;
+  const id = c.id.slice(0, end);
+  let maxId = -1;
+  for (let i = 0; i < end; i++) if (id[i]! > maxId) maxId = id[i]!;
+  return new ColumnTrace({ kind: c.kind.slice(0, end), id, size: c.size.slice(0, end), count: c.count.slice(0, end) }, maxId + 1, meta);
+}
