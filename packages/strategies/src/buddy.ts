@@ -1,0 +1,587 @@
+/**
+ * A binary buddy system (Knowlton 1965; Knuth 2.5 "the buddy system"; Linux mm/page_alloc.c): every block is
+ * 2^k bytes and starts at a multiple of 2^k from the arena's start, so the block a free block may merge with
+ * (its buddy) is found by arithmetic alone. It is a different mechanism from @dmm/core's boundary-tag heap,
+ * with its own layout over its own ArrayBuffer, behind the same Allocator interface.
+ *
+ * The layout, drawn once (offsets in bytes; the arena starts at BASE = 8 so that offset 0 is never a block):
+ *
+ *            used block of order k                    free block of order k
+ *   block -> +---------------------------+  block -> +---------------------------+
+ *            | TAG        |U| order      |           | TAG        |0| order      |  word 0: HEADER
+ *            +---------------------------+           +---------------------------+
+ *            | bytes requested           |           | (unused)                  |  word 1: REQUESTED
+ *  payload-> +---------------------------+  payload->+---------------------------+
+ *            | user data ...             |           | next free block of order k|  word 2: NEXT (0 ends)
+ *            |                           |           | previous free block       |  word 3: PREV (0 starts)
+ *            |                           |           | ...                       |
+ *            +---------------------------+           +---------------------------+
+ *            block + 2^k                             block + 2^k
+ *
+ *   TAG (bits 16..31) is a constant; a header without it was overwritten (a buffer overflow from below).
+ *   U (bit 8): the block is allocated. order (bits 0..5): k, the block is 2^k bytes, MIN_ORDER <= k <= 30.
+ *   Smallest block: 16 bytes (header + two link words); usable size of a block of order k is 2^k - 8.
+ *
+ * Beside the buffer, a side table holds one byte per 16-byte granule of the arena: START | USED | order at the
+ * granule where a block starts, 0 inside a block (like Linux's struct page flags). Pointers are validated
+ * against it, never against bytes the user may have overwritten; the header is checked against it to find
+ * overwrites.
+ *
+ * The arena need not be a power of two: [0, n) is tiled by its binary decomposition into aligned blocks
+ * (n = 992 is 512 + 256 + 128 + 64 + 32), and a block whose buddy would lie past the arena's end does not
+ * merge. A growable allocator extends the arena by the aligned chunks a request needs, each chunk released
+ * like a freed block (so it merges with a free buddy below it).
+ */
+import { type Allocator, type BlockInfo, HeapError, type HeapStats, type Ptr } from "@dmm/core";
+
+/** Options of createBuddyAllocator. */
+export interface BuddyOptions {
+  /** Bytes of the arena at start; rounded down to a multiple of 16. Integer from 0 to 2^30. */
+  size: number;
+  /** The arena may grow up to this many bytes (rounded down to a multiple of 16). @defaultValue size */
+  maxSize?: number;
+  /** "immediate": a freed block merges with its free buddy, repeatedly; "none": never merge. @defaultValue "immediate" */
+  coalescing?: "immediate" | "none";
+}
+
+/** Byte offset of the arena in the buffer: offset 0 is NULL and never a block. */
+const BASE = 8;
+const HEADER_BYTES = 8;
+/** Smallest block: 2^4 = 16 bytes (header and the two link words). */
+export const BUDDY_MIN_ORDER = 4;
+/** Largest block and arena: 2^30 bytes. */
+export const BUDDY_MAX_ORDER = 30;
+const MAX_ARENA = 1 << BUDDY_MAX_ORDER;
+const GRANULE_SHIFT = BUDDY_MIN_ORDER;
+
+// Header word 0.
+const TAG = 0x42440000; // "BD"
+const USED_BIT = 0x100;
+const ORDER_MASK = 0x3f;
+// Word offsets inside a block.
+const REQUESTED = 1;
+const NEXT = 2;
+const PREV = 3;
+// Side table byte.
+const START = 0x80;
+const META_USED = 0x40;
+
+/** Smallest backing buffer of a growable allocator; it doubles as the arena grows. */
+const MIN_CAPACITY = 1 << 16;
+
+/** The order of the smallest block that holds `size` payload bytes: ceil(log2(size + 8)), at least 4. */
+export function buddyOrderFor(size: number): number {
+  const need = size + HEADER_BYTES;
+  return need <= 1 << BUDDY_MIN_ORDER ? BUDDY_MIN_ORDER : 32 - Math.clz32(need - 1);
+}
+
+/**
+ * The buddy of the block at arena-relative offset `offset` with order `order`: offset XOR 2^order.
+ * Worked example (as Linux __find_buddy_pfn): the block at 64 of order 5 (64..95) has buddy 64 ^ 32 = 96
+ * (96..127); together they form the order-6 block at min(64, 96) = 64 = 64 & ~32. The block at 96 of order 5
+ * has buddy 96 ^ 32 = 64, the same pair seen from the right. The order-6 block at 64 has buddy 64 ^ 64 = 0:
+ * merged they are the order-7 block at 0. A block at 32 of order 4 has buddy 32 ^ 16 = 48, not 16: 16..31
+ * belongs with 0..15, since only blocks that were split from one parent may merge back.
+ */
+export function buddyOf(offset: number, order: number): number {
+  return offset ^ (1 << order);
+}
+
+/** A binary buddy allocator with its own layout and buffer, implementing the Allocator interface. */
+export function createBuddyAllocator(options: BuddyOptions): Allocator {
+  return new BuddyAllocator(options);
+}
+
+function ctz(x: number): number {
+  return 31 - Math.clz32(x & -x);
+}
+
+function log2Floor(x: number): number {
+  return 31 - Math.clz32(x);
+}
+
+class BuddyAllocator implements Allocator {
+  readonly name = "buddy";
+  readonly coalescing: "immediate" | "none";
+  private readonly immediate: boolean;
+  private readonly maxArena: number;
+
+  private bytes: Uint8Array;
+  private words: Int32Array;
+  /** One byte per 16-byte granule of the arena: START | USED | order where a block starts, else 0. */
+  private meta: Uint8Array;
+  /** Arena bytes the buffer can hold. */
+  private capacity: number;
+  /** Arena bytes in blocks: [BASE, BASE + arena). */
+  private arena = 0;
+
+  /** Free list heads per order (0 = empty) and a bitmask of the non-empty orders. */
+  private readonly heads = new Int32Array(BUDDY_MAX_ORDER + 1);
+  private freeMask = 0;
+
+  lastSearchCost = 0;
+  private peakHeapBytes = 0;
+  private liveBytes = 0;
+  private peakLiveBytes = 0;
+  private usedBlocks = 0;
+  private usedBytes = 0;
+  private freeBlocks = 0;
+  private freeBytes = 0;
+  private failedAllocations = 0;
+
+  constructor(options: BuddyOptions) {
+    if (typeof options !== "object" || options === null) throw new HeapError("INVALID_OPTIONS", "options must be an object");
+    const size = options.size;
+    const maxSize = options.maxSize ?? size;
+    const coalescing = options.coalescing ?? "immediate";
+    if (typeof size !== "number" || !Number.isInteger(size) || size < 0 || size > MAX_ARENA) {
+      throw new HeapError("INVALID_OPTIONS", `size must be an integer from 0 to ${MAX_ARENA}, got ${String(size)}`);
+    }
+    if (typeof maxSize !== "number" || !Number.isInteger(maxSize) || maxSize < size || maxSize > MAX_ARENA) {
+      throw new HeapError("INVALID_OPTIONS", `maxSize must be an integer from size (${size}) to ${MAX_ARENA}, got ${String(maxSize)}`);
+    }
+    if (coalescing !== "immediate" && coalescing !== "none") {
+      throw new HeapError("INVALID_OPTIONS", `coalescing must be "immediate" or "none", got ${String(coalescing)}`);
+    }
+    this.coalescing = coalescing;
+    this.immediate = coalescing === "immediate";
+    const initial = size & ~15;
+    this.maxArena = maxSize - (maxSize % 16);
+    this.capacity = this.maxArena === initial ? initial : Math.min(this.maxArena, Math.max(initial, MIN_CAPACITY));
+    const buffer = new ArrayBuffer(BASE + this.capacity);
+    this.bytes = new Uint8Array(buffer);
+    this.words = new Int32Array(buffer);
+    this.meta = new Uint8Array(this.capacity >> GRANULE_SHIFT);
+    this.extendTo(initial);
+    this.peakHeapBytes = this.arena;
+  }
+
+  get memory(): Uint8Array {
+    return this.bytes;
+  }
+
+  // ---- free lists ---------------------------------------------------------------------------------------
+
+  /** Makes the block at `block` a free block of `order` and pushes it on that order's list. */
+  private pushFree(block: number, order: number): void {
+    const w = this.words;
+    const i = block >> 2;
+    const head = this.heads[order]!;
+    w[i] = TAG | order;
+    w[i + REQUESTED] = 0;
+    w[i + NEXT] = head;
+    w[i + PREV] = 0;
+    if (head !== 0) w[(head >> 2) + PREV] = block;
+    this.heads[order] = block;
+    this.freeMask |= 1 << order;
+    this.meta[(block - BASE) >> GRANULE_SHIFT] = START | order;
+    this.freeBlocks++;
+    this.freeBytes += 1 << order;
+  }
+
+  /** Takes the free block at `block` of `order` off its list (its header and side entry are the caller's). */
+  private unlinkFree(block: number, order: number): void {
+    const w = this.words;
+    const i = block >> 2;
+    const next = w[i + NEXT]!;
+    const prev = w[i + PREV]!;
+    if (prev !== 0) w[(prev >> 2) + NEXT] = next;
+    else {
+      this.heads[order] = next;
+      if (next === 0) this.freeMask &= ~(1 << order);
+    }
+    if (next !== 0) w[(next >> 2) + PREV] = prev;
+    this.freeBlocks--;
+    this.freeBytes -= 1 << order;
+  }
+
+  // ---- validation (before any mutation) -----------------------------------------------------------------
+
+  private corrupt(block: number, why: string): never {
+    throw new HeapError("CORRUPTION", `block at ${block}: ${why}`);
+  }
+
+  /** True when `block` is an arena offset where a free block of exactly `order` starts (by the side table). */
+  private isFreeOf(block: number, order: number): boolean {
+    const rel = block - BASE;
+    return rel >= 0 && rel < this.arena && (rel & 15) === 0 && this.meta[rel >> GRANULE_SHIFT] === (START | order);
+  }
+
+  /** A free block about to be unlinked: its header and links must agree with the side table and the list. */
+  private validateFree(block: number, order: number): void {
+    const w = this.words;
+    const i = block >> 2;
+    if (w[i] !== (TAG | order)) this.corrupt(block, "free block's header disagrees with the side table (overwritten?)");
+    const next = w[i + NEXT]!;
+    const prev = w[i + PREV]!;
+    if ((next !== 0 && !this.isFreeOf(next, order)) || (prev !== 0 && !this.isFreeOf(prev, order))) {
+      this.corrupt(block, `links of a free block of order ${order} do not lead to free blocks of that order (overwritten?)`);
+    }
+    if (prev === 0 ? this.heads[order] !== block : w[(prev >> 2) + NEXT] !== block) {
+      this.corrupt(block, `free list of order ${order} does not lead to this block`);
+    }
+  }
+
+  /** The header offset of the live block whose payload is `ptr`, validated; throws for anything else. */
+  private usedBlock(ptr: unknown, op: string): number {
+    if (typeof ptr !== "number" || !Number.isInteger(ptr)) {
+      throw new HeapError("INVALID_POINTER", `${op}(${String(ptr)}): not a pointer`);
+    }
+    const block = ptr - HEADER_BYTES;
+    const rel = block - BASE;
+    if (rel < 0 || rel >= this.arena || (rel & 15) !== 0) this.badPointer(ptr, op);
+    const m = this.meta[rel >> GRANULE_SHIFT]!;
+    if (!(m & START)) this.badPointer(ptr, op);
+    if (!(m & META_USED)) throw new HeapError("DOUBLE_FREE", `${op}(${ptr}): the block is already free`);
+    const order = m & ORDER_MASK;
+    const w = this.words;
+    if (w[block >> 2] !== (TAG | USED_BIT | order)) this.corrupt(block, "header disagrees with the side table (overwritten by a buffer overflow?)");
+    if (w[(block >> 2) + REQUESTED]! >>> 0 > (1 << order) - HEADER_BYTES) this.corrupt(block, "requested size exceeds the block");
+    return block;
+  }
+
+  /** Explains a pointer that is not the start of a live block: into freed memory (a stale pointer) or just wrong. */
+  private badPointer(ptr: number, op: string): never {
+    const rel = ptr - HEADER_BYTES - BASE;
+    if (rel >= 0 && rel < this.arena && ptr % 8 === 0) {
+      for (let k = BUDDY_MIN_ORDER; k <= BUDDY_MAX_ORDER; k++) {
+        const start = rel - (rel % (1 << k));
+        const m = this.meta[start >> GRANULE_SHIFT]!;
+        if (m & START && start + (1 << (m & ORDER_MASK)) > rel) {
+          if (!(m & META_USED)) throw new HeapError("DOUBLE_FREE", `${op}(${ptr}): the pointer lies in freed memory (freed and merged)`);
+          break;
+        }
+      }
+    }
+    throw new HeapError("INVALID_POINTER", `${op}(${ptr}): not the start of a live block`);
+  }
+
+  private checkSize(size: unknown, what: string): asserts size is number {
+    if (typeof size !== "number" || !Number.isInteger(size) || size < 0) {
+      throw new HeapError("INVALID_SIZE", `${what} must be a non-negative integer, got ${String(size)}`);
+    }
+  }
+
+  // ---- merging and growth -------------------------------------------------------------------------------
+
+  /**
+   * Frees the block at `block` of `order` (its side entry and header are rewritten here), merging it with its
+   * free buddy while there is one (immediate coalescing). Every buddy is validated before anything changes.
+   */
+  private release(block: number, order: number): void {
+    if (this.immediate) {
+      let b = block;
+      for (let k = order; k < BUDDY_MAX_ORDER; k++) {
+        const buddy = BASE + buddyOf(b - BASE, k);
+        if (buddy - BASE + (1 << k) > this.arena || !this.isFreeOf(buddy, k)) break;
+        this.validateFree(buddy, k);
+        if (buddy < b) b = buddy;
+      }
+      b = block;
+      let k = order;
+      for (; k < BUDDY_MAX_ORDER; k++) {
+        const buddy = BASE + buddyOf(b - BASE, k);
+        if (buddy - BASE + (1 << k) > this.arena || !this.isFreeOf(buddy, k)) break;
+        this.unlinkFree(buddy, k);
+        // The higher of the two stops being a block start; the lower becomes the merged block.
+        const high = buddy > b ? buddy : b;
+        this.meta[(high - BASE) >> GRANULE_SHIFT] = 0;
+        if (buddy < b) b = buddy;
+      }
+      this.pushFree(b, k);
+    } else {
+      this.pushFree(block, order);
+    }
+  }
+
+  /** Extends the arena to `end` bytes by aligned chunks, each released (merged with a free buddy below). */
+  private extendTo(end: number): void {
+    this.ensureCapacity(end);
+    let a = this.arena;
+    while (a < end) {
+      const j = Math.min(a === 0 ? BUDDY_MAX_ORDER : ctz(a), log2Floor(end - a));
+      this.arena = a + (1 << j);
+      this.release(BASE + a, j);
+      a += 1 << j;
+    }
+    if (this.arena > this.peakHeapBytes) this.peakHeapBytes = this.arena;
+  }
+
+  private ensureCapacity(end: number): void {
+    if (end <= this.capacity) return;
+    const capacity = Math.min(this.maxArena, Math.max(end, this.capacity * 2));
+    const buffer = new ArrayBuffer(BASE + capacity);
+    const bytes = new Uint8Array(buffer);
+    bytes.set(this.bytes.subarray(0, BASE + this.arena));
+    const meta = new Uint8Array(capacity >> GRANULE_SHIFT);
+    meta.set(this.meta);
+    this.bytes = bytes;
+    this.words = new Int32Array(buffer);
+    this.meta = meta;
+    this.capacity = capacity;
+  }
+
+  /**
+   * Grows the arena by the least that yields a free block of `order`, or returns false when maxSize forbids it.
+   * With immediate coalescing, a free tail [p, top) of the aligned slot p that holds the top merges with the
+   * new chunks into the block at p; otherwise the block is a new chunk at the next multiple of 2^order.
+   */
+  private grow(order: number): boolean {
+    const size = 1 << order;
+    const top = this.arena;
+    const p = top - (top % size);
+    let end = p === top ? top + size : p + 2 * size;
+    if (this.immediate && p !== top) {
+      let q = p;
+      while (q < top) {
+        const m = this.meta[q >> GRANULE_SHIFT]!;
+        if (!(m & START) || m & META_USED) break;
+        q += 1 << (m & ORDER_MASK);
+      }
+      if (q >= top) end = p + size;
+    }
+    if (end > this.maxArena) return false;
+    this.extendTo(end);
+    return true;
+  }
+
+  // ---- the allocator ------------------------------------------------------------------------------------
+
+  /** Lowest non-empty order >= `order`, or -1. */
+  private lowestFree(order: number): number {
+    const m = this.freeMask & (-1 << order);
+    return m === 0 ? -1 : ctz(m);
+  }
+
+  malloc(size: number): Ptr {
+    this.checkSize(size, "malloc size");
+    if (size > MAX_ARENA - HEADER_BYTES) {
+      this.failedAllocations++;
+      this.lastSearchCost = 0;
+      return 0;
+    }
+    const order = buddyOrderFor(size);
+    // One bitmask probe finds the list; the cost is the one list examined.
+    this.lastSearchCost = 1;
+    let k = this.lowestFree(order);
+    if (k < 0) {
+      if (!this.grow(order)) {
+        this.failedAllocations++;
+        return 0;
+      }
+      k = this.lowestFree(order);
+    }
+    const block = this.heads[k]!;
+    this.unlinkFree(block, k);
+    // Split down: keep the lower half, free the upper half (the buddy), until the block is of `order`.
+    while (k > order) {
+      k--;
+      this.pushFree(block + (1 << k), k);
+    }
+    this.markUsed(block, order, size);
+    this.usedBlocks++;
+    this.usedBytes += 1 << order;
+    return block + HEADER_BYTES;
+  }
+
+  private markUsed(block: number, order: number, size: number): void {
+    const w = this.words;
+    w[block >> 2] = TAG | USED_BIT | order;
+    w[(block >> 2) + REQUESTED] = size;
+    this.meta[(block - BASE) >> GRANULE_SHIFT] = START | META_USED | order;
+    this.liveBytes += size;
+    if (this.liveBytes > this.peakLiveBytes) this.peakLiveBytes = this.liveBytes;
+  }
+
+  calloc(count: number, size: number): Ptr {
+    this.checkSize(count, "calloc count");
+    this.checkSize(size, "calloc size");
+    const total = count * size;
+    if (total > MAX_ARENA) {
+      this.failedAllocations++;
+      this.lastSearchCost = 0;
+      return 0;
+    }
+    const ptr = this.malloc(total);
+    if (ptr !== 0) this.bytes.fill(0, ptr, ptr + this.usableSize(ptr));
+    return ptr;
+  }
+
+  free(ptr: Ptr): void {
+    if (ptr === 0) return;
+    const block = this.usedBlock(ptr, "free");
+    const order = this.meta[(block - BASE) >> GRANULE_SHIFT]! & ORDER_MASK;
+    const requested = this.words[(block >> 2) + REQUESTED]!;
+    this.release(block, order);
+    this.liveBytes -= requested;
+    this.usedBlocks--;
+    this.usedBytes -= 1 << order;
+  }
+
+  realloc(ptr: Ptr, size: number): Ptr {
+    this.checkSize(size, "realloc size");
+    if (ptr === 0) return this.malloc(size);
+    const block = this.usedBlock(ptr, "realloc");
+    if (size === 0) {
+      this.free(ptr);
+      return 0;
+    }
+    if (size > MAX_ARENA - HEADER_BYTES) {
+      this.failedAllocations++;
+      return 0;
+    }
+    const w = this.words;
+    const rel = block - BASE;
+    let order = this.meta[rel >> GRANULE_SHIFT]! & ORDER_MASK;
+    const need = buddyOrderFor(size);
+    const oldSize = w[(block >> 2) + REQUESTED]!;
+    if (need <= order) {
+      // Shrink in place: give back upper halves (each is the buddy of the used lower half, so none merges).
+      while (order > need) {
+        order--;
+        this.pushFree(block + (1 << order), order);
+        this.usedBytes -= 1 << order;
+      }
+    } else if (this.growsInPlace(rel, order, need)) {
+      for (let k = order; k < need; k++) {
+        const buddy = block + (1 << k);
+        this.unlinkFree(buddy, k);
+        this.meta[(buddy - BASE) >> GRANULE_SHIFT] = 0;
+        this.usedBytes += 1 << k;
+      }
+      order = need;
+    } else {
+      const moved = this.malloc(size);
+      if (moved === 0) return 0;
+      this.bytes.copyWithin(moved, ptr, ptr + Math.min((1 << order) - HEADER_BYTES, size));
+      this.free(ptr);
+      return moved;
+    }
+    this.liveBytes -= oldSize;
+    this.markUsed(block, order, size);
+    return ptr;
+  }
+
+  /**
+   * Whether the used block at arena offset `rel` of `order` can become a block of `need` in place: at each order
+   * k on the way it must be the lower buddy (bit k of its offset clear) and its upper buddy a free block of
+   * exactly order k. E.g. a used order-4 block at 0 grows to order 6 when 16 (order 4) and 32 (order 5) are free.
+   */
+  private growsInPlace(rel: number, order: number, need: number): boolean {
+    if (!this.immediate) return false;
+    if (rel % (1 << need) !== 0 || rel + (1 << need) > this.arena) return false;
+    for (let k = order; k < need; k++) if (!this.isFreeOf(BASE + rel + (1 << k), k)) return false;
+    for (let k = order; k < need; k++) this.validateFree(BASE + rel + (1 << k), k);
+    return true;
+  }
+
+  usableSize(ptr: Ptr): number {
+    const block = this.usedBlock(ptr, "usableSize");
+    return (1 << (this.meta[(block - BASE) >> GRANULE_SHIFT]! & ORDER_MASK)) - HEADER_BYTES;
+  }
+
+  // ---- inspection ---------------------------------------------------------------------------------------
+
+  stats(): HeapStats {
+    return {
+      heapBytes: this.arena,
+      peakHeapBytes: this.peakHeapBytes,
+      liveBytes: this.liveBytes,
+      peakLiveBytes: this.peakLiveBytes,
+      usedBlocks: this.usedBlocks,
+      usedBytes: this.usedBytes,
+      freeBlocks: this.freeBlocks,
+      freeBytes: this.freeBytes,
+      largestFreeBlock: this.freeMask === 0 ? 0 : (1 << log2Floor(this.freeMask)) - HEADER_BYTES,
+      failedAllocations: this.failedAllocations,
+    };
+  }
+
+  /** The block starting at arena offset `rel`, validated against the side table; returns its order. */
+  private blockAt(rel: number): number {
+    const block = BASE + rel;
+    const m = this.meta[rel >> GRANULE_SHIFT]!;
+    if (!(m & START)) this.corrupt(block, "no block starts where the previous one ends (side table)");
+    const order = m & ORDER_MASK;
+    if (order < BUDDY_MIN_ORDER || rel % (1 << order) !== 0) this.corrupt(block, `order ${order} block is not aligned to 2^${order}`);
+    if (rel + (1 << order) > this.arena) this.corrupt(block, `order ${order} block runs past the arena's end`);
+    const expected = TAG | (m & META_USED ? USED_BIT : 0) | order;
+    if (this.words[block >> 2] !== expected) this.corrupt(block, "header disagrees with the side table (overwritten by a buffer overflow?)");
+    return order;
+  }
+
+  *walk(): IterableIterator<BlockInfo> {
+    let rel = 0;
+    while (rel < this.arena) {
+      const order = this.blockAt(rel);
+      const block = BASE + rel;
+      yield { offset: block, payload: block + HEADER_BYTES, size: (1 << order) - HEADER_BYTES, free: !(this.meta[rel >> GRANULE_SHIFT]! & META_USED) };
+      rel += 1 << order;
+    }
+  }
+
+  /**
+   * Three phases, as in tlsf-bsd: (1) the physical chain — headers agree with the side table, blocks are aligned
+   * to their size and tile the arena, no granule inside a block is marked as a start, no two free buddies
+   * (immediate coalescing), counters match; (2) the free lists — each block on list k is a free block of order
+   * k, links go both ways, the bitmask says which lists are non-empty; (3) both saw the same free blocks.
+   */
+  check(): void {
+    const physicalFree = new Set<number>();
+    let used = 0, usedBytes = 0, freeBytes = 0, live = 0;
+    let rel = 0;
+    while (rel < this.arena) {
+      const order = this.blockAt(rel);
+      const block = BASE + rel;
+      const granules = 1 << (order - GRANULE_SHIFT);
+      for (let g = 1; g < granules; g++) {
+        if (this.meta[(rel >> GRANULE_SHIFT) + g] !== 0) this.corrupt(block, `a block start is marked inside this order ${order} block`);
+      }
+      if (this.meta[rel >> GRANULE_SHIFT]! & META_USED) {
+        used++;
+        usedBytes += 1 << order;
+        const requested = this.words[(block >> 2) + REQUESTED]! >>> 0;
+        if (requested > (1 << order) - HEADER_BYTES) this.corrupt(block, "requested size exceeds the block");
+        live += requested;
+      } else {
+        physicalFree.add(block);
+        freeBytes += 1 << order;
+        if (this.immediate) {
+          const buddy = BASE + buddyOf(rel, order);
+          if (buddy - BASE + (1 << order) <= this.arena && this.isFreeOf(buddy, order)) {
+            this.corrupt(block, `buddies should have merged (free buddy at ${buddy} of the same order ${order})`);
+          }
+        }
+      }
+      rel += 1 << order;
+    }
+    if (rel !== this.arena) this.corrupt(BASE + rel, `blocks do not tile the arena: the chain ends at ${rel}, the arena is ${this.arena}`);
+    const counters: Array<[string, number, number]> = [
+      ["usedBlocks", this.usedBlocks, used], ["usedBytes", this.usedBytes, usedBytes],
+      ["freeBlocks", this.freeBlocks, physicalFree.size], ["freeBytes", this.freeBytes, freeBytes], ["liveBytes", this.liveBytes, live],
+    ];
+    for (const [name, kept, counted] of counters) {
+      if (kept !== counted) this.corrupt(BASE, `stats.${name} is ${kept} but the arena holds ${counted}`);
+    }
+
+    // Phase 2: the free lists.
+    const listed = new Set<number>();
+    const w = this.words;
+    for (let k = 0; k <= BUDDY_MAX_ORDER; k++) {
+      const head = this.heads[k]!;
+      if ((head !== 0) !== ((this.freeMask & (1 << k)) !== 0)) {
+        this.corrupt(head, `the free-order bitmask says order ${k} is ${head !== 0 ? "empty" : "non-empty"}, the list says otherwise`);
+      }
+      let prev = 0;
+      for (let b = head; b !== 0; b = w[(b >> 2) + NEXT]!) {
+        if (listed.has(b) || listed.size > physicalFree.size) this.corrupt(b, `free list of order ${k} has a cycle or a block listed twice`);
+        if (!this.isFreeOf(b, k)) this.corrupt(b, `block on the free list of order ${k} is not a free block of that order`);
+        if (w[(b >> 2) + PREV] !== prev) this.corrupt(b, `free list of order ${k}: previous link disagrees`);
+        listed.add(b);
+        prev = b;
+      }
+    }
+    // Phase 3: both saw the same free blocks.
+    for (const b of physicalFree) if (!listed.has(b)) this.corrupt(b, "free block missing from its free list");
+  }
+}

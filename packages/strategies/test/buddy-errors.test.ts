@@ -1,0 +1,122 @@
+/** Bad input: a typed HeapError, and an allocator that is exactly as it was (check() passes, same map). */
+import { HeapError } from "@dmm/core";
+import { describe, expect, it } from "vitest";
+import { createBuddyAllocator } from "../src/buddy.js";
+
+function setup() {
+  const a = createBuddyAllocator({ size: 4096 });
+  const p = a.malloc(100);
+  const q = a.malloc(20);
+  const r = a.malloc(300);
+  return { a, p, q, r };
+}
+
+function snapshot(a: ReturnType<typeof createBuddyAllocator>) {
+  return JSON.stringify({ blocks: [...a.walk()], stats: a.stats() });
+}
+
+function expectCode(fn: () => unknown, code: string): void {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(HeapError);
+    expect((e as HeapError).code).toBe(code);
+    return;
+  }
+  throw new Error(`expected HeapError ${code}`);
+}
+
+describe("buddy rejects bad input and stays unchanged", () => {
+  it("INVALID_SIZE for negative, fractional, NaN and non-number sizes", () => {
+    const { a } = setup();
+    const before = snapshot(a);
+    for (const bad of [-1, 1.5, NaN, Infinity, "8" as unknown as number]) {
+      expectCode(() => a.malloc(bad), "INVALID_SIZE");
+      expectCode(() => a.calloc(bad, 4), "INVALID_SIZE");
+      expectCode(() => a.calloc(4, bad), "INVALID_SIZE");
+    }
+    expect(snapshot(a)).toBe(before);
+    a.check();
+  });
+
+  it("INVALID_POINTER for interior, out-of-range, misaligned and never-allocated pointers", () => {
+    const { a, p, r } = setup();
+    const before = snapshot(a);
+    for (const bad of [p + 8, r + 16, 8, 5000, -16, p + 3, 1.5, "16" as unknown as number]) {
+      expectCode(() => a.free(bad), "INVALID_POINTER");
+      expectCode(() => a.realloc(bad, 10), "INVALID_POINTER");
+      expectCode(() => a.usableSize(bad), "INVALID_POINTER");
+    }
+    expect(snapshot(a)).toBe(before);
+    a.check();
+  });
+
+  it("DOUBLE_FREE for freeing or reallocating a freed block, also after it merged away", () => {
+    const { a, p, q } = setup();
+    a.free(q);
+    const before = snapshot(a);
+    expectCode(() => a.free(q), "DOUBLE_FREE");
+    expectCode(() => a.realloc(q, 8), "DOUBLE_FREE");
+    a.free(p); // p's block (128 bytes) merges with the free pieces around it
+    const merged = snapshot(a);
+    expectCode(() => a.free(q), "DOUBLE_FREE");
+    expect(snapshot(a)).toBe(merged);
+    expect(before).not.toBe(merged);
+    a.check();
+  });
+
+  it("INVALID_OPTIONS for options that make no sense", () => {
+    for (const bad of [
+      { size: -1 },
+      { size: 1.5 },
+      { size: 2 ** 31 },
+      { size: 4096, maxSize: 1024 },
+      { size: 0, maxSize: 2 ** 31 },
+      { size: 64, coalescing: "deferred" },
+      null,
+    ]) {
+      expectCode(() => createBuddyAllocator(bad as never), "INVALID_OPTIONS");
+    }
+  });
+
+  it("CORRUPTION when a buffer overflow overwrites the next block's header: found by free, realloc and check", () => {
+    const { a, p, q } = setup();
+    // p (100 bytes) is a 128-byte block; q's header sits right after it.
+    expect(q).toBe(p + 128);
+    a.memory.fill(0x41, p, p + 128 + 4); // overflow by 4 bytes into q's header
+    expectCode(() => a.check(), "CORRUPTION");
+    expectCode(() => a.free(q), "CORRUPTION");
+    expectCode(() => a.realloc(q, 64), "CORRUPTION");
+    expect(() => a.free(p)).not.toThrow(); // p itself is intact; q is not p's buddy's block, nothing to merge
+  });
+
+  it("CORRUPTION when a free buddy's header is overwritten: free refuses to merge and changes nothing", () => {
+    const a = createBuddyAllocator({ size: 64 });
+    const p = a.malloc(8); // arena 0..15, buddy 16..31 free
+    a.memory[p + 8] = 0x7f; // overflow into the free buddy's header
+    expectCode(() => a.free(p), "CORRUPTION");
+    expect(a.usableSize(p)).toBe(8); // still live
+    expect(a.stats().usedBlocks).toBe(1);
+  });
+
+  it("a valid request too large for the arena is NULL, not an error", () => {
+    const { a } = setup();
+    expect(a.malloc(4096)).toBe(0);
+    expect(a.malloc(2 ** 31)).toBe(0);
+    expect(a.calloc(2 ** 20, 2 ** 20)).toBe(0);
+    expect(a.stats().failedAllocations).toBe(3);
+    a.check();
+  });
+
+  it("free(NULL) is a no-op; realloc(NULL, n) is malloc; realloc(p, 0) frees", () => {
+    const { a, p } = setup();
+    const before = snapshot(a);
+    a.free(0);
+    expect(snapshot(a)).toBe(before);
+    const n = a.realloc(0, 40);
+    expect(a.usableSize(n)).toBe(56);
+    expect(a.realloc(p, 0)).toBe(0);
+    expectCode(() => a.free(p), "DOUBLE_FREE");
+    a.check();
+  });
+});
