@@ -1,0 +1,102 @@
+/**
+ * Every allocator the bench can run, by name: the registered placement strategies on the core heap, the buddy
+ * allocator, and the peer baselines from @dmm/bench. Each says which coalescing modes it supports.
+ */
+import { type Allocator, type Coalescing, createHeap, MAX_HEAP_BYTES } from "@dmm/core";
+import * as strategiesPackage from "@dmm/strategies";
+import { strategies } from "@dmm/strategies";
+import type { AllocatorKind, CoalescingMode } from "./types.js";
+
+/** How to build an allocator for one run. */
+export interface ArenaSpec {
+  readonly coalescing: CoalescingMode;
+  /** Growable heap (starts empty, grows by exactly what a request needs) or a fixed arena of `bytes`. */
+  readonly growable: boolean;
+  /** Arena bytes of a fixed arena; ignored when growable. */
+  readonly bytes: number;
+}
+
+export interface Backend {
+  readonly name: string;
+  readonly kind: AllocatorKind;
+  readonly description: string;
+  /** Coalescing modes it supports, in the order the report shows them. */
+  readonly coalescing: readonly CoalescingMode[];
+  /** False when the allocator cannot run in a growable heap (the fragmentation run then uses a large fixed arena). */
+  readonly growable: boolean;
+  create(spec: ArenaSpec): Allocator;
+}
+
+/** Largest arena the bench gives a heap. */
+export const GROWABLE_MAX_BYTES = MAX_HEAP_BYTES;
+
+const HEAP_MODES: readonly CoalescingMode[] = ["immediate", "none", "deferred"];
+
+type BuddyFactory = (options: { size: number; maxSize?: number; coalescing?: "immediate" | "none" }) => Allocator;
+
+function strategyBackends(): Backend[] {
+  return strategies.map((entry) => ({
+    name: entry.name,
+    kind: "strategy" as const,
+    description: entry.description,
+    coalescing: HEAP_MODES,
+    growable: true,
+    create: (spec: ArenaSpec) =>
+      createHeap({
+        size: spec.growable ? 0 : spec.bytes,
+        maxSize: spec.growable ? GROWABLE_MAX_BYTES : spec.bytes,
+        strategy: entry.create(),
+        coalescing: spec.coalescing as Coalescing,
+      }),
+  }));
+}
+
+function buddyBackend(): Backend | null {
+  const factory = (strategiesPackage as unknown as { createBuddyAllocator?: BuddyFactory }).createBuddyAllocator;
+  if (typeof factory !== "function") return null;
+  return {
+    name: "buddy",
+    kind: "buddy",
+    description: "binary buddy system: power-of-two blocks, merges only with the buddy (x XOR 2^k)",
+    coalescing: ["immediate", "none"],
+    growable: true,
+    create: (spec) =>
+      factory({
+        size: spec.growable ? 0 : spec.bytes,
+        maxSize: spec.growable ? GROWABLE_MAX_BYTES : spec.bytes,
+        coalescing: spec.coalescing === "none" ? "none" : "immediate",
+      }),
+  };
+}
+
+function peerBackends(): Backend[] {
+  return [];
+}
+
+/** Every allocator the bench knows, strategies first, then buddy, then peers. */
+export function backends(): Backend[] {
+  const all = strategyBackends();
+  const buddy = buddyBackend();
+  if (buddy) all.push(buddy);
+  all.push(...peerBackends());
+  return all;
+}
+
+/** The backend of that name, or a BenchError listing the known names. */
+export function backendByName(name: string, list: readonly Backend[] = backends()): Backend {
+  const found = list.find((b) => b.name === name);
+  if (!found) throw new BenchError("UNKNOWN_STRATEGY", `unknown strategy "${name}"; known: ${list.map((b) => b.name).join(", ")}`);
+  return found;
+}
+
+export type BenchErrorCode = "UNKNOWN_STRATEGY" | "UNKNOWN_WORKLOAD" | "BAD_TRACE" | "BAD_OPTION" | "BAD_RESULTS";
+
+/** A user error the CLI reports as one line and a non-zero exit code. */
+export class BenchError extends Error {
+  readonly code: BenchErrorCode;
+  constructor(code: BenchErrorCode, message: string) {
+    super(message);
+    this.name = "BenchError";
+    this.code = code;
+  }
+}

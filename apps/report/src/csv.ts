@@ -1,0 +1,68 @@
+/** results.csv and timeline.csv: one row per cell with every metric, and one row per timeline sample. */
+import { stringify } from "csv-stringify/sync";
+import type { CellResult, DeterministicMetrics, LatencyMetrics } from "./types.js";
+
+type Column = { header: string; value: (r: CellResult) => string | number | null };
+
+const metric = (key: keyof DeterministicMetrics): Column => ({ header: key, value: (r) => r.metrics?.[key] ?? null });
+const timing = (key: keyof LatencyMetrics, header: string = key): Column => ({ header, value: (r) => r.latency?.[key] ?? null });
+
+/** The columns of results.csv, in order. Deterministic metrics first, then timings, then the error. */
+export const RESULT_COLUMNS: readonly Column[] = [
+  { header: "allocator", value: (r) => r.allocator },
+  { header: "allocatorKind", value: (r) => r.allocatorKind },
+  { header: "coalescing", value: (r) => r.coalescing },
+  { header: "workload", value: (r) => r.workload },
+  { header: "workloadKind", value: (r) => r.workloadKind },
+  metric("ops"),
+  metric("peakLiveBytes"),
+  metric("peakHeapBytes"),
+  { header: "peakHeapOverPeakLive", value: (r) => (r.metrics && r.metrics.peakLiveBytes > 0 ? r.metrics.peakHeapBytes / r.metrics.peakLiveBytes : null) },
+  metric("fragmentation"),
+  metric("utilization"),
+  metric("internalFragmentation"),
+  metric("externalFragmentationAtPeak"),
+  metric("externalFragmentationMean"),
+  metric("failuresOutOfMemory"),
+  metric("failuresFragmented"),
+  metric("searchCostMean"),
+  metric("searchCostP99"),
+  metric("searchCostMax"),
+  metric("fixedArenaBytes"),
+  metric("fixedMallocs"),
+  metric("fixedFailuresOutOfMemory"),
+  metric("fixedFailuresFragmented"),
+  timing("nsPerOp"),
+  timing("rme", "nsPerOpRmePercent"),
+  timing("opsPerSecond"),
+  timing("ops", "latencyOps"),
+  timing("mallocP50", "mallocP50Ns"),
+  timing("mallocP99", "mallocP99Ns"),
+  timing("mallocP999", "mallocP999Ns"),
+  timing("mallocMax", "mallocMaxNs"),
+  timing("freeP50", "freeP50Ns"),
+  timing("freeP99", "freeP99Ns"),
+  timing("freeP999", "freeP999Ns"),
+  timing("freeMax", "freeMaxNs"),
+  { header: "error", value: (r) => r.error ?? "" },
+];
+
+/** Columns whose values must be identical from run to run (everything but timings). */
+export const DETERMINISTIC_COLUMNS: readonly string[] = RESULT_COLUMNS.slice(0, RESULT_COLUMNS.findIndex((c) => c.header === "nsPerOp")).map((c) => c.header);
+
+export function resultsCsv(results: readonly CellResult[]): string {
+  const rows = results.map((r) => RESULT_COLUMNS.map((c) => c.value(r)));
+  return stringify([RESULT_COLUMNS.map((c) => c.header), ...rows]);
+}
+
+export const TIMELINE_COLUMNS = ["allocator", "coalescing", "workload", "op", "liveBytes", "heapBytes", "freeBytes", "largestFreeBlock", "freeBlocks"] as const;
+
+export function timelineCsv(results: readonly CellResult[]): string {
+  const rows: Array<Array<string | number>> = [[...TIMELINE_COLUMNS]];
+  for (const r of results) {
+    for (const p of r.timeline) {
+      rows.push([r.allocator, r.coalescing, r.workload, p.op, p.liveBytes, p.heapBytes, p.freeBytes, p.largestFreeBlock, p.freeBlocks]);
+    }
+  }
+  return stringify(rows);
+}

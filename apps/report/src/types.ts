@@ -1,0 +1,165 @@
+/**
+ * The data model of a bench run: a matrix of cells (allocator × coalescing × workload), the result of each
+ * cell, and the whole run as written to results.json (what `merge` reads back).
+ */
+
+/** How free neighbours are merged; "native" for peers that have their own fixed policy. */
+export type CoalescingMode = "immediate" | "deferred" | "none" | "native";
+
+/** Where an allocator comes from: a registered placement strategy on the core heap, the buddy system, or a peer. */
+export type AllocatorKind = "strategy" | "buddy" | "peer" | "native";
+
+/** One workload of the matrix: a manifest entry or a user's trace file. */
+export interface WorkloadRef {
+  /** Manifest name, or the file's base name for a user's file. */
+  readonly name: string;
+  /** Path of the trace file (absolute or relative to the working directory). */
+  readonly file: string;
+  /** "randomized" | "adversarial" | "real" | "file" (a user's file). */
+  readonly kind: string;
+  readonly description: string;
+}
+
+/** One cell of the matrix. */
+export interface Cell {
+  /** Position in the full (unsharded) matrix: stable across runs and shards, used to order results. */
+  readonly index: number;
+  readonly allocator: string;
+  readonly allocatorKind: AllocatorKind;
+  readonly coalescing: CoalescingMode;
+  readonly workload: WorkloadRef;
+}
+
+/** What every cell run needs besides the cell itself. */
+export interface RunSettings {
+  /** Smaller traces (a prefix of at most `quickOps` ops) and fewer latency samples. */
+  readonly quick: boolean;
+  /** Arena bytes for the fixed-arena failure run; undefined: per workload, FIXED_ARENA_FACTOR × its peak live bytes. */
+  readonly fixedArena?: number;
+  /** Workload names whose heap map (address × time) is recorded. */
+  readonly heapMapWorkloads: readonly string[];
+}
+
+/** One point of a replay's sampled timeline. */
+export interface TimelinePoint {
+  readonly op: number;
+  readonly liveBytes: number;
+  readonly heapBytes: number;
+  readonly freeBytes: number;
+  readonly largestFreeBlock: number;
+  readonly freeBlocks: number;
+}
+
+/** A heap map: for `times.length` moments, the used fraction of each of `bins` equal address ranges. */
+export interface HeapMap {
+  /** Op index of each snapshot. */
+  readonly times: number[];
+  /** Bytes per address bin (the peak heap extent / bins, rounded up to 8). */
+  readonly binBytes: number;
+  readonly bins: number;
+  /** used[t][b]: fraction (0..1) of bin b occupied by used blocks at snapshot t; -1 beyond the heap's extent. */
+  readonly used: number[][];
+}
+
+/** Every number measured for one cell. Deterministic fields are identical run to run; `latency` is timing. */
+export interface CellResult {
+  readonly index: number;
+  readonly allocator: string;
+  readonly allocatorKind: AllocatorKind;
+  readonly coalescing: CoalescingMode;
+  readonly workload: string;
+  readonly workloadKind: string;
+  /** Null when the allocator could not run the workload at all (the error says why). */
+  readonly error: string | null;
+  readonly metrics: DeterministicMetrics | null;
+  readonly latency: LatencyMetrics | null;
+  readonly timeline: TimelinePoint[];
+  /** Histogram of free blocks examined per malloc: [bucket label, count]; empty when the allocator does not tell. */
+  readonly searchCostHistogram: Array<[string, number]>;
+  readonly heapMap: HeapMap | null;
+  /** Wall-clock milliseconds this cell took (all passes). */
+  readonly elapsedMs: number;
+}
+
+export interface DeterministicMetrics {
+  ops: number;
+  peakLiveBytes: number;
+  peakHeapBytes: number;
+  /** peakLiveBytes / peakHeapBytes (CS:APP). */
+  utilization: number;
+  /** peakHeapBytes / peakLiveBytes − 1 (Johnstone & Wilson #4 as a ratio). */
+  fragmentation: number;
+  internalFragmentation: number;
+  externalFragmentationAtPeak: number;
+  externalFragmentationMean: number;
+  failuresOutOfMemory: number;
+  failuresFragmented: number;
+  searchCostMean: number;
+  searchCostP99: number;
+  searchCostMax: number;
+  /** Arena bytes of the fixed-arena run. */
+  fixedArenaBytes: number;
+  fixedOps: number;
+  fixedMallocs: number;
+  fixedFailuresOutOfMemory: number;
+  fixedFailuresFragmented: number;
+}
+
+export interface LatencyMetrics {
+  /** Mean ns per trace operation over whole-trace replays (tinybench). */
+  nsPerOp: number;
+  /** Relative margin of error of nsPerOp, in percent. */
+  rme: number;
+  opsPerSecond: number;
+  /** Ops of the trace the latency was measured on. */
+  ops: number;
+  mallocP50: number;
+  mallocP99: number;
+  mallocP999: number;
+  mallocMax: number;
+  freeP50: number;
+  freeP99: number;
+  freeP999: number;
+  freeMax: number;
+}
+
+/** Facts about the machine and the command, printed in the report. */
+export interface Environment {
+  node: string;
+  platform: string;
+  cpu: string;
+  cores: number;
+  date: string;
+  commit: string;
+  command: string;
+}
+
+/** The adaptive adversary (Robson's construction) played against one allocator. */
+export interface AdversaryResult {
+  allocator: string;
+  coalescing: CoalescingMode;
+  n: number;
+  M: number;
+  heapExtent: number;
+  bound: number;
+  /** heapExtent / M. */
+  ratio: number;
+  /** bound / M. */
+  boundRatio: number;
+}
+
+/** A whole run (or a shard of one), as written to results.json. */
+export interface RunResult {
+  /** "dmm-bench/1": bump when the shape changes. */
+  format: string;
+  environment: Environment;
+  settings: RunSettings;
+  /** Cells in the full matrix (before sharding). */
+  matrixSize: number;
+  /** "k/n" when this is a shard, null for a whole run. */
+  shard: string | null;
+  workloads: WorkloadRef[];
+  results: CellResult[];
+  adversary: AdversaryResult[];
+  elapsedMs: number;
+}

@@ -1,0 +1,42 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { DETERMINISTIC_COLUMNS } from "../src/csv.js";
+import { writeOutputs } from "../src/output.js";
+import { runBench } from "../src/run.js";
+import type { RunResult } from "../src/types.js";
+import { parseCsv, tinyWorkspace } from "./fixtures.js";
+
+describe("a tiny matrix end to end", () => {
+  const { dir, manifest } = tinyWorkspace();
+  const options = { manifest, strategies: ["first-fit", "best-fit"], coalescing: ["on", "off"], quick: true, jobs: 1 } as const;
+  let first: RunResult;
+
+  it("writes results.csv with a row per cell, timeline.csv and results.json", async () => {
+    first = await runBench(options);
+    const out = join(dir, "report");
+    await writeOutputs(first, out);
+    for (const f of ["results.csv", "timeline.csv", "results.json"]) expect(existsSync(join(out, f))).toBe(true);
+    const rows = parseCsv(readFileSync(join(out, "results.csv"), "utf8"));
+    expect(rows).toHaveLength(2 * 2 * 2);
+    expect(new Set(rows.map((r) => `${r.allocator}/${r.coalescing}/${r.workload}`)).size).toBe(8);
+    for (const r of rows) {
+      expect(r.error).toBe("");
+      expect(Number(r.peakHeapBytes)).toBeGreaterThanOrEqual(Number(r.peakLiveBytes));
+      expect(Number(r.nsPerOp)).toBeGreaterThan(0);
+    }
+    const timeline = parseCsv(readFileSync(join(out, "timeline.csv"), "utf8"));
+    expect(timeline.length).toBeGreaterThan(8);
+    const json = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as RunResult;
+    expect(json.matrixSize).toBe(8);
+    expect(json.environment.command).toBe("pnpm bench");
+  });
+
+  it("gives identical deterministic metrics on a second run", async () => {
+    const second = await runBench(options);
+    const pick = (run: RunResult) =>
+      run.results.map((r) => ({ ...r.metrics, timeline: r.timeline, histogram: r.searchCostHistogram, heapMap: r.heapMap }));
+    expect(pick(second)).toEqual(pick(first));
+    expect(DETERMINISTIC_COLUMNS.length).toBeGreaterThan(15);
+  });
+});
