@@ -4,11 +4,10 @@
  * everything. A strategy registered later (tlsf, a user's own) is picked up here without editing this file.
  */
 import { type Allocator, type Coalescing, createHeap } from "@dmm/core";
-import * as strategiesModule from "@dmm/strategies";
+import { createBuddyAllocator, strategies } from "@dmm/strategies";
 import { describe, expect, it } from "vitest";
 import { freeAll, randomTrace, replayWithPatterns } from "./support/random-trace.js";
 
-const { strategies } = strategiesModule;
 const SEEDS = [1, 2, 3];
 const CHECK_EVERY = 25;
 const modes: Coalescing[] = ["immediate", "deferred", "none"];
@@ -61,15 +60,12 @@ function expectEmpty(heap: ReturnType<typeof createHeap>, coalescing: Coalescing
   }
 }
 
-// The buddy allocator has its own layout; it joins the suite once @dmm/strategies exports it.
-type BuddyFactory = (options: { size: number; maxSize?: number; coalescing?: "immediate" | "none" }) => Allocator;
-const createBuddyAllocator = (strategiesModule as Record<string, unknown>)["createBuddyAllocator"] as BuddyFactory | undefined;
-
-describe.runIf(typeof createBuddyAllocator === "function")("buddy", () => {
+// The buddy allocator has its own layout (no Strategy), so it runs the same traces through its own factory.
+describe("buddy", () => {
   describe.each(["immediate", "none"] as const)("coalescing %s", (coalescing) => {
     for (const { seed, fixed, growable } of traces) {
       it(`fixed arena, seed ${seed}: survives the trace and frees back to all free`, () => {
-        const buddy = createBuddyAllocator!({ size: 128 * 1024, coalescing });
+        const buddy = createBuddyAllocator({ size: 128 * 1024, coalescing });
         const state = replayWithPatterns(buddy, fixed, CHECK_EVERY);
         freeAll(buddy, state);
         const all = blocks(buddy);
@@ -80,7 +76,7 @@ describe.runIf(typeof createBuddyAllocator === "function")("buddy", () => {
         if (coalescing === "immediate") expect(all.length).toBe(1);
       });
       it(`growable, seed ${seed}: survives the trace and frees back to all free`, () => {
-        const buddy = createBuddyAllocator!({ size: 64 * 1024, maxSize: 1 << 24, coalescing });
+        const buddy = createBuddyAllocator({ size: 64 * 1024, maxSize: 1 << 24, coalescing });
         const state = replayWithPatterns(buddy, growable, CHECK_EVERY);
         freeAll(buddy, state);
         expect(blocks(buddy).every((b) => b.free)).toBe(true);

@@ -1,0 +1,90 @@
+/**
+ * Which hole each policy picks, with holes of known sizes in known order (block sizes, header included).
+ * Requests are payload bytes; a request of n needs a block of n + 8 rounded up to 8.
+ */
+import { bestFit, firstFit, nextFit, segregatedFit, worstFit } from "@dmm/strategies";
+import type { Strategy } from "@dmm/core";
+import { describe, expect, it } from "vitest";
+import { heapWithHoles } from "./support/holes.js";
+
+const policies: Record<string, () => Strategy> = {
+  "first-fit": firstFit,
+  "next-fit": nextFit,
+  "best-fit": bestFit,
+  "worst-fit": worstFit,
+  "segregated-fit": segregatedFit,
+};
+
+/** [hole index, byte offset inside the hole] of the block each successive request gets. */
+type Choice = [number, number];
+
+describe("holes 312, 104, 504, 208, 504; requests 192 (block 200), 192, 16 (block 24)", () => {
+  const sizes = [312, 104, 504, 208, 504];
+  const expected: Record<string, Choice[]> = {
+    // lowest address that fits: 312; then its 112-byte remainder is too small, so the first 504; then the
+    // remainder of hole 0 is the lowest fit for 24 bytes.
+    "first-fit": [[0, 0], [2, 0], [0, 200]],
+    // the rover starts past the filler and wraps to hole 0; then moves on to hole 2; then continues from
+    // hole 2's remainder instead of going back to hole 0's.
+    "next-fit": [[0, 0], [2, 0], [2, 200]],
+    // smallest that fits: 208 (taken whole: the 8-byte rest cannot be a block); then 312; then 104.
+    "best-fit": [[3, 0], [0, 0], [1, 0]],
+    // largest, lowest address among the two 504s; then the other 504; then 312 beats the two 304-byte
+    // remainders the first two requests left.
+    "worst-fit": [[2, 0], [4, 0], [0, 0]],
+    // class 25 (200 B) is empty, the bitmap's next non-empty class is 26 (208 B); then range bin 32 (312);
+    // then small bin 13 (104) before 14 (hole 0's 112-byte remainder).
+    "segregated-fit": [[3, 0], [0, 0], [1, 0]],
+  };
+  for (const [name, create] of Object.entries(policies)) {
+    it(`${name} picks ${JSON.stringify(expected[name])}`, () => {
+      const { heap, holes } = heapWithHoles(create(), sizes);
+      const got = [192, 192, 16].map((n) => heap.malloc(n) - 8);
+      expect(got).toEqual(expected[name]!.map(([hole, offset]) => holes[hole]! + offset));
+      heap.check();
+    });
+  }
+});
+
+describe("three equal 104-byte holes freed in order 0, 2, 1; request 96 (block 104)", () => {
+  const expected: Record<string, number> = {
+    "first-fit": 0,
+    "next-fit": 0, // wraps from the filler to the bottom
+    "best-fit": 0, // all tie: lowest address
+    "worst-fit": 0, // all tie: lowest address
+    "segregated-fit": 1, // an exact small bin is a LIFO list: the hole freed last
+  };
+  for (const [name, create] of Object.entries(policies)) {
+    it(`${name} picks hole ${expected[name]}`, () => {
+      const { heap, holes } = heapWithHoles(create(), [104, 104, 104], [0, 2, 1]);
+      expect(heap.malloc(96) - 8).toBe(holes[expected[name]!]);
+    });
+  }
+});
+
+describe("holes 520, 1000, 520 freed in order 2, 0, 1; request 504 (block 512)", () => {
+  const expected: Record<string, number> = {
+    "first-fit": 0,
+    "next-fit": 0,
+    "best-fit": 0, // 520 twice: lowest address
+    "worst-fit": 1, // the 1000
+    "segregated-fit": 0, // range bin 36 (512..639) is a (size, address) tree: lowest address among equals
+  };
+  for (const [name, create] of Object.entries(policies)) {
+    it(`${name} picks hole ${expected[name]}`, () => {
+      const { heap, holes } = heapWithHoles(create(), [520, 1000, 520], [2, 0, 1]);
+      expect(heap.malloc(504) - 8).toBe(holes[expected[name]!]);
+    });
+  }
+});
+
+describe("a request larger than every hole", () => {
+  for (const [name, create] of Object.entries(policies)) {
+    it(`${name} returns NULL in a fixed arena and leaves the heap intact`, () => {
+      const { heap } = heapWithHoles(create(), [312, 104, 504]);
+      expect(heap.malloc(504)).toBe(0);
+      expect(heap.stats().freeBlocks).toBe(3);
+      heap.check();
+    });
+  }
+});
