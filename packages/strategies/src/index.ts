@@ -5,5 +5,6 @@ export { firstFit } from "./first-fit.js";
 export { nextFit } from "./next-fit.js";
 export { segregatedFit } from "./segregated-fit.js";
 export { worstFit } from "./worst-fit.js";
+export { TLSF_FL_INDEX_COUNT, TLSF_SL_INDEX_COUNT, TLSF_SMALL_BLOCK, tlsf, tlsfListMinSize, tlsfMapping, tlsfSearchMapping } from "./tlsf.js";
 export { registerStrategy, strategies, strategyByName } from "./registry.js";
 export type { StrategyEntry } from "./registry.js";

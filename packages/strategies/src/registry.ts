@@ -3,6 +3,7 @@ import { bestFit } from "./best-fit.js";
 import { firstFit } from "./first-fit.js";
 import { nextFit } from "./next-fit.js";
 import { segregatedFit } from "./segregated-fit.js";
+import { tlsf } from "./tlsf.js";
 import { worstFit } from "./worst-fit.js";
 
 /** A placement policy the CLI and the report can list and instantiate. */
@@ -21,6 +22,7 @@ const entries: StrategyEntry[] = [
   { name: "best-fit", description: "smallest free block that fits, ties to the lowest address ((size, address) treap, O(log n))", create: bestFit },
   { name: "worst-fit", description: "largest free block, ties to the lowest address ((size, address) treap, O(log n))", create: worstFit },
   { name: "segregated-fit", description: "dlmalloc-style size-class bins: exact small bins, tree bins, bitmap of non-empty bins", create: segregatedFit },
+  { name: "tlsf", description: "two-level segregated fit: 24 x 32 lists, bitmaps and Math.clz32, good-fit rounding, O(1)", create: tlsf },
 ];
 
 /** Every registered strategy, in registration order. */

@@ -1,0 +1,231 @@
+import { type Strategy, type StrategyHost } from "@dmm/core";
+
+/**
+ * Two-level segregated fit (Masmano, Ripoll, Crespo, Real: "TLSF: a New Dynamic Memory Allocator for Real-Time
+ * Systems", ECRTS 2004; layout of the lists after mattconte/tlsf). O(1) find, insert and remove.
+ *
+ * Size classes, by block size in bytes (header included):
+ *   - first level fl = floor(log2(size)) (Math.clz32), so class fl holds [2^fl, 2^(fl+1));
+ *   - second level: each first-level class is cut into SL_COUNT = 32 equal lists by the 5 bits after the
+ *     leading one: sl = (size >> (fl - 5)) - 32. E.g. 1000 = 0b1111101000: fl = 9, sl = 0b11110 = 30,
+ *     the list [992, 1008); 4096: fl = 12, sl = 0, the list [4096, 4224).
+ *   - sizes below SMALL_BLOCK = 256 go to one linear first class (index 0) of 32 lists, 8 bytes apart:
+ *     sl = size >> 3, so every small list holds one exact size (24 B -> sl 3, 248 B -> sl 31).
+ *   Class indices: fl index 0 is the linear class; fl index f >= 1 is [2^(f+7), 2^(f+8)), so 1000 is in
+ *   list (2, 30) and 4096 in (5, 0). Sizes up to 2^30 (the core's largest heap) need fl indices 0..23.
+ *
+ * Bitmaps: bit f of `flBitmap` is set when some list of first-level index f is non-empty; bit s of
+ * `slBitmaps[f]` when list (f, s) is. The heads of the 24 x 32 lists live in one Int32Array.
+ *
+ * find(n) is good fit (mapping_search): n is rounded up to the next list boundary, n + 2^(fl - 5) - 1, so that
+ * *every* block of the list found fits, and the head is taken without a scan; the first non-empty list at or
+ * above the rounded one comes from the bitmaps (lowest set bit, Math.clz32). Rounding can miss a fitting block
+ * that sits in n's own list above n; when no larger list holds anything, find scans that one list (so find
+ * fails only when no free block fits) — the only case where `examined` exceeds the one list it otherwise is.
+ *
+ * Link words in each free block: 0 = next in its list, 1 = previous (0 ends the list).
+ */
+export function tlsf(): Strategy {
+  return new Tlsf();
+}
+
+const SL_INDEX_COUNT_LOG2 = 5;
+const SL_INDEX_COUNT = 1 << SL_INDEX_COUNT_LOG2;
+const ALIGN_SIZE_LOG2 = 3;
+/** log2 of the smallest size on a logarithmic first level. */
+const FL_INDEX_SHIFT = SL_INDEX_COUNT_LOG2 + ALIGN_SIZE_LOG2;
+/** Sizes below this are in the linear first class, in lists 8 bytes apart. */
+export const TLSF_SMALL_BLOCK = 1 << FL_INDEX_SHIFT;
+/** First-level indices: the linear class, then one per power of two from 2^8 to 2^30. */
+export const TLSF_FL_INDEX_COUNT = 30 - FL_INDEX_SHIFT + 2;
+export const TLSF_SL_INDEX_COUNT = SL_INDEX_COUNT;
+
+// Word offsets inside a block: header (0), requested (1), then the link words (layout.ts LINK0 = 2).
+const NEXT = 2;
+const PREV = 3;
+const SIZE_MASK = ~7;
+
+/** The list a free block of `size` bytes is kept in (mapping_insert): [first-level index, second-level index]. */
+export function tlsfMapping(size: number): [fl: number, sl: number] {
+  if (size < TLSF_SMALL_BLOCK) return [0, size >>> ALIGN_SIZE_LOG2];
+  const log2 = 31 - Math.clz32(size);
+  return [log2 - FL_INDEX_SHIFT + 1, (size >>> (log2 - SL_INDEX_COUNT_LOG2)) ^ SL_INDEX_COUNT];
+}
+
+/** The first list whose every block fits a request of `size` bytes (mapping_search: round up, then map). */
+export function tlsfSearchMapping(size: number): [fl: number, sl: number] {
+  if (size < TLSF_SMALL_BLOCK) return tlsfMapping(size);
+  return tlsfMapping(size + (1 << (31 - Math.clz32(size) - SL_INDEX_COUNT_LOG2)) - 1);
+}
+
+/** Smallest block size kept in list (fl, sl). */
+export function tlsfListMinSize(fl: number, sl: number): number {
+  if (fl === 0) return sl << ALIGN_SIZE_LOG2;
+  const log2 = fl + FL_INDEX_SHIFT - 1;
+  return (1 << log2) + (sl << (log2 - SL_INDEX_COUNT_LOG2));
+}
+
+/** Flat list index of a block size (mapping_insert), fl * 32 + sl. */
+function listOf(size: number): number {
+  if (size < TLSF_SMALL_BLOCK) return size >>> ALIGN_SIZE_LOG2;
+  const log2 = 31 - Math.clz32(size);
+  return ((log2 - FL_INDEX_SHIFT + 1) << SL_INDEX_COUNT_LOG2) | ((size >>> (log2 - SL_INDEX_COUNT_LOG2)) ^ SL_INDEX_COUNT);
+}
+
+class Tlsf implements Strategy {
+  readonly name = "tlsf";
+  examined = 0;
+  private host: StrategyHost | null = null;
+  private flBitmap = 0;
+  private readonly slBitmaps = new Int32Array(TLSF_FL_INDEX_COUNT);
+  private readonly heads = new Int32Array(TLSF_FL_INDEX_COUNT * SL_INDEX_COUNT);
+  private count = 0;
+
+  attach(host: StrategyHost): void {
+    this.host = host;
+    this.flBitmap = 0;
+    this.slBitmaps.fill(0);
+    this.heads.fill(0);
+    this.count = 0;
+  }
+
+  insert(block: number): void {
+    const w = this.host!.words;
+    const i = block >> 2;
+    const list = listOf(w[i]! & SIZE_MASK);
+    const head = this.heads[list]!;
+    w[i + NEXT] = head;
+    w[i + PREV] = 0;
+    if (head !== 0) w[(head >> 2) + PREV] = block;
+    this.heads[list] = block;
+    const fl = list >>> SL_INDEX_COUNT_LOG2;
+    this.flBitmap |= 1 << fl;
+    this.slBitmaps[fl]! |= 1 << (list & (SL_INDEX_COUNT - 1));
+    this.count++;
+  }
+
+  remove(block: number): void {
+    const w = this.host!.words;
+    const i = block >> 2;
+    const next = w[i + NEXT]!;
+    const prev = w[i + PREV]!;
+    if (next !== 0) w[(next >> 2) + PREV] = prev;
+    if (prev !== 0) w[(prev >> 2) + NEXT] = next;
+    else {
+      const list = listOf(w[i]! & SIZE_MASK);
+      this.heads[list] = next;
+      if (next === 0) {
+        const fl = list >>> SL_INDEX_COUNT_LOG2;
+        const slMap = this.slBitmaps[fl]! & ~(1 << (list & (SL_INDEX_COUNT - 1)));
+        this.slBitmaps[fl] = slMap;
+        if (slMap === 0) this.flBitmap &= ~(1 << fl);
+      }
+    }
+    this.count--;
+  }
+
+  find(size: number): number {
+    let fl: number;
+    let sl: number;
+    if (size < TLSF_SMALL_BLOCK) {
+      fl = 0;
+      sl = size >>> ALIGN_SIZE_LOG2;
+    } else {
+      const rounded = size + (1 << (31 - Math.clz32(size) - SL_INDEX_COUNT_LOG2)) - 1;
+      const log2 = 31 - Math.clz32(rounded);
+      fl = log2 - FL_INDEX_SHIFT + 1;
+      sl = (rounded >>> (log2 - SL_INDEX_COUNT_LOG2)) ^ SL_INDEX_COUNT;
+      if (fl >= TLSF_FL_INDEX_COUNT) return this.exactListFallback(size);
+    }
+    let slMap = this.slBitmaps[fl]! & (-1 << sl);
+    if (slMap === 0) {
+      // fl + 1 can be 32 only for absurd sizes, filtered above; `-1 << 32` would be -1.
+      const flMap = this.flBitmap & (-1 << (fl + 1));
+      if (flMap === 0) return this.exactListFallback(size);
+      fl = 31 - Math.clz32(flMap & -flMap);
+      slMap = this.slBitmaps[fl]!;
+    }
+    sl = 31 - Math.clz32(slMap & -slMap);
+    this.examined = 1;
+    return this.heads[(fl << SL_INDEX_COUNT_LOG2) | sl]!;
+  }
+
+  /**
+   * No list above the rounded request holds a block: the only blocks that may still fit are in the request's
+   * own list (mapping_insert of `size`), above `size`. Scans that list; first fit within it.
+   */
+  private exactListFallback(size: number): number {
+    const list = listOf(size);
+    const w = this.host!.words;
+    let examined = 1;
+    let found = 0;
+    if (list < this.heads.length) {
+      for (let b = this.heads[list]!; b !== 0; b = w[(b >> 2) + NEXT]!) {
+        examined++;
+        if ((w[b >> 2]! & SIZE_MASK) >= size) {
+          found = b;
+          break;
+        }
+      }
+    }
+    this.examined = examined;
+    return found;
+  }
+
+  /** Size of the largest free block: the highest non-empty list, scanned (its blocks differ by < 1/32). */
+  largest(): number {
+    if (this.flBitmap === 0) return 0;
+    const fl = 31 - Math.clz32(this.flBitmap);
+    const sl = 31 - Math.clz32(this.slBitmaps[fl]!);
+    const w = this.host!.words;
+    let max = 0;
+    for (let b = this.heads[(fl << SL_INDEX_COUNT_LOG2) | sl]!; b !== 0; b = w[(b >> 2) + NEXT]!) {
+      const s = w[b >> 2]! & SIZE_MASK;
+      if (s > max) max = s;
+    }
+    return max;
+  }
+
+  forEach(visit: (block: number) => void): void {
+    const w = this.host!.words;
+    for (let list = 0; list < this.heads.length; list++) {
+      let steps = 0;
+      for (let b = this.heads[list]!; b !== 0; b = w[(b >> 2) + NEXT]!) {
+        if (++steps > this.count) throw new Error(`list ${list >> SL_INDEX_COUNT_LOG2}/${list & (SL_INDEX_COUNT - 1)} has a cycle`);
+        visit(b);
+      }
+    }
+  }
+
+  /**
+   * The bitmaps say exactly which lists are non-empty; every block sits in the list its size maps to ("block
+   * size indexed in wrong list", as tlsf_check); links go both ways; the count is right.
+   */
+  check(): void {
+    const w = this.host!.words;
+    let total = 0;
+    for (let fl = 0; fl < TLSF_FL_INDEX_COUNT; fl++) {
+      const slMap = this.slBitmaps[fl]!;
+      if (((this.flBitmap >>> fl) & 1) !== (slMap !== 0 ? 1 : 0)) {
+        throw new Error(`first-level bitmap bit ${fl} disagrees with its second-level bitmap`);
+      }
+      for (let sl = 0; sl < SL_INDEX_COUNT; sl++) {
+        const list = (fl << SL_INDEX_COUNT_LOG2) | sl;
+        const head = this.heads[list]!;
+        if (((slMap >>> sl) & 1) !== (head !== 0 ? 1 : 0)) {
+          throw new Error(`second-level bitmap bit ${fl}/${sl} says the list is ${head !== 0 ? "empty" : "non-empty"}, but it is not`);
+        }
+        let prev = 0;
+        for (let b = head; b !== 0; b = w[(b >> 2) + NEXT]!) {
+          if (++total > this.count) throw new Error(`the lists hold more blocks than the ${this.count} inserted (a cycle?)`);
+          if (listOf(w[b >> 2]! & SIZE_MASK) !== list) {
+            throw new Error(`block ${b}: block size ${w[b >> 2]! & SIZE_MASK} indexed in wrong list ${fl}/${sl}`);
+          }
+          if (w[(b >> 2) + PREV] !== prev) throw new Error(`block ${b}: previous link disagrees in list ${fl}/${sl}`);
+          prev = b;
+        }
+      }
+    }
+    if (total !== this.count) throw new Error(`the lists hold ${total} blocks, ${this.count} were inserted`);
+  }
+}
