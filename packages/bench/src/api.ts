@@ -1,0 +1,93 @@
+/**
+ * The public contract of @dmm/bench: what a replay returns, its options, and the error it throws.
+ * The metrics are defined (formula and source) where they are computed, in ./replay.ts.
+ */
+
+/** Options of {@link replay}. */
+export interface ReplayOptions {
+  /**
+   * Fill every block with a pattern derived from its id and verify it on free, on realloc (the preserved
+   * prefix) and at the end of the trace; verify calloc'd blocks are zeroed. Catches overlapping blocks.
+   * Off for latency runs. @defaultValue true
+   */
+  integrity?: boolean;
+  /** Call `allocator.check()` every this many ops (and once at the end). 0 = never. @defaultValue 0 */
+  checkEvery?: number;
+  /** Upper bound on the points of `timeline` (the first and last op are always sampled). @defaultValue 1000 */
+  timelinePoints?: number;
+}
+
+/** One sample of the heap's state, taken after op `op - 1` ran (so `op` ops have run). */
+export interface TimelinePoint {
+  /** Ops replayed so far. */
+  op: number;
+  /** Sum of requested sizes of live blocks (the CS:APP rule, see ReplayResult.peakLiveBytes). */
+  liveBytes: number;
+  /** allocator.stats().heapBytes. */
+  heapBytes: number;
+  /** allocator.stats().usedBytes (block bytes of allocated blocks, headers included). */
+  usedBytes: number;
+  /** allocator.stats().freeBytes (block bytes of free blocks, headers included). */
+  freeBytes: number;
+  /** allocator.stats().largestFreeBlock (payload bytes). */
+  largestFreeBlock: number;
+  /** allocator.stats().freeBlocks. */
+  freeBlocks: number;
+  /** 1 − largestFreeBlock / freeBytes at this moment; 0 when at most one block is free. */
+  externalFragmentation: number;
+}
+
+/** Blocks (or bins) examined per malloc, from `allocator.lastSearchCost`. */
+export interface SearchCost {
+  /** Mallocs (and callocs) measured. */
+  count: number;
+  mean: number;
+  /** The smallest cost c with at least 99% of mallocs costing <= c. */
+  p99: number;
+  max: number;
+}
+
+export interface ReplayResult {
+  /** Allocator name. */
+  allocator: string;
+  /** Ops replayed (the trace length). */
+  ops: number;
+  peakLiveBytes: number;
+  peakHeapBytes: number;
+  utilization: number;
+  fragmentation: number;
+  internalFragmentation: number;
+  externalFragmentation: { atPeak: number; mean: number };
+  failures: { outOfMemory: number; fragmented: number };
+  /** null when the allocator does not expose `lastSearchCost`. */
+  searchCost: SearchCost | null;
+  timeline: ReadonlyArray<TimelinePoint>;
+}
+
+export type ReplayErrorCode =
+  /** A block's bytes changed while it was live (overlapping blocks, a bad copy in realloc, calloc not zeroed). */
+  | "INTEGRITY"
+  /** allocator.check() threw. */
+  | "CHECK"
+  /** The allocator threw during an operation the trace made legal. */
+  | "ALLOCATOR"
+  /** The trace is not replayable: malloc of a live id, free of an id that is not live. */
+  | "TRACE"
+  /** Options that make no sense (e.g. a negative checkEvery). */
+  | "OPTIONS";
+
+/** Why a replay stopped, naming the op (0-based index into the trace) and the ids involved. */
+export class ReplayError extends Error {
+  readonly code: ReplayErrorCode;
+  /** 0-based index of the op being replayed (or the trace length for the checks at the end). */
+  readonly opIndex: number;
+  /** Ids involved: the op's id first, then e.g. the live id whose block overlaps it. */
+  readonly ids: readonly number[];
+  constructor(code: ReplayErrorCode, opIndex: number, ids: readonly number[], message: string, options?: { cause?: unknown }) {
+    super(`${code} at op ${opIndex}${ids.length ? ` (id ${ids.join(", ")})` : ""}: ${message}`, options);
+    this.name = "ReplayError";
+    this.code = code;
+    this.opIndex = opIndex;
+    this.ids = ids;
+  }
+}

@@ -1,0 +1,13 @@
+export { ReplayError } from "./api.js";
+export type { ReplayErrorCode, ReplayOptions, ReplayResult, SearchCost, TimelinePoint } from "./api.js";
+export { externalFragmentationOf, replay } from "./replay.js";
+export { runTrace } from "./run.js";
+export { measureLatency, timeEachOp, timerOverheadNs } from "./latency.js";
+export type { LatencyOptions, LatencyResult, OpPercentiles } from "./latency.js";
+export { peers } from "./peers/index.js";
+export { thingMalloc } from "./peers/thing-malloc.js";
+export type { ThingMallocOptions } from "./peers/thing-malloc.js";
+export { npmMalloc } from "./peers/npm-malloc.js";
+export type { PeerAllocator, PeerEntry, PeerOptions } from "./peers/api.js";
+export { buildNativeReplay, encodeTraceBinary, measureNative } from "./native.js";
+export type { NativeOptions, NativeResult } from "./native.js";

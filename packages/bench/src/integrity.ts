@@ -1,0 +1,83 @@
+/**
+ * Payload patterns for integrity mode. Byte j of the block of id `id` holds byte (j & 3) (little-endian) of
+ *
+ *     W(id, k) = imul(id + 1, 0x9E3779B1) ^ imul(k, 0x85EBCA77),   k = j >> 2,
+ *
+ * so two distinct ids differ in every word at the same k (0x9E3779B1 is odd, so imul by it is a bijection
+ * on 32-bit integers), and a block that overlaps another — at any offset — almost surely changes some of the
+ * other's bytes. The pattern is relative to the block start, so realloc's preserved prefix keeps it.
+ * Blocks whose pointer is 4-aligned are written a word at a time through an Int32Array view.
+ */
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+export function patternWord(id: number, k: number): number {
+  return Math.imul(id + 1, 0x9e3779b1) ^ Math.imul(k, 0x85ebca77);
+}
+
+export function patternByte(id: number, j: number): number {
+  return (patternWord(id, j >> 2) >>> ((j & 3) << 3)) & 255;
+}
+
+export class PatternMemory {
+  private bytes: Uint8Array = new Uint8Array(0);
+  private words: Int32Array | null = null;
+
+  /** Re-binds to the allocator's memory when it was replaced (a heap that grew). */
+  sync(memory: Uint8Array): void {
+    if (memory === this.bytes) return;
+    this.bytes = memory;
+    this.words =
+      LITTLE_ENDIAN && memory.byteOffset % 4 === 0 ? new Int32Array(memory.buffer, memory.byteOffset, memory.length >> 2) : null;
+  }
+
+  /** Writes the pattern of `id` into payload bytes [from, to) of the block at `ptr`. */
+  fill(ptr: number, from: number, to: number, id: number): void {
+    const bytes = this.bytes;
+    let j = from;
+    const words = this.words;
+    if (words !== null && (ptr & 3) === 0) {
+      for (; j < to && (j & 3) !== 0; j++) bytes[ptr + j] = patternByte(id, j);
+      const idWord = Math.imul(id + 1, 0x9e3779b1);
+      const base = ptr >> 2;
+      const end = to & ~3;
+      for (; j < end; j += 4) {
+        const k = j >> 2;
+        words[base + k] = idWord ^ Math.imul(k, 0x85ebca77);
+      }
+    }
+    for (; j < to; j++) bytes[ptr + j] = patternByte(id, j);
+  }
+
+  /** The first payload offset in [from, to) of the block at `ptr` not holding `id`'s pattern, or -1. */
+  verify(ptr: number, from: number, to: number, id: number): number {
+    const bytes = this.bytes;
+    let j = from;
+    const words = this.words;
+    if (words !== null && (ptr & 3) === 0) {
+      for (; j < to && (j & 3) !== 0; j++) if (bytes[ptr + j] !== patternByte(id, j)) return j;
+      const idWord = Math.imul(id + 1, 0x9e3779b1);
+      const base = ptr >> 2;
+      const end = to & ~3;
+      for (; j < end; j += 4) {
+        const k = j >> 2;
+        if (words[base + k] !== (idWord ^ Math.imul(k, 0x85ebca77))) {
+          for (let b = j; b < j + 4; b++) if (bytes[ptr + b] !== patternByte(id, b)) return b;
+        }
+      }
+    }
+    for (; j < to; j++) if (bytes[ptr + j] !== patternByte(id, j)) return j;
+    return -1;
+  }
+
+  /** The first offset in [0, length) of the block at `ptr` that is not zero, or -1. */
+  verifyZero(ptr: number, length: number): number {
+    const bytes = this.bytes;
+    for (let j = 0; j < length; j++) if (bytes[ptr + j] !== 0) return j;
+    return -1;
+  }
+
+  byteAt(address: number): number {
+    return this.bytes[address] ?? -1;
+  }
+}

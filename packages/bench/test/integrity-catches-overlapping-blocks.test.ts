@@ -1,0 +1,62 @@
+import { ReplayError, replay } from "@dmm/bench";
+import { TraceBuilder } from "@dmm/workloads";
+import { expect, it } from "vitest";
+import { ForwardingAllocator, growableHeap } from "./helpers.js";
+
+/** Hands out its second block 8 bytes into the first: the worst allocator bug. */
+class OverlappingAllocator extends ForwardingAllocator {
+  private first = 0;
+  private calls = 0;
+  override malloc(size: number): number {
+    const p = this.inner.malloc(size);
+    if (this.calls++ === 0) this.first = p;
+    return this.calls === 2 ? this.first + 8 : p;
+  }
+}
+
+const trace = new TraceBuilder().malloc(0, 32).malloc(1, 32).free(0).free(1).finish();
+
+it("names the op and both ids when a block overlaps another", () => {
+  let error: unknown;
+  try {
+    replay(trace, new OverlappingAllocator(growableHeap()));
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(ReplayError);
+  const e = error as ReplayError;
+  expect(e.code).toBe("INTEGRITY");
+  expect(e.opIndex).toBe(2); // the free of id 0 finds its bytes 8.. overwritten
+  expect(e.ids).toEqual([0, 1]);
+  expect(e.message).toMatch(/byte 8 of id 0's block/);
+});
+
+it("is silent about the same bug with integrity off (what latency runs use)", () => {
+  expect(() => replay(trace, new OverlappingAllocator(growableHeap()), { integrity: false })).toThrow(/ALLOCATOR/);
+});
+
+it("catches a realloc that moves a block without copying it", () => {
+  class ForgetfulRealloc extends ForwardingAllocator {
+    override realloc(ptr: number, size: number): number {
+      const q = this.inner.malloc(size);
+      this.inner.free(ptr);
+      return q;
+    }
+  }
+  const t = new TraceBuilder().malloc(0, 64).malloc(1, 8).realloc(0, 512).free(0).free(1).finish();
+  expect(() => replay(t, new ForgetfulRealloc(growableHeap()))).toThrow(
+    expect.objectContaining({ code: "INTEGRITY", opIndex: 2, ids: [0] }),
+  );
+});
+
+it("catches a calloc that does not zero", () => {
+  class DirtyCalloc extends ForwardingAllocator {
+    override calloc(count: number, size: number): number {
+      const p = this.inner.malloc(count * size);
+      this.memory.fill(0xaa, p, p + count * size);
+      return p;
+    }
+  }
+  const t = new TraceBuilder().calloc(0, 4, 4).free(0).finish();
+  expect(() => replay(t, new DirtyCalloc(growableHeap()))).toThrow(expect.objectContaining({ code: "INTEGRITY", opIndex: 0 }));
+});
