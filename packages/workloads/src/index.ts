@@ -6,3 +6,9 @@ export { detectFormat, encodeTrace, formatTrace, parseTrace, readTrace, writeTra
 export type { ParseOptions, TraceFormat } from "./parse.js";
 export { quantile, traceStats } from "./stats.js";
 export type { TraceStats } from "./stats.js";
+export { Random } from "./random.js";
+export { generate, generators } from "./generators/registry.js";
+export type { GeneratorEntry } from "./generators/registry.js";
+export type { GeneratorParam } from "./generators/params.js";
+export { robsonAdversary, robsonBound } from "./robson.js";
+export type { RobsonOptions, RobsonResult } from "./robson.js";
