@@ -5,7 +5,8 @@
  * pairs with n from the same mix: malloc splits a hole (or takes it whole), free merges the piece back
  * (immediate coalescing), so the heap keeps its free-block count while it is timed.
  *
- * Columns: ns per malloc+free pair (tinybench mean), the mean search cost (heap.lastSearchCost: free blocks or
+ * Columns: ns per malloc+free pair (the median of tinybench's batch samples: robust to other processes on a
+ * shared machine), the mean search cost (heap.lastSearchCost: free blocks or
  * bins examined per malloc, machine-independent) over the same pairs, and each time relative to the same
  * strategy at 1k free blocks. A baseline row (the loop and a bump-pointer call, nothing else) runs first in
  * the same process. Run: pnpm --filter @dmm/strategies bench:scaling [pairs per batch] [name,name,...]
@@ -91,7 +92,7 @@ async function nsPerPair(a: Pick<Allocator, "malloc" | "free">): Promise<{ ns: n
   await bench.run();
   const r = bench.tasks[0]!.result;
   if (r.state !== "completed") throw new Error(`benchmark did not complete: ${r.state}`);
-  return { ns: (r.latency.mean * 1e6) / PAIRS, rme: r.latency.rme };
+  return { ns: (r.latency.p50 * 1e6) / PAIRS, rme: r.latency.rme };
 }
 
 interface Row {

@@ -1,5 +1,5 @@
 import { blockSize, type Strategy, type StrategyHost } from "@dmm/core";
-import { SizeTrees } from "./size-tree.js";
+import { SizeChainTrees } from "./size-chain-tree.js";
 
 /**
  * Segregated fit with dlmalloc-style bins (Doug Lea, "A Memory Allocator", 1996; Wilson et al. 1995 §3.6).
@@ -10,16 +10,19 @@ import { SizeTrees } from "./size-tree.js";
  *   - "range bins" from 256 up: four classes per power of two, by the two bits after the leading one:
  *     class = 32 + 4·(log2(size) − 8) + ((size >> (log2(size) − 2)) & 3).
  *     256..319 → 32, 320..383 → 33, 384..447 → 34, 448..511 → 35, 512..639 → 36, ... up to 2^30 → 120.
- *     Each range bin is a treap keyed by (size, address), like dlmalloc's tree bins, so best fit within the bin
- *     is one O(log k) descent rather than a scan of the bin.
+ *     Each range bin is a tree bin, as in dlmalloc: a treap with one node per distinct size and the blocks of
+ *     that size chained off the node (size-chain-tree.ts). Best fit within the bin is one descent whose depth
+ *     is bounded by the bin's distinct sizes (width / 8: 8 for 256..319, 16 for 512..639), not by how many
+ *     blocks it holds — so the cost stays flat as the heap fills with free blocks.
  *
  * find(n): look in n's own class (small bin: its head; range bin: the smallest block >= n); if that fails,
  * the next non-empty class above comes from a bitmap of non-empty bins (Math.clz32 on the lowest set bit),
  * and its smallest block is the answer — every block there is larger than anything in n's class. So the
- * choice is a best fit; ties go LIFO in small bins and to the lowest address in range bins.
+ * choice is a best fit; ties among equal sizes go LIFO (in tree bins: the chain first, the size's first
+ * block last), as in dlmalloc.
  * `examined` counts the bins looked at plus the tree nodes visited.
  *
- * Link words: small bins use 0 = next, 1 = previous; range bins use the treap's three words (size-tree.ts).
+ * Link words: small bins use 0 = next, 1 = previous; range bins use the tree bin's three words.
  */
 export function segregatedFit(): Strategy {
   return new SegregatedFit();
@@ -52,8 +55,8 @@ class SegregatedFit implements Strategy {
   private host!: StrategyHost;
   /** Head of each small bin's list (0 = empty); unused for range bins. */
   private readonly heads = new Int32Array(SMALL_BINS);
-  /** One treap per range bin (indices below SMALL_BINS stay empty). */
-  private readonly trees = new SizeTrees(BINS);
+  /** One tree bin per range class (indices below SMALL_BINS stay empty). */
+  private readonly trees = new SizeChainTrees(BINS);
   /** Bit c set when bin c holds a block. */
   private readonly nonEmpty = new Int32Array(BITMAP_WORDS);
   private count = 0;
@@ -174,7 +177,7 @@ class SegregatedFit implements Strategy {
       if (bits === 0) continue;
       const c = (i << 5) + 31 - Math.clz32(bits);
       if (c < SMALL_BINS) return blockSize(this.host.words, this.heads[c]!);
-      return this.trees.keyOf(this.trees.last(c));
+      return this.trees.largestSize(c);
     }
     return 0;
   }

@@ -68,7 +68,9 @@ describe("holes 520, 1000, 520 freed in order 2, 0, 1; request 504 (block 512)",
     "next-fit": 0,
     "best-fit": 0, // 520 twice: lowest address
     "worst-fit": 1, // the 1000
-    "segregated-fit": 0, // range bin 36 (512..639) is a (size, address) tree: lowest address among equals
+    // range bin 36 (512..639) is a tree bin: hole 2 (freed first) is the 520 node, hole 0 sits on its chain
+    // and is served first (LIFO among equal sizes, as in dlmalloc)
+    "segregated-fit": 0,
   };
   for (const [name, create] of Object.entries(policies)) {
     it(`${name} picks hole ${expected[name]}`, () => {
