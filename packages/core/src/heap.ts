@@ -46,6 +46,11 @@ class BoundaryTagHeap implements Heap, StrategyHost {
   private bytes: Uint8Array;
   /** Bit per 8-byte granule: set where a block starts. */
   private starts: Int32Array;
+  /**
+   * Bit per 8-byte granule: set where a block was freed, cleared when a block there is handed out again. It
+   * tells a second free of a pointer (DOUBLE_FREE) from a pointer that was never allocated (INVALID_POINTER).
+   */
+  private freed: Int32Array;
   private capacity: number;
 
   readonly alignment: number;
@@ -103,6 +108,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     this.words = new Int32Array(buffer, 0, this.capacity >> 2);
     this.bytes = new Uint8Array(buffer);
     this.starts = new Int32Array((this.capacity >> 8) + 1);
+    this.freed = new Int32Array(this.starts.length);
     this.extent = size;
     this.peakHeapBytes = size;
     // The blocks tile [base, top); top is the largest such end within the arena.
@@ -143,6 +149,23 @@ class BoundaryTagHeap implements Heap, StrategyHost {
 
   private isStart(block: number): boolean {
     return (this.starts[block >>> 8]! & (1 << ((block >>> 3) & 31))) !== 0;
+  }
+
+  private wasFreed(block: number): boolean {
+    return (this.freed[block >>> 8]! & (1 << ((block >>> 3) & 31))) !== 0;
+  }
+
+  /** The start of the block holding byte `address` (the nearest start at or below it), or -1. */
+  private blockContaining(address: number): number {
+    const granule = address >>> 3;
+    let i = granule >>> 5;
+    // Bits 0 .. granule & 31 of word i; `2 << 31` is 0 in 32-bit arithmetic, so the mask is then all ones.
+    let word = this.starts[i]! & ((2 << (granule & 31)) - 1);
+    while (word === 0) {
+      if (i === 0) return -1;
+      word = this.starts[--i]!;
+    }
+    return ((i << 5) + 31 - Math.clz32(word)) << 3;
   }
 
   // ---- sizes ------------------------------------------------------------------------------------------
@@ -195,21 +218,22 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     }
     this.validHeader(block);
     if (!(this.words[block >> 2]! & USED)) {
-      throw new HeapError("DOUBLE_FREE", `${op}(${ptr}): the block is already free`);
+      if (this.wasFreed(block)) throw new HeapError("DOUBLE_FREE", `${op}(${ptr}): the block is already free`);
+      throw new HeapError("INVALID_POINTER", `${op}(${ptr}): a free block that was never allocated`);
     }
     return block;
   }
 
-  /** Explains a pointer that is not the start of a block: into freed memory (a stale pointer) or just wrong. */
+  /**
+   * Explains a pointer that is not the start of a block: a stale pointer into freed memory (its block was freed
+   * and merged into a neighbour: DOUBLE_FREE) or just wrong (INVALID_POINTER). Only on the error path.
+   */
   private badPointer(ptr: number, op: string): never {
-    if (ptr > this.base && ptr < this.top) {
-      for (const b of this.walk()) {
-        if (ptr >= b.payload && ptr < b.payload + b.size) {
-          if (b.free && ptr % this.alignment === 0) {
-            throw new HeapError("DOUBLE_FREE", `${op}(${ptr}): the pointer lies in freed memory (freed and merged)`);
-          }
-          break;
-        }
+    const block = ptr - HEADER_BYTES;
+    if (ptr % this.alignment === 0 && block > this.base && ptr < this.top && this.wasFreed(block)) {
+      const holder = this.blockContaining(block);
+      if (holder >= this.base && !(this.words[holder >> 2]! & USED)) {
+        throw new HeapError("DOUBLE_FREE", `${op}(${ptr}): the block was freed and merged into the free block at ${holder}`);
       }
     }
     throw new HeapError("INVALID_POINTER", `${op}(${ptr}): not the start of a live block`);
@@ -225,9 +249,12 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     bytesView.set(this.bytes.subarray(0, this.top));
     const starts = new Int32Array((capacity >> 8) + 1);
     starts.set(this.starts);
+    const freed = new Int32Array(starts.length);
+    freed.set(this.freed);
     this.bytes = bytesView;
     this.words = new Int32Array(buffer, 0, capacity >> 2);
     this.starts = starts;
+    this.freed = freed;
     this.capacity = capacity;
   }
 
@@ -240,6 +267,14 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     if (this.topPrevFree) {
       const lastSize = words[(this.top - 4) >> 2]!;
       const last = this.top - lastSize;
+      if (lastSize < this.minBlockSize || last < this.base || !this.isStart(last) || this.validHeader(last) !== lastSize || words[last >> 2]! & USED) {
+        this.corrupt(last, "the footer at the top does not lead to the free block it should end");
+      }
+      if (lastSize >= need) {
+        // The policy missed a block that fits (a size-class policy such as TLSF may): use it, do not grow.
+        this.strategy.remove(last);
+        return last;
+      }
       const extra = need - lastSize;
       if (this.top + extra > this.maxSize) return 0;
       this.ensureCapacity(this.top + extra);
@@ -301,6 +336,10 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     }
     this.lastSearchCost = cost;
     if (block !== 0) {
+      const header = this.words[block >> 2]!;
+      if (header & USED || (header & ~FLAG_MASK) < need || !this.isStart(block)) {
+        throw new HeapError("CORRUPTION", `${strategy.name} returned block ${block}, which is not a free block of at least ${need} bytes`);
+      }
       strategy.remove(block);
       return block;
     }
@@ -332,6 +371,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
       this.usedBytes += blockBytes;
     }
     words[(block >> 2) + REQUESTED] = size;
+    this.freed[block >>> 8]! &= ~(1 << ((block >>> 3) & 31));
     this.usedBlocks++;
     this.liveBytes += size;
     if (this.liveBytes > this.peakLiveBytes) this.peakLiveBytes = this.liveBytes;
@@ -343,6 +383,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     const total = count * size;
     if (total > MAX_HEAP_BYTES) {
       this.failedAllocations++;
+      this.lastSearchCost = 0;
       return 0;
     }
     const ptr = this.malloc(total);
@@ -409,6 +450,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     this.usedBytes -= size;
     this.freeBlocks++;
     this.freeBytes += size;
+    this.freed[block >>> 8]! |= 1 << ((block >>> 3) & 31);
     this.strategy.insert(start);
   }
 
@@ -513,33 +555,44 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     return (this.words[block >> 2]! & ~FLAG_MASK) - HEADER_BYTES;
   }
 
-  /** Merges every run of adjacent free blocks (deferred coalescing). Returns how many merges it made. */
+  /**
+   * Merges every run of adjacent free blocks (deferred coalescing). Returns how many merges it made. Each header
+   * is validated before it is trusted (a zeroed header would otherwise stop the walk from advancing), and a run
+   * is validated whole before it is merged, so damage is reported before it is built upon.
+   */
   private coalesceAll(): number {
     const words = this.words;
     const strategy = this.strategy;
     let merges = 0;
     let block = this.base;
     while (block < this.top) {
+      const size = this.validHeader(block);
       const header = words[block >> 2]!;
-      let size = header & ~FLAG_MASK;
-      if (!(header & USED)) {
-        let next = block + size;
-        if (next < this.top && !(words[next >> 2]! & USED)) {
-          strategy.remove(block);
-          while (next < this.top && !(words[next >> 2]! & USED)) {
-            strategy.remove(next);
-            this.clearStart(next);
-            size += words[next >> 2]! & ~FLAG_MASK;
-            this.freeBlocks--;
-            merges++;
-            next = block + size;
-          }
-          words[block >> 2] = size | (header & PREV_FREE);
-          words[(next - 4) >> 2] = size;
-          strategy.insert(block);
-        }
+      if (header & USED) {
+        block += size;
+        continue;
       }
-      block += size;
+      let end = block + size;
+      let run = 0;
+      while (end < this.top && !(words[end >> 2]! & USED)) {
+        end += this.validHeader(end);
+        run++;
+      }
+      if (run > 0) {
+        strategy.remove(block);
+        for (let next = block + size; next < end; ) {
+          const nextSize = words[next >> 2]! & ~FLAG_MASK;
+          strategy.remove(next);
+          this.clearStart(next);
+          next += nextSize;
+        }
+        this.freeBlocks -= run;
+        merges += run;
+        words[block >> 2] = (end - block) | (header & PREV_FREE);
+        words[(end - 4) >> 2] = end - block;
+        strategy.insert(block);
+      }
+      block = end;
     }
     return merges;
   }
@@ -568,9 +621,12 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     let largest = this.strategy.largest ? this.strategy.largest() : 0;
     if (!this.strategy.largest) {
       const words = this.words;
-      for (let block = this.base; block < this.top; block += words[block >> 2]! & ~FLAG_MASK) {
+      for (let block = this.base; block < this.top; ) {
         const header = words[block >> 2]!;
-        if (!(header & USED) && (header & ~FLAG_MASK) > largest) largest = header & ~FLAG_MASK;
+        const size = header & ~FLAG_MASK;
+        if (size < this.minBlockSize || block + size > this.top) this.corrupt(block, `header size ${size} is impossible (overwritten header?)`);
+        if (!(header & USED) && size > largest) largest = size;
+        block += size;
       }
     }
     return {
@@ -640,18 +696,17 @@ class BoundaryTagHeap implements Heap, StrategyHost {
 
     // Phase 2: the free index.
     const indexed = new Set<number>();
-    this.strategy.forEach((b) => {
-      if (indexed.has(b)) this.corrupt(b, `block indexed twice by ${this.strategy.name}`);
-      if (indexed.size > physicalFree.size) this.corrupt(b, `${this.strategy.name} holds more blocks than are free`);
-      if (!physicalFree.has(b)) this.corrupt(b, `${this.strategy.name} indexes a block that is not a free block`);
-      indexed.add(b);
-    });
-    if (this.strategy.check) {
-      try {
-        this.strategy.check();
-      } catch (e) {
-        throw new HeapError("CORRUPTION", `${this.strategy.name} index: ${(e as Error).message}`);
-      }
+    try {
+      this.strategy.forEach((b) => {
+        if (indexed.has(b)) this.corrupt(b, `block indexed twice by ${this.strategy.name}`);
+        if (indexed.size > physicalFree.size) this.corrupt(b, `${this.strategy.name} holds more blocks than are free`);
+        if (!physicalFree.has(b)) this.corrupt(b, `${this.strategy.name} indexes a block that is not a free block`);
+        indexed.add(b);
+      });
+      this.strategy.check?.();
+    } catch (e) {
+      if (e instanceof HeapError) throw e;
+      throw new HeapError("CORRUPTION", `${this.strategy.name} index: ${(e as Error).message}`);
     }
     // Phase 3: both saw the same free blocks.
     for (const b of physicalFree) if (!indexed.has(b)) this.corrupt(b, `free block missing from ${this.strategy.name}'s index`);
