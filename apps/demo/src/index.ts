@@ -1,0 +1,2 @@
+export { demoText, runScenario, switchStrategyDemo } from "./scenario.js";
+export type { Hole, ScenarioOptions, ScenarioResult } from "./scenario.js";
