@@ -96,8 +96,11 @@ function verify(a: Allocator, p: number, id: number, gen: number, size: number, 
   }
 }
 
-/** Replays `ops` on `a`, checking payloads on every touch and `a.check()` every `checkEvery` ops. */
-export function replayWithPatterns(a: Allocator, ops: readonly Op[], checkEvery: number): ReplayState {
+/**
+ * Replays `ops` on `a`, checking each payload whenever the trace touches it, `a.check()` every `checkEvery`
+ * ops, and every live payload every `verifyEvery` ops (default 10 × checkEvery).
+ */
+export function replayWithPatterns(a: Allocator, ops: readonly Op[], checkEvery: number, verifyEvery = checkEvery * 10): ReplayState {
   const state: ReplayState = { ptr: new Map(), size: new Map(), generation: new Map(), failures: 0 };
   const { ptr, size, generation } = state;
   let gen = 0;
@@ -141,8 +144,8 @@ export function replayWithPatterns(a: Allocator, ops: readonly Op[], checkEvery:
         }
       }
     }
-    if ((i + 1) % checkEvery === 0) {
-      a.check();
+    if ((i + 1) % checkEvery === 0) a.check();
+    if ((i + 1) % verifyEvery === 0) {
       for (const [id, p] of ptr) verify(a, p, id, generation.get(id)!, size.get(id)!, `after ${where}`);
     }
   });
