@@ -1,4 +1,5 @@
 import { peers, replay } from "@dmm/bench";
+import { TraceBuilder } from "@dmm/workloads";
 import { describe, expect, it } from "vitest";
 import { randomTrace } from "./helpers.js";
 
@@ -25,6 +26,23 @@ describe.each(peers.map((p) => [p.name, p] as const))("%s", (_name, peer) => {
     expect(a.stats()).toMatchObject({ usedBlocks: 1, freeBlocks: 1 });
     expect(() => a.free(p)).toThrow(/DOUBLE_FREE|INVALID_POINTER/);
     a.check();
+  });
+
+  it("reports stats() that agree with walk() in the middle of a trace", () => {
+    const allocator = peer.create({ size: 1 << 20 });
+    const { columns } = randomTrace(3000, 12);
+    const partial = new TraceBuilder();
+    for (let i = 0; i < 1500; i++) partial.push(columns.kind[i]!, columns.id[i]!, columns.size[i]!, columns.count[i]!);
+    replay(partial.finish(), allocator);
+    const blocks = [...allocator.walk()];
+    const free = blocks.filter((b) => b.free);
+    const used = blocks.filter((b) => !b.free);
+    const stats = allocator.stats();
+    expect(stats.freeBlocks).toBe(free.length);
+    expect(stats.usedBlocks).toBe(used.length);
+    expect(stats.largestFreeBlock).toBe(Math.max(0, ...free.map((b) => b.size)));
+    expect(stats.usedBytes + stats.freeBytes).toBe(stats.heapBytes - blocks[0]!.offset);
+    expect(free.length).toBeGreaterThan(1);
   });
 
   it("follows C realloc semantics at the edges", () => {

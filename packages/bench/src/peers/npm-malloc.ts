@@ -46,7 +46,7 @@ class NpmMallocAllocator implements PeerAllocator {
     "no realloc in the library: this adapter keeps the block when the new size fits its usable size (no shrinking), else malloc + copy + free",
     "no calloc in the library: this adapter zero-fills after malloc",
     "heapBytes is the end of the last used block (the trailing free block is treated as unclaimed space); a failure counts as fragmented only if free blocks below it held enough bytes",
-    "stats() and walk() scan every block: O(blocks)",
+    "stats() and walk() scan every block: O(blocks) (stats() allocates nothing)",
     "no lastSearchCost: the skip list does not count the nodes it visits",
     "skip-list heights use Math.random: speed varies slightly run to run (placement is deterministic)",
   ];
@@ -147,20 +147,28 @@ class NpmMallocAllocator implements PeerAllocator {
     }
   }
 
+  /** One pass over the blocks below the extent, without allocating. */
   stats(): HeapStats {
+    const words = this.words;
+    const extent = this.extent();
+    const end = extent >> 2;
     let usedBlocks = 0, usedBytes = 0, freeBlocks = 0, freeBytes = 0, largest = 0;
-    for (const b of this.walk()) {
-      if (b.free) {
+    for (let b = FIRST_BLOCK; b - 1 < end; ) {
+      const raw = words[b - 1]!;
+      const size = raw < 0 ? -raw : raw;
+      if (size < OVERHEAD_QUADS || b + size >= words.length) throw new HeapError("CORRUPTION", `block at ${(b - 1) * 4}: size ${size * 4} is impossible`);
+      if (raw > 0) {
         freeBlocks++;
-        freeBytes += b.size + OVERHEAD_QUADS * 4;
-        if (b.size > largest) largest = b.size;
+        freeBytes += (size + OVERHEAD_QUADS) * 4;
+        if (size * 4 > largest) largest = size * 4;
       } else {
         usedBlocks++;
-        usedBytes += b.size + OVERHEAD_QUADS * 4;
+        usedBytes += (size + OVERHEAD_QUADS) * 4;
       }
+      b += size + OVERHEAD_QUADS;
     }
     return {
-      heapBytes: this.extent(),
+      heapBytes: extent,
       peakHeapBytes: this.peakHeap,
       liveBytes: Number.NaN,
       peakLiveBytes: Number.NaN,

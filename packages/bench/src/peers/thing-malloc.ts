@@ -58,6 +58,7 @@ class ThingMallocAllocator implements PeerAllocator {
         ? "realloc moves blocks with malloc + copy + free in this adapter (the library's own realloc leaks the old block)"
         : "realloc leaks the old block when it moves (the library passes the block address to its own free, which ignores it)",
       "usableSize() reads the header without checking the pointer is live",
+      "stats() and walk() scan every block: O(blocks) (stats() allocates nothing)",
       "no lastSearchCost: the library does not count the free blocks it examines",
     ];
   }
@@ -137,20 +138,31 @@ class ThingMallocAllocator implements PeerAllocator {
     }
   }
 
+  /**
+   * Counts used and free blocks in one pass without allocating: the free list is address-ordered, so a cursor
+   * on it advances alongside the physical walk.
+   */
   stats(): HeapStats {
+    const u32 = this.u32;
+    const top = u32[STATE_TOP]!;
     let usedBlocks = 0, usedBytes = 0, freeBlocks = 0, freeBytes = 0, largest = 0;
-    for (const b of this.walk()) {
-      if (b.free) {
+    let nextFree = u32[STATE_FREE]!;
+    for (let b = this.initialTop; b < top; ) {
+      const size = u32[b >>> 2]!;
+      if (size < HEADER || b + size > top) throw new HeapError("CORRUPTION", `block at ${b}: size ${size} is impossible`);
+      if (b === nextFree) {
         freeBlocks++;
-        freeBytes += b.size + HEADER;
-        if (b.size > largest) largest = b.size;
+        freeBytes += size;
+        if (size - HEADER > largest) largest = size - HEADER;
+        nextFree = u32[(b >>> 2) + 1]!;
       } else {
         usedBlocks++;
-        usedBytes += b.size + HEADER;
+        usedBytes += size;
       }
+      b += size;
     }
     return {
-      heapBytes: this.u32[STATE_TOP]!,
+      heapBytes: top,
       peakHeapBytes: this.peakTop,
       liveBytes: Number.NaN,
       peakLiveBytes: Number.NaN,
