@@ -1,3 +1,5 @@
+import type { Allocator } from "@dmm/core";
+
 /**
  * The public contract of @dmm/bench: what a replay returns, its options, and the error it throws.
  * The metrics are defined (formula and source) where they are computed, in ./replay.ts.
@@ -15,6 +17,12 @@ export interface ReplayOptions {
   checkEvery?: number;
   /** Upper bound on the points of `timeline` (the first and last op are always sampled). @defaultValue 1000 */
   timelinePoints?: number;
+  /**
+   * For an allocator whose `stats()` does not track its heap extent: reads the current heap bytes. Called after
+   * every malloc, calloc and realloc (the ops that can grow a heap); `peakHeapBytes` becomes the largest value
+   * it returned, and the timeline's `heapBytes` comes from it. @defaultValue stats().heapBytes / peakHeapBytes
+   */
+  heapBytesOf?: (allocator: Allocator) => number;
 }
 
 /** One sample of the heap's state, taken after op `op - 1` ran (so `op` ops have run). */

@@ -43,6 +43,8 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
   const integrity = options.integrity ?? true;
   const checkEvery = options.checkEvery ?? 0;
   const timelinePoints = options.timelinePoints ?? 1000;
+  const heapBytesOf = options.heapBytesOf ?? null;
+  let observedPeakHeap = 0;
   if (!Number.isInteger(checkEvery) || checkEvery < 0) {
     throw new ReplayError("OPTIONS", 0, [], `checkEvery must be an integer >= 0, got ${String(checkEvery)}`);
   }
@@ -89,7 +91,7 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
     timeline.push({
       op,
       liveBytes,
-      heapBytes: s.heapBytes,
+      heapBytes: heapBytesOf !== null ? heapBytesOf(allocator) : s.heapBytes,
       usedBytes: s.usedBytes,
       freeBytes: s.freeBytes,
       largestFreeBlock: s.largestFreeBlock,
@@ -112,6 +114,11 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
   const classifyFailure = (size: number): void => {
     if (allocator.stats().freeBytes >= size) fragmented++;
     else outOfMemory++;
+  };
+
+  const observeHeap = (): void => {
+    const bytes = heapBytesOf!(allocator);
+    if (bytes > observedPeakHeap) observedPeakHeap = bytes;
   };
 
   const recordSearch = (): void => {
@@ -158,6 +165,7 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
     const bytes = k === OP_CALLOC ? count * size : size;
     const ptr = k === OP_CALLOC ? allocator.calloc(count, size) : allocator.malloc(size);
     if (measureSearch) recordSearch();
+    if (heapBytesOf !== null) observeHeap();
     if (ptr === 0 && bytes !== 0) {
       classifyFailure(bytes);
       state[id] = FAILED;
@@ -194,6 +202,7 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
     if (peakPending && size < old) capturePeak();
     if (integrity && old > 0) verifyBlock(op, id, ptr, old, `realloc(${ptr}, ${size}) before the call`);
     const moved = allocator.realloc(ptr, size);
+    if (heapBytesOf !== null) observeHeap();
     if (size === 0) {
       // realloc(p, 0) frees p and returns NULL.
       state[id] = NONE;
@@ -235,6 +244,7 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
     }
   };
 
+  if (heapBytesOf !== null) observeHeap();
   sample(0);
   let i = 0;
   try {
@@ -287,8 +297,11 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
   const finalStats = allocator.stats();
   const atPeak = peakStats as HeapStats | null;
 
-  /** Peak heap bytes: the allocator's own high-water mark of its heap extent (HeapStats.peakHeapBytes). */
-  const peakHeapBytes = finalStats.peakHeapBytes;
+  /**
+   * Peak heap bytes: the allocator's own high-water mark of its heap extent (HeapStats.peakHeapBytes), or, with
+   * `heapBytesOf`, the largest extent it reported after any allocating op.
+   */
+  const peakHeapBytes = heapBytesOf !== null ? Math.max(observedPeakHeap, heapBytesOf(allocator)) : finalStats.peakHeapBytes;
 
   /** Utilization (CS:APP malloc lab, mdriver): `peakLiveBytes / peakHeapBytes`. NaN when the heap never had bytes. */
   const utilization = peakHeapBytes > 0 ? peakLiveBytes / peakHeapBytes : Number.NaN;
