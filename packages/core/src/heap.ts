@@ -336,8 +336,9 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     }
     this.lastSearchCost = cost;
     if (block !== 0) {
-      const header = this.words[block >> 2]!;
-      if (header & USED || (header & ~FLAG_MASK) < need || !this.isStart(block)) {
+      // The policy read the block's size from its header: check that header (and its footer) before carving,
+      // so an overflow that forged a bigger size is reported rather than handed out over live data.
+      if (!this.isStart(block) || this.validHeader(block) < need || this.words[block >> 2]! & USED) {
         throw new HeapError("CORRUPTION", `${strategy.name} returned block ${block}, which is not a free block of at least ${need} bytes`);
       }
       strategy.remove(block);
@@ -603,8 +604,16 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     if (!isStrategy(strategy)) fail("INVALID_OPTIONS", "setStrategy needs a Strategy");
     const free: number[] = [];
     for (const b of this.walk()) if (b.free) free.push(b.offset);
-    strategy.attach(this);
-    for (const block of free) strategy.insert(block);
+    try {
+      strategy.attach(this);
+      for (const block of free) strategy.insert(block);
+    } catch (e) {
+      // The new index may have written its links over the old one's: rebuild the old index from scratch.
+      const old = this.strategy;
+      old.attach(this);
+      for (const block of free) old.insert(block);
+      fail("INVALID_OPTIONS", `strategy ${strategy.name} failed to index the free blocks: ${(e as Error).message}`);
+    }
     this.strategy = strategy;
   }
 
