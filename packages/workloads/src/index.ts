@@ -12,3 +12,5 @@ export type { GeneratorEntry } from "./generators/registry.js";
 export type { GeneratorParam } from "./generators/params.js";
 export { robsonAdversary, robsonBound } from "./robson.js";
 export type { RobsonOptions, RobsonResult } from "./robson.js";
+export { findWorkloadsDir, generateEntry, loadManifest, manifestFile } from "./manifest.js";
+export type { ManifestEntry, WorkloadKind } from "./manifest.js";
