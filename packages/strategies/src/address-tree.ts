@@ -26,19 +26,20 @@ export class AddressTree {
   size = 0;
   /** Nodes visited by the most recent search. */
   examined = 0;
-  private splitLeft = 0;
-  private splitRight = 0;
+  /**
+   * Scratch stack of nodes whose subtree changed (insert's split spines, remove's path and merge spine), in
+   * visiting order: each node's new children are visited after it, so the reverse order is bottom-up.
+   */
+  private touched = new Int32Array(64);
 
   attach(host: StrategyHost): void {
     this.host = host;
+    this.words = host.words;
     this.root = 0;
     this.size = 0;
   }
 
-  private maxOf(t: number): number {
-    return t === 0 ? 0 : this.words[(t >> 2) + MAX]!;
-  }
-
+  /** Recomputes the subtree maximum of t from its own size and its children's maxima. */
   private update(t: number): void {
     const w = this.words;
     const i = t >> 2;
@@ -50,82 +51,105 @@ export class AddressTree {
     w[i + MAX] = m;
   }
 
+  private push(n: number, t: number): number {
+    if (n === this.touched.length) {
+      const grown = new Int32Array(n * 2);
+      grown.set(this.touched);
+      this.touched = grown;
+    }
+    this.touched[n] = t;
+    return n + 1;
+  }
+
+  private setSlot(slot: number, block: number): void {
+    if (slot < 0) this.root = block;
+    else this.words[slot] = block;
+  }
+
+  /**
+   * Iterative treap insert. Going down, every ancestor's maximum can only grow to include the new size, so it
+   * is raised in passing (no child reads). Where x's priority wins, the subtree is split around x's address;
+   * only the nodes on the two split spines lose part of their subtree and are recomputed, bottom-up.
+   */
   insert(block: number): void {
-    this.words = this.host.words;
-    const i = block >> 2;
-    this.words[i + LEFT] = 0;
-    this.words[i + RIGHT] = 0;
-    this.words[i + MAX] = blockSize(this.words, block);
-    this.root = this.insertAt(this.root, block, priority(block));
+    const w = (this.words = this.host.words);
+    const x = block >> 2;
+    const size = w[x]! & ~7;
+    const p = priority(block);
+    let slot = -1; // the root
+    let t = this.root;
+    while (t !== 0 && priority(t) > p) {
+      if (w[(t >> 2) + MAX]! < size) w[(t >> 2) + MAX] = size;
+      slot = block < t ? (t >> 2) + LEFT : (t >> 2) + RIGHT;
+      t = w[slot]!;
+    }
+    this.setSlot(slot, block);
+    let n = 0;
+    let leftSlot = x + LEFT;
+    let rightSlot = x + RIGHT;
+    while (t !== 0) {
+      n = this.push(n, t);
+      if (t < block) {
+        w[leftSlot] = t;
+        leftSlot = (t >> 2) + RIGHT;
+        t = w[leftSlot]!;
+      } else {
+        w[rightSlot] = t;
+        rightSlot = (t >> 2) + LEFT;
+        t = w[rightSlot]!;
+      }
+    }
+    w[leftSlot] = 0;
+    w[rightSlot] = 0;
+    while (n > 0) this.update(this.touched[--n]!);
+    this.update(block);
     this.size++;
   }
 
-  private insertAt(t: number, x: number, p: number): number {
-    if (t === 0) return x;
-    const w = this.words;
-    if (p > priority(t)) {
-      this.split(t, x);
-      w[(x >> 2) + LEFT] = this.splitLeft;
-      w[(x >> 2) + RIGHT] = this.splitRight;
-      this.update(x);
-      return x;
-    }
-    if (x < t) w[(t >> 2) + LEFT] = this.insertAt(w[(t >> 2) + LEFT]!, x, p);
-    else w[(t >> 2) + RIGHT] = this.insertAt(w[(t >> 2) + RIGHT]!, x, p);
-    this.update(t);
-    return t;
-  }
-
-  /** Splits subtree t into keys < key (splitLeft) and keys > key (splitRight). */
-  private split(t: number, key: number): void {
-    if (t === 0) {
-      this.splitLeft = 0;
-      this.splitRight = 0;
-      return;
-    }
-    const w = this.words;
-    if (t < key) {
-      this.split(w[(t >> 2) + RIGHT]!, key);
-      w[(t >> 2) + RIGHT] = this.splitLeft;
-      this.update(t);
-      this.splitLeft = t;
-    } else {
-      this.split(w[(t >> 2) + LEFT]!, key);
-      w[(t >> 2) + LEFT] = this.splitRight;
-      this.update(t);
-      this.splitRight = t;
-    }
-  }
-
-  /** Joins two subtrees where every key of a is below every key of b. */
-  private merge(a: number, b: number): number {
-    if (a === 0) return b;
-    if (b === 0) return a;
-    const w = this.words;
-    if (priority(a) > priority(b)) {
-      w[(a >> 2) + RIGHT] = this.merge(w[(a >> 2) + RIGHT]!, b);
-      this.update(a);
-      return a;
-    }
-    w[(b >> 2) + LEFT] = this.merge(a, w[(b >> 2) + LEFT]!);
-    this.update(b);
-    return b;
-  }
-
+  /**
+   * Iterative treap remove: find x (remembering the path), merge its children into its slot (recomputing the
+   * merge spine bottom-up), then fix the path's maxima bottom-up — stopping at the first ancestor whose
+   * maximum does not change, since nothing above it can change either.
+   */
   remove(block: number): void {
-    this.words = this.host.words;
-    this.root = this.removeAt(this.root, block);
-    this.size--;
-  }
+    const w = (this.words = this.host.words);
+    let n = 0;
+    let slot = -1;
+    let t = this.root;
+    while (t !== block) {
+      if (t === 0) throw new Error(`block ${block} is not in the address tree`);
+      n = this.push(n, t);
+      slot = block < t ? (t >> 2) + LEFT : (t >> 2) + RIGHT;
+      t = w[slot]!;
+    }
+    const pathLength = n;
+    let a = w[(block >> 2) + LEFT]!;
+    let b = w[(block >> 2) + RIGHT]!;
+    while (a !== 0 && b !== 0) {
+      if (priority(a) > priority(b)) {
+        this.setSlot(slot, a);
+        n = this.push(n, a);
+        slot = (a >> 2) + RIGHT;
+        a = w[slot]!;
+      } else {
+        this.setSlot(slot, b);
+        n = this.push(n, b);
+        slot = (b >> 2) + LEFT;
+        b = w[slot]!;
+      }
+    }
+    this.setSlot(slot, a !== 0 ? a : b);
+    while (n > pathLength) this.update(this.touched[--n]!);
+    const size = w[block >> 2]! & ~7;
+    while (n > 0) {
+      const u = this.touched[--n]!;
+      const before = w[(u >> 2) + MAX]!;
+      if (before !== size) break; // the removed block was not this subtree's maximum
+      this.update(u);
+      if (w[(u >> 2) + MAX] === before) break; // another block of that size remains below
 
-  private removeAt(t: number, x: number): number {
-    if (t === 0) throw new Error(`block ${x} is not in the address tree`);
-    const w = this.words;
-    if (t === x) return this.merge(w[(t >> 2) + LEFT]!, w[(t >> 2) + RIGHT]!);
-    if (x < t) w[(t >> 2) + LEFT] = this.removeAt(w[(t >> 2) + LEFT]!, x);
-    else w[(t >> 2) + RIGHT] = this.removeAt(w[(t >> 2) + RIGHT]!, x);
-    this.update(t);
-    return t;
+    }
+    this.size--;
   }
 
   /** The lowest-address block of at least `size` bytes whose address is >= `from`, or 0. */
@@ -171,7 +195,8 @@ export class AddressTree {
 
   largest(): number {
     this.words = this.host.words;
-    return this.maxOf(this.root);
+    const root = this.root;
+    return root === 0 ? 0 : this.words[(root >> 2) + MAX]!;
   }
 
   forEach(visit: (block: number) => void): void {
