@@ -1,7 +1,8 @@
 /**
  * Small property test: every registered strategy, random malloc/free/realloc with sizes from a short list
  * (so many free blocks share a size: ties, equal-size chains, node replacement in tree bins), and the
- * heap's three-phase check() — physical chain, the strategy's own index, both agree — after every operation.
+ * heap's three-phase check() — physical chain, the strategy's own index, both agree — after every operation,
+ * and the strategy's largest() (through stats().largestFreeBlock) against a scan of walk(). Alignment 8 and 32.
  */
 import { type Coalescing, createHeap } from "@dmm/core";
 import { strategies } from "@dmm/strategies";
@@ -18,10 +19,11 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 );
 
 describe.each(strategies.map((s) => [s.name, s] as const))("%s", (_name, entry) => {
-  it.each(["immediate", "deferred", "none"] as Coalescing[])("passes check() after every operation, coalescing %s", (coalescing) => {
+  const cases = (["immediate", "deferred", "none"] as Coalescing[]).flatMap((c) => [[c, 8], [c, 32]] as const);
+  it.each(cases)("passes check() after every operation, coalescing %s, alignment %i", (coalescing, alignment) => {
     fc.assert(
       fc.property(fc.array(op, { minLength: 1, maxLength: 150 }), (ops) => {
-        const heap = createHeap({ size: 32 * 1024, strategy: entry.create(), coalescing });
+        const heap = createHeap({ size: 32 * 1024, strategy: entry.create(), coalescing, alignment });
         const live: number[] = [];
         for (const o of ops) {
           if (o.kind === "malloc") {
@@ -38,6 +40,11 @@ describe.each(strategies.map((s) => [s.name, s] as const))("%s", (_name, entry) 
             }
           }
           heap.check();
+          let largest = 0;
+          for (const b of heap.walk()) if (b.free && b.size > largest) largest = b.size;
+          if (heap.stats().largestFreeBlock !== largest) {
+            throw new Error(`stats().largestFreeBlock is ${heap.stats().largestFreeBlock}, walk() says ${largest}`);
+          }
         }
       }),
       { numRuns: 25 },
