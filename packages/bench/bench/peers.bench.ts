@@ -31,7 +31,7 @@ const rows: Row[] = [];
 function measure(name: string, create: () => Allocator, note = "", t = trace, iterations = 3, warmup = 1): void {
   const latency = measureLatency(t, create, { time: 0, iterations, warmupIterations: warmup, percentiles: false });
   const metrics = replay(t, create(), { integrity: false, timelinePoints: 100 });
-  rows.push({ name, ops: t.length, nsPerOp: latency.nsPerOp, rme: latency.rme, ratio: metrics.peakHeapBytes / metrics.peakLiveBytes, note });
+  rows.push({ name, ops: t.length, nsPerOp: latency.nsPerOp, rme: latency.samples > 1 ? latency.rme : null, ratio: metrics.peakHeapBytes / metrics.peakLiveBytes, note });
   console.error(`${name}: ${latency.nsPerOp.toFixed(1)} ns/op`);
 }
 
