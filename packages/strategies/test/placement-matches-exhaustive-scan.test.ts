@@ -96,7 +96,7 @@ describe.each(policies)("%s makes the exhaustive scan's choice", (name, create, 
   it.each(["immediate", "deferred", "none"] as const)("coalescing %s", (coalescing) => {
     fc.assert(
       fc.property(fc.array(op, { minLength: 1, maxLength: 400 }), (ops) => run(create, choose, coalescing, ops, withRealloc)),
-      { numRuns: 60 },
+      { numRuns: 100 },
     );
   });
 });
