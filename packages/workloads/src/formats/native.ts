@@ -136,43 +136,75 @@ function oneLine(v: string): string {
   return v.replace(/[\r\n]+/g, " ");
 }
 
-/** Joins many small strings without building one huge array of them. */
-class Chunks {
-  private parts: string[] = [];
-  private current = "";
-  add(s: string): void {
-    this.current += s;
-    if (this.current.length > 1 << 16) {
-      this.parts.push(this.current);
-      this.current = "";
-    }
+/**
+ * ASCII output written straight into a growing byte buffer: digits are produced from the numbers, so writing
+ * a million ops creates no string per op.
+ */
+class AsciiWriter {
+  private bytes = new Uint8Array(1 << 16);
+  private n = 0;
+  private digits = new Uint8Array(10);
+
+  private reserve(k: number): void {
+    if (this.n + k <= this.bytes.length) return;
+    let size = this.bytes.length * 2;
+    while (size < this.n + k) size *= 2;
+    const b = new Uint8Array(size);
+    b.set(this.bytes.subarray(0, this.n));
+    this.bytes = b;
+  }
+  text(s: string): this {
+    const encoded = Buffer.from(s, "utf8");
+    this.reserve(encoded.length);
+    this.bytes.set(encoded, this.n);
+    this.n += encoded.length;
+    return this;
+  }
+  /** `letter`, then each number preceded by a space, then a newline. */
+  op(letter: number, a: number, b = -1, c = -1): void {
+    this.reserve(40);
+    this.bytes[this.n++] = letter;
+    this.uint(a);
+    if (b >= 0) this.uint(b);
+    if (c >= 0) this.uint(c);
+    this.bytes[this.n++] = 10;
+  }
+  private uint(v: number): void {
+    this.bytes[this.n++] = 32;
+    let k = 0;
+    do {
+      const q = Math.floor(v / 10);
+      this.digits[k++] = 48 + (v - q * 10);
+      v = q;
+    } while (v > 0);
+    while (k > 0) this.bytes[this.n++] = this.digits[--k]!;
   }
   toString(): string {
-    return this.parts.join("") + this.current;
+    return Buffer.from(this.bytes.buffer, 0, this.n).toString("utf8");
   }
 }
 
 export function formatNative(trace: Trace): string {
-  const out = new Chunks();
+  const out = new AsciiWriter();
   for (const [key, value] of Object.entries(trace.meta)) {
     if (DERIVED_KEYS.has(key) || !/^[A-Za-z0-9_.-]+$/.test(key)) continue;
-    out.add(`# ${key}: ${oneLine(value)}\n`);
+    out.text(`# ${key}: ${oneLine(value)}\n`);
   }
-  out.add(`# ops: ${trace.length}\n# ids: ${trace.idCount}\n`);
+  out.text(`# ops: ${trace.length}\n# ids: ${trace.idCount}\n`);
   const { kind, id, size, count } = trace.columns;
   for (let i = 0; i < kind.length; i++) {
     switch (kind[i]) {
       case OP_MALLOC:
-        out.add(`a ${id[i]} ${size[i]}\n`);
+        out.op(LETTER_A, id[i]!, size[i]!);
         break;
       case OP_CALLOC:
-        out.add(`c ${id[i]} ${count[i]} ${size[i]}\n`);
+        out.op(LETTER_C, id[i]!, count[i]!, size[i]!);
         break;
       case OP_REALLOC:
-        out.add(`r ${id[i]} ${size[i]}\n`);
+        out.op(LETTER_R, id[i]!, size[i]!);
         break;
       default:
-        out.add(`f ${id[i]}\n`);
+        out.op(LETTER_F, id[i]!);
     }
   }
   return out.toString();
@@ -180,25 +212,25 @@ export function formatNative(trace: Trace): string {
 
 /** `.rep` has no calloc: `c id n s` is written as `a id n*s`. The suggested heap size is the peak live bytes. */
 export function formatRep(trace: Trace, peakLiveBytes: number): string {
-  const out = new Chunks();
-  out.add(`${peakLiveBytes}\n${trace.idCount}\n${trace.length}\n1\n`);
+  const out = new AsciiWriter();
+  out.text(`${peakLiveBytes}\n${trace.idCount}\n${trace.length}\n1\n`);
   const { kind, id, size, count } = trace.columns;
   for (let i = 0; i < kind.length; i++) {
     switch (kind[i]) {
       case OP_MALLOC:
-        out.add(`a ${id[i]} ${size[i]}\n`);
+        out.op(LETTER_A, id[i]!, size[i]!);
         break;
       case OP_CALLOC: {
         const bytes = count[i]! * size[i]!;
         if (bytes > MAX_SIZE) throw new TraceError("BAD_NUMBER", `op ${i}: calloc(${count[i]}, ${size[i]}) is too large for .rep`);
-        out.add(`a ${id[i]} ${bytes}\n`);
+        out.op(LETTER_A, id[i]!, bytes);
         break;
       }
       case OP_REALLOC:
-        out.add(`r ${id[i]} ${size[i]}\n`);
+        out.op(LETTER_R, id[i]!, size[i]!);
         break;
       default:
-        out.add(`f ${id[i]}\n`);
+        out.op(LETTER_F, id[i]!);
     }
   }
   return out.toString();
