@@ -50,6 +50,15 @@ describe("size distributions match their parameters", () => {
   });
 });
 
+describe("discrete mixes", () => {
+  it("single sizes come out in proportion to their weights", () => {
+    const s = sizesOf({ dist: "mix", mix: "16:3,48:1", minSize: 0 });
+    const share16 = s.filter((x) => x === 16).length / s.length;
+    expect(s.every((x) => x === 16 || x === 48)).toBe(true);
+    expect(Math.abs(share16 - 0.75)).toBeLessThan(0.015);
+  });
+});
+
 describe("lifetimes match their parameters", () => {
   /** Lifetime of each freed object in allocations: mallocs between its malloc and its free. */
   function lifetimes(t: Trace): number[] {
@@ -67,6 +76,25 @@ describe("lifetimes match their parameters", () => {
   it("exponential lifetimes have the requested mean", () => {
     const l = lifetimes(generate("lifetimes", { ops: 60000, meanLifetime: 200, seed: 3 }));
     expect(Math.abs(l.reduce((a, b) => a + b, 0) / l.length / 200 - 1)).toBeLessThan(0.05);
+  });
+
+  it("lifetimeBySize < 0 makes large objects die young", () => {
+    const t = generate("lifetimes", { ops: 40000, dist: "uniform", minSize: 16, maxSize: 1024, lifetimeBySize: -1, seed: 8 });
+    const { kind, id, size } = t.columns;
+    const born = new Map<number, [number, number]>();
+    const small: number[] = [];
+    const large: number[] = [];
+    let allocations = 0;
+    for (let i = 0; i < kind.length; i++) {
+      if (kind[i] === 0) born.set(id[i]!, [allocations++, size[i]!]);
+      else {
+        const [at, bytes] = born.get(id[i]!)!;
+        (bytes < 64 ? small : bytes > 512 ? large : []).push(allocations - at);
+      }
+    }
+    const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    // Lifetimes scale with 64 / size: objects above 512 B live at least 8x shorter than those below 64 B.
+    expect(avg(small) / avg(large)).toBeGreaterThan(8);
   });
 
   it("live objects settle near the mean lifetime (Little's law)", () => {

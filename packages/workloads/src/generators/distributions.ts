@@ -87,7 +87,18 @@ export const LIFETIME_PARAMS: ReadonlyArray<GeneratorParam> = [
   { name: "lifetimeSigma", description: "lognormal: standard deviation of ln(lifetime)", default: 1, min: 0, max: 5, integer: false },
   { name: "longFraction", description: "bimodal: fraction of long-lived objects", default: 0.05, min: 0, max: 1, integer: false },
   { name: "longLifetime", description: "bimodal: mean lifetime of the long-lived objects", unit: "allocations", default: 50000, min: 1 },
+  {
+    name: "lifetimeBySize",
+    description: "size-lifetime correlation: each lifetime is scaled by (size / 64 B)^lifetimeBySize; < 0: large objects die young, > 0: they live long",
+    default: 0,
+    min: -2,
+    max: 2,
+    integer: false,
+  },
 ];
+
+/** The size a lifetime scales around when sizes and lifetimes correlate (lifetimeBySize != 0). */
+export const LIFETIME_REFERENCE_SIZE = 64;
 
 export function lifetimeSampler(p: ParamValues): Sampler {
   const mean = p.meanLifetime as number;

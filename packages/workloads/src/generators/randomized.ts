@@ -5,7 +5,7 @@
  */
 import { TraceError } from "../errors.js";
 import type { Random } from "../random.js";
-import { LIFETIME_PARAMS, lifetimeSampler, SIZE_PARAMS, sizeSampler } from "./distributions.js";
+import { LIFETIME_PARAMS, LIFETIME_REFERENCE_SIZE, lifetimeSampler, SIZE_PARAMS, sizeSampler } from "./distributions.js";
 import { type Emitter, IdPool } from "./emitter.js";
 import type { GeneratorParam, ParamValues } from "./params.js";
 
@@ -117,17 +117,20 @@ export const steady: GeneratorDefinition = {
 export const lifetimes: GeneratorDefinition = {
   name: "lifetimes",
   description:
-    "each object draws a size and a lifetime (in allocations) and is freed when it expires; live size settles near mean size x mean lifetime",
+    "each object draws a size and a lifetime (in allocations), optionally correlated, and is freed when it expires; live objects settle near the mean lifetime",
   kind: "randomized",
   params: [OPS(100_000), ...SIZE_PARAMS, ...LIFETIME_PARAMS],
   run(p, rng, out) {
     const size = sizeSampler(p);
     const lifetime = lifetimeSampler(p);
     const deaths = new DeathQueue();
+    const bySize = p.lifetimeBySize as number;
     let tick = 0;
     while (out.ops < (p.ops as number)) {
       tick++;
-      deaths.push(tick + lifetime(rng), out.malloc(size(rng)));
+      const bytes = size(rng);
+      const scale = bySize === 0 ? 1 : Math.pow(Math.max(1, bytes) / LIFETIME_REFERENCE_SIZE, bySize);
+      deaths.push(tick + Math.max(1, Math.round(lifetime(rng) * scale)), out.malloc(bytes));
       while (deaths.size > 0 && deaths.peekTime() <= tick && out.ops < (p.ops as number)) out.free(deaths.pop());
     }
   },
