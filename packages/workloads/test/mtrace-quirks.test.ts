@@ -58,6 +58,11 @@ describe("mtrace reader", () => {
     expect(t.meta["mtrace.reusedAddresses"]).toBe("1");
   });
 
+  it("frees the old block of a realloc whose second half never came", () => {
+    expect(opsOf(parseTrace("+ 0x20 0x8\n< 0x20\n+ 0x40 0x8\n"))).toEqual(["a 0 8", "f 0", "a 0 8"]);
+    expect(opsOf(parseTrace("+ 0x20 0x8\n< 0x20\n= End\n"))).toEqual(["a 0 8", "f 0"]);
+  });
+
   it("reads realloc in place (same address) as a realloc of the same id", () => {
     const t = parseTrace("@ [0x1] + 0x20 0x8\n@ [0x1] < 0x20\n@ [0x1] > 0x20 0x18\n");
     expect(opsOf(t)).toEqual(["a 0 8", "r 0 24"]);

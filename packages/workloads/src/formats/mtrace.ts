@@ -57,19 +57,15 @@ export function parseMtrace(text: string, where: { file?: string } = {}): Trace 
     releaseId(id);
     return true;
   };
-  /** Binds a fresh address to `id`; an address still bound means we missed a free. */
-  const bind = (addr: number, id: number): void => {
+  /** Makes `addr` free to bind: still bound means glibc reused it after a free we never saw. */
+  const claim = (addr: number): void => {
     if (idOf.has(addr)) {
       counts.reusedAddresses++;
       freeAddress(addr);
     }
-    idOf.set(addr, id);
   };
   const bindNew = (addr: number): number => {
-    if (idOf.has(addr)) {
-      counts.reusedAddresses++;
-      freeAddress(addr);
-    }
+    claim(addr);
     const id = takeId();
     idOf.set(addr, id);
     return id;
@@ -136,14 +132,18 @@ export function parseMtrace(text: string, where: { file?: string } = {}): Trace 
         const oldAddr = pendingOld;
         pendingOld = -2;
         const old = oldAddr === -2 ? undefined : idOf.get(oldAddr);
-        if (old === undefined) {
+        if (addr === -1) {
+          // glibc writes failed reallocs as `!`, but a `> (nil)` would mean the same: the old block stays.
+          counts.failedReallocs++;
+        } else if (old === undefined) {
           // The old block predates tracing (or the `<` line is missing): a new object for us.
           counts.unknownReallocs++;
           b.push(OP_MALLOC, bindNew(addr), size);
         } else {
           // Moved or grown in place, the object keeps its id at its (maybe new) address.
           idOf.delete(oldAddr);
-          bind(addr, old);
+          claim(addr);
+          idOf.set(addr, old);
           b.push(OP_REALLOC, old, size);
         }
         break;
@@ -157,6 +157,7 @@ export function parseMtrace(text: string, where: { file?: string } = {}): Trace 
         sc.fail("UNKNOWN_OP", `unknown mtrace operation "${String.fromCharCode(c)}"`);
     }
   }
+  if (pendingOld !== -2) freeAddress(pendingOld); // a last `<` whose `>` never came
   const meta: Record<string, string> = { format: "mtrace", "mtrace.end": sawEnd ? "yes" : "missing" };
   for (const [k, v] of Object.entries(counts)) if (v > 0) meta[`mtrace.${k}`] = String(v);
   return b.finish(meta);
