@@ -3,6 +3,7 @@
  * pnpm workloads list | generate <name> [--param k=v …] [--seed N] --out file | info <file> | convert <in> <out>
  *               | regenerate [--check]
  */
+import { realpathSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -161,7 +162,18 @@ program
 return program;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+/** True when this file is the program being run (directly, or through a package-manager bin symlink). */
+function isMain(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(resolve(script))).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
   // `pnpm workloads list | head` closes the pipe early: that is not an error.
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code === "EPIPE") process.exit(0);
