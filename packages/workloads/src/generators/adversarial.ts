@@ -112,12 +112,25 @@ export const sizeClasses: GeneratorDefinition = {
     { name: "minLog", description: "smallest k in 2^k + offset", default: 4, min: 0, max: 30 },
     { name: "maxLog", description: "largest k in 2^k + offset", default: 12, min: 0, max: 30 },
     bytes("offset", "bytes above the class limit", 1, 1),
+    {
+      name: "subdivisions",
+      description: "class limits per power of two: 1 gives 2^k + offset; 4 also 2^k·(1 + j/4) + offset, TLSF's second-level limits",
+      default: 1,
+      min: 1,
+      max: 64,
+    },
   ],
   run(p, rng, out) {
     const lo = p.minLog as number;
     const hi = Math.max(lo, p.maxLog as number);
+    const sub = p.subdivisions as number;
+    const next = (): number => {
+      const k = rng.int(lo, hi);
+      const j = sub > 1 ? rng.int(0, sub - 1) : 0; // no draw when there is one limit per power of two
+      return Math.floor(2 ** k * (1 + j / sub)) + (p.offset as number);
+    };
     while (out.ops < (p.ops as number)) {
-      if (out.live.size < (p.live as number)) out.malloc(2 ** rng.int(lo, hi) + (p.offset as number));
+      if (out.live.size < (p.live as number)) out.malloc(next());
       else out.free(out.live.random(rng));
     }
   },
