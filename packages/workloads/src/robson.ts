@@ -21,7 +21,7 @@ import type { Allocator } from "@dmm/core";
 import { TraceError } from "./errors.js";
 import { Random } from "./random.js";
 import { TraceBuilder, type Trace } from "./trace.js";
-import type { GeneratorDefinition } from "./generators/randomized.js";
+import type { GeneratorDefinition } from "./generators/definition.js";
 
 export interface RobsonOptions {
   /** Largest object size, in units: a power of two >= 1. Sizes are 1, 2, 4 … n units. */

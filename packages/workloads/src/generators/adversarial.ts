@@ -3,11 +3,9 @@
  * "Static" because the trace is fixed in advance; the adaptive Robson adversary (../robson.ts) instead watches
  * the addresses a live allocator returns.
  */
-import type { Random } from "../random.js";
-import type { Emitter } from "./emitter.js";
+import type { GeneratorDefinition } from "./definition.js";
 import { IdPool } from "./emitter.js";
 import type { GeneratorParam } from "./params.js";
-import type { GeneratorDefinition } from "./randomized.js";
 
 const count = (name: string, description: string, dflt: number, unit = "objects"): GeneratorParam => ({
   name,
@@ -177,9 +175,5 @@ export const reallocGrowth: GeneratorDefinition = {
     }
   },
 };
-
-export function freeRandomUntil(out: Emitter, rng: Random, liveBytes: number): void {
-  while (out.liveBytes > liveBytes && out.live.size > 0) out.free(out.live.random(rng));
-}
 
 export const adversarial: ReadonlyArray<GeneratorDefinition> = [checkerboard, slivers, scanLatency, sizeClasses, reallocGrowth];

@@ -83,15 +83,6 @@ export class Emitter {
     return id;
   }
 
-  calloc(count: number, size: number): number {
-    const id = this.newId();
-    this.builder.calloc(id, count, size);
-    this.sizes[id] = count * size;
-    this.liveBytes += count * size;
-    this.live.add(id);
-    return id;
-  }
-
   realloc(id: number, size: number): void {
     this.builder.realloc(id, size);
     this.liveBytes += size - this.sizes[id]!;

@@ -7,15 +7,8 @@ import { TraceError } from "../errors.js";
 import type { Random } from "../random.js";
 import { LIFETIME_PARAMS, LIFETIME_REFERENCE_SIZE, lifetimeSampler, SIZE_PARAMS, sizeSampler } from "./distributions.js";
 import { type Emitter, IdPool } from "./emitter.js";
-import type { GeneratorParam, ParamValues } from "./params.js";
-
-export interface GeneratorDefinition {
-  readonly name: string;
-  readonly description: string;
-  readonly kind: "randomized" | "adversarial";
-  readonly params: ReadonlyArray<GeneratorParam>;
-  run(p: ParamValues, rng: Random, out: Emitter): void;
-}
+import type { GeneratorDefinition } from "./definition.js";
+import type { GeneratorParam } from "./params.js";
 
 const OPS = (dflt: number): GeneratorParam => ({
   name: "ops",

@@ -6,7 +6,8 @@ import type { Trace } from "../trace.js";
 import { adversarial } from "./adversarial.js";
 import { Emitter } from "./emitter.js";
 import { type GeneratorParam, resolveParams, resolveSeed } from "./params.js";
-import { type GeneratorDefinition, randomized } from "./randomized.js";
+import type { GeneratorDefinition } from "./definition.js";
+import { randomized } from "./randomized.js";
 
 export interface GeneratorEntry {
   /** Unique, kebab-case: "mixed", "checkerboard". */
