@@ -1,5 +1,5 @@
 import { createHeap } from "@dmm/core";
-import { bestFit, firstFit } from "@dmm/strategies";
+import { bestFit, createBuddyAllocator, firstFit } from "@dmm/strategies";
 import { describe, expect, it } from "vitest";
 import { generate, robsonAdversary, robsonBound, traceStats } from "@dmm/workloads";
 
@@ -51,6 +51,13 @@ describe("Robson's adaptive adversary", () => {
   it("records a trace that replays to the same extent against the same policy", () => {
     const r = robsonAdversary(growable(firstFit()), { n: 16, M: 512, unit });
     expect(extentOf(r.trace, firstFit())).toBe(r.heapExtentBytes);
+  });
+
+  it("plays against any Allocator, here the buddy system with its own block layout", () => {
+    const r = robsonAdversary(createBuddyAllocator({ size: 0, maxSize: 1 << 26 }), { n: 32, M: 1024, unit });
+    expect(r.failures).toBe(0);
+    expect(r.ratio).toBeGreaterThan(2);
+    expect(traceStats(r.trace).peakLiveBytes).toBeLessThanOrEqual(1024 * unit);
   });
 
   it("rejects sizes that are not powers of two and M below n", () => {
