@@ -117,7 +117,8 @@ export function parseRep(text: string, where: Where = {}): Trace {
     header.push(Number(t));
     headerLines.push(sc.line);
   }
-  if (header.length < 4) sc.fail("MISSING_FIELD", `.rep header has ${header.length} of its 4 lines`);
+  if (header.length < 4)
+    sc.fail("MISSING_FIELD", `.rep header has ${header.length} of its 4 lines (missing ${names[header.length]})`, sc.line + 1);
   const [heapSize, numIds, numOps, weight] = header as [number, number, number, number];
   const b = new TraceBuilder();
   const live = new LiveIds();
