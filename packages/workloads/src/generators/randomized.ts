@@ -68,27 +68,27 @@ class DeathQueue {
   }
 }
 
-/** Fill to `live` objects, then free a random one and allocate one, until `ops`. */
-function churn(out: Emitter, rng: Random, ops: number, live: number, size: (rng: Random) => number): void {
-  while (out.ops < ops) {
-    if (out.live.size < live) out.malloc(size(rng));
-    else out.free(out.live.random(rng));
-  }
-}
-
 export const mixed: GeneratorDefinition = {
   name: "mixed",
   description:
-    "the speed-goal trace: sizes 70% 8-64 B, 25% 64-1024 B, 5% 1-16 KiB; fill to `live` objects, then free a random object and allocate, alternately",
+    "the speed-goal trace: sizes 70% 8-64 B, 25% 64-1024 B, 5% 1-16 KiB; malloc with probability 0.5 + (live - n) / (2 live) when n objects are live, else free a random one; everything is freed at the end",
   kind: "randomized",
   params: [
-    OPS(100_000),
-    { name: "live", description: "live objects in the steady state", unit: "objects", default: 20_000, min: 1 },
+    { ...OPS(100_000), description: "operations, the final frees included (an odd count gets one more: each malloc has its free)" },
+    { name: "live", description: "live objects the trace hovers around (reached after about 3 x live ops)", unit: "objects", default: 20_000, min: 1 },
     { name: "mix", description: "weighted size ranges 'lo-hi:weight,...'", unit: "bytes", default: "8-64:70,64-1024:25,1024-16384:5" },
   ],
   run(p, rng, out) {
+    // The same process as @dmm/bench's speed-goal trace (bench/mixed-trace.ts), with this package's PRNG.
     const size = sizeSampler({ dist: "mix", mix: p.mix!, minSize: 0, maxSize: 2 ** 32 - 1 });
-    churn(out, rng, p.ops as number, p.live as number, size);
+    const target = p.live as number;
+    const ops = p.ops as number;
+    while (out.ops + out.live.size < ops) {
+      const pMalloc = 0.5 + (target - out.live.size) / (2 * target);
+      if (out.live.size === 0 || rng.float() < pMalloc) out.malloc(size(rng));
+      else out.free(out.live.random(rng));
+    }
+    out.freeAll();
   },
 };
 
