@@ -5,16 +5,19 @@
  * Every metric is defined here, where it is computed (definitions: ARCHITECTURE.md "Metrics").
  */
 import type { Allocator, HeapStats } from "@dmm/core";
-import { OP_CALLOC, OP_FREE, OP_MALLOC, type Trace } from "@dmm/workloads";
+import { OP_CALLOC, OP_FREE, OP_MALLOC, OP_REALLOC, type Trace } from "@dmm/workloads";
 import { ReplayError, type ReplayOptions, type ReplayResult, type SearchCost, type TimelinePoint } from "./api.js";
 import { PatternMemory, patternByte } from "./integrity.js";
 
-/** An id never allocated, or freed. */
+/*
+ * Per-id state, interleaved in one Float64Array so an op touches one cache line per id:
+ *   slots[2 * id]     the block's pointer
+ *   slots[2 * id + 1] NONE (0): never allocated, or freed; FAILED (-1): its malloc failed, so its later reallocs
+ *                     and its free are skipped; size + 1 (>= 1): live with `size` requested bytes (a zero-byte
+ *                     block may have pointer 0, if the allocator answered malloc(0) with NULL).
+ */
 const NONE = 0;
-/** An id with a live block (possibly ptr 0 for a zero-byte request the allocator answered with NULL). */
-const LIVE = 1;
-/** An id whose malloc failed: its later reallocs and its free are skipped. */
-const FAILED = 2;
+const FAILED = -1;
 
 const HISTOGRAM_CAP = 1 << 24;
 
@@ -27,6 +30,163 @@ const HISTOGRAM_CAP = 1 << 24;
 export function externalFragmentationOf(stats: Pick<HeapStats, "freeBlocks" | "freeBytes" | "largestFreeBlock">): number {
   if (stats.freeBlocks <= 1 || stats.freeBytes <= 0) return 0;
   return Math.max(0, 1 - stats.largestFreeBlock / stats.freeBytes);
+}
+
+/**
+ * The replay's cold state and slow paths (sampling, peak capture, failures, integrity, errors), kept out of the
+ * hot loop so the loop's own counters stay in registers rather than in a closure's context.
+ */
+class ReplayContext {
+  readonly slots: Float64Array;
+  readonly memory = new PatternMemory();
+  readonly timeline: TimelinePoint[] = [];
+  peakStats: HeapStats | null = null;
+  peakStatsLive = 0;
+  outOfMemory = 0;
+  fragmented = 0;
+  observedPeakHeap = 0;
+
+  constructor(
+    readonly allocator: Allocator,
+    idCount: number,
+    readonly heapBytesOf: ((allocator: Allocator) => number) | null,
+  ) {
+    this.slots = new Float64Array(2 * idCount);
+  }
+
+  sample(op: number, liveBytes: number): void {
+    const s = this.allocator.stats();
+    this.timeline.push({
+      op,
+      liveBytes,
+      heapBytes: this.heapBytesOf !== null ? this.heapBytesOf(this.allocator) : s.heapBytes,
+      usedBytes: s.usedBytes,
+      freeBytes: s.freeBytes,
+      largestFreeBlock: s.largestFreeBlock,
+      freeBlocks: s.freeBlocks,
+      externalFragmentation: externalFragmentationOf(s),
+    });
+  }
+
+  capturePeak(liveBytes: number): void {
+    this.peakStats = this.allocator.stats();
+    this.peakStatsLive = liveBytes;
+  }
+
+  observeHeap(): void {
+    const bytes = this.heapBytesOf!(this.allocator);
+    if (bytes > this.observedPeakHeap) this.observedPeakHeap = bytes;
+  }
+
+  /**
+   * Failures in a fixed (or maxed-out) arena: a NULL return for a non-zero request. Fragmented when
+   * `stats().freeBytes >= size` at that moment (enough free bytes existed, just not in one block),
+   * out of memory otherwise (ARCHITECTURE.md "Metrics").
+   */
+  classifyFailure(size: number): void {
+    if (this.allocator.stats().freeBytes >= size) this.fragmented++;
+    else this.outOfMemory++;
+  }
+
+  integrityError(op: number, id: number, ptr: number, offset: number, what: string): never {
+    const slots = this.slots;
+    const address = ptr + offset;
+    const culprits: number[] = [];
+    const range = (c: number) => `[${slots[2 * c]}, ${slots[2 * c]! + slots[2 * c + 1]! - 1})`;
+    for (let other = 0; 2 * other < slots.length; other++) {
+      const start = slots[2 * other]!;
+      const tag = slots[2 * other + 1]!;
+      if (other !== id && tag > 0 && start <= address && address < start + tag - 1) culprits.push(other);
+    }
+    const actual = this.memory.byteAt(address);
+    const who = culprits.length
+      ? `the live block of id ${culprits.join(", ")} at ${culprits.map(range).join(", ")} overlaps it`
+      : "no live block covers it now (a block since freed, or the allocator's own metadata, overwrote it)";
+    throw new ReplayError(
+      "INTEGRITY",
+      op,
+      [id, ...culprits],
+      `${what}: byte ${offset} of id ${id}'s block at ${ptr} (address ${address}) holds 0x${actual.toString(16)}, expected 0x${patternByte(id, offset).toString(16)}; ${who}`,
+    );
+  }
+
+  verifyBlock(op: number, id: number, ptr: number, length: number, what: string): void {
+    const bad = this.memory.verify(ptr, 0, length, id);
+    if (bad >= 0) this.integrityError(op, id, ptr, bad, what);
+  }
+
+  /** Integrity mode, after a successful malloc/calloc: calloc'd bytes are zero; then the id's pattern. */
+  fillNew(op: number, id: number, ptr: number, bytes: number, calloc: boolean): void {
+    this.memory.sync(this.allocator.memory);
+    if (calloc) {
+      const nonZero = this.memory.verifyZero(ptr, bytes);
+      if (nonZero >= 0) throw new ReplayError("INTEGRITY", op, [id], `calloc of ${bytes} bytes at ${ptr}: byte ${nonZero} is not zero`);
+    }
+    this.memory.fill(ptr, 0, bytes, id);
+  }
+
+  /**
+   * realloc of the live id `id` to `size`; updates the id's state and returns the change in live bytes.
+   * realloc(p, 0) frees p; a failed realloc leaves the id on its old block (C semantics).
+   */
+  realloc(op: number, id: number, size: number, integrity: boolean): number {
+    const { allocator, slots } = this;
+    const ptr = slots[2 * id]!;
+    const old = slots[2 * id + 1]! - 1;
+    if (ptr === 0 && size === 0) {
+      // A zero-byte block that was NULL, resized to zero: nothing to call (realloc(NULL, 0) would be malloc(0)).
+      slots[2 * id + 1] = NONE;
+      return 0;
+    }
+    if (integrity && old > 0) this.verifyBlock(op, id, ptr, old, `realloc(${ptr}, ${size}) before the call`);
+    const moved = allocator.realloc(ptr, size);
+    if (this.heapBytesOf !== null) this.observeHeap();
+    if (size === 0) {
+      slots[2 * id + 1] = NONE;
+      return -old;
+    }
+    if (moved === 0) {
+      this.classifyFailure(size);
+      if (ptr !== 0) {
+        if (integrity && old > 0) this.verifyBlock(op, id, ptr, old, `realloc(${ptr}, ${size}) failed and must leave the block unchanged`);
+        return 0;
+      }
+      slots[2 * id + 1] = FAILED;
+      return -old;
+    }
+    slots[2 * id] = moved;
+    slots[2 * id + 1] = size + 1;
+    if (integrity) {
+      this.memory.sync(allocator.memory);
+      const kept = Math.min(old, size);
+      const bad = this.memory.verify(moved, 0, kept, id);
+      if (bad >= 0) this.integrityError(op, id, moved, bad, `realloc(${ptr}, ${size}) -> ${moved} did not keep the first ${kept} bytes`);
+      this.memory.fill(moved, kept, size, id);
+    }
+    return size - old;
+  }
+
+  check(op: number, id: number): void {
+    try {
+      this.allocator.check();
+    } catch (e) {
+      throw new ReplayError("CHECK", op, id >= 0 ? [id] : [], `${this.allocator.name}.check() failed: ${(e as Error).message}`, { cause: e });
+    }
+  }
+}
+
+/** Counts a search cost outside the histogram's current range (grows it, or clamps at HISTOGRAM_CAP). */
+function growHistogram(histogram: Float64Array<ArrayBuffer>, cost: number): Float64Array<ArrayBuffer> {
+  const bin = cost < HISTOGRAM_CAP ? Math.max(0, Math.floor(cost)) : HISTOGRAM_CAP - 1;
+  let h = histogram;
+  if (bin >= h.length) {
+    let length = h.length;
+    while (length <= bin) length *= 2;
+    h = new Float64Array(length);
+    h.set(histogram);
+  }
+  h[bin]!++;
+  return h;
 }
 
 /**
@@ -44,7 +204,6 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
   const checkEvery = options.checkEvery ?? 0;
   const timelinePoints = options.timelinePoints ?? 1000;
   const heapBytesOf = options.heapBytesOf ?? null;
-  let observedPeakHeap = 0;
   if (!Number.isInteger(checkEvery) || checkEvery < 0) {
     throw new ReplayError("OPTIONS", 0, [], `checkEvery must be an integer >= 0, got ${String(checkEvery)}`);
   }
@@ -54,10 +213,8 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
 
   const { kind, id: ids, size: sizes, count: counts } = trace.columns;
   const n = kind.length;
-  const ptrOf = new Float64Array(trace.idCount);
-  const sizeOf = new Float64Array(trace.idCount);
-  const state = new Uint8Array(trace.idCount);
-  const memory = new PatternMemory();
+  const ctx = new ReplayContext(allocator, trace.idCount, heapBytesOf);
+  const slots = ctx.slots;
 
   const measureSearch = typeof allocator.lastSearchCost === "number";
   let histogram = new Float64Array(measureSearch ? 256 : 0);
@@ -74,209 +231,91 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
   let peakLiveBytes = 0;
   /** Set when liveBytes reaches a new high; the heap is captured before the next op that lowers it. */
   let peakPending = false;
-  let peakStats: HeapStats | null = null;
-  let peakStatsLive = 0;
-
-  let outOfMemory = 0;
-  let fragmented = 0;
 
   // Samples at ops ceil(j * n / (timelinePoints - 1)), j = 0 .. timelinePoints - 1: evenly spaced, op 0 and n included.
   const intervals = timelinePoints - 1;
-  const timeline: TimelinePoint[] = [];
   let sampleIndex = 1;
   let nextSample = Math.ceil(n / intervals);
 
-  const sample = (op: number): void => {
-    const s = allocator.stats();
-    timeline.push({
-      op,
-      liveBytes,
-      heapBytes: heapBytesOf !== null ? heapBytesOf(allocator) : s.heapBytes,
-      usedBytes: s.usedBytes,
-      freeBytes: s.freeBytes,
-      largestFreeBlock: s.largestFreeBlock,
-      freeBlocks: s.freeBlocks,
-      externalFragmentation: externalFragmentationOf(s),
-    });
-  };
-
-  const capturePeak = (): void => {
-    peakStats = allocator.stats();
-    peakStatsLive = liveBytes;
-    peakPending = false;
-  };
-
-  /**
-   * Failures in a fixed (or maxed-out) arena: a NULL return for a non-zero request. Fragmented when
-   * `stats().freeBytes >= size` at that moment (enough free bytes existed, just not in one block),
-   * out of memory otherwise (ARCHITECTURE.md "Metrics").
-   */
-  const classifyFailure = (size: number): void => {
-    if (allocator.stats().freeBytes >= size) fragmented++;
-    else outOfMemory++;
-  };
-
-  const observeHeap = (): void => {
-    const bytes = heapBytesOf!(allocator);
-    if (bytes > observedPeakHeap) observedPeakHeap = bytes;
-  };
-
-  const recordSearch = (): void => {
-    const c = allocator.lastSearchCost ?? 0;
-    const bin = c < HISTOGRAM_CAP ? Math.max(0, Math.floor(c)) : HISTOGRAM_CAP - 1;
-    if (bin >= histogram.length) {
-      let length = histogram.length;
-      while (length <= bin) length *= 2;
-      const grown = new Float64Array(length);
-      grown.set(histogram);
-      histogram = grown;
-    }
-    histogram[bin]!++;
-    searchCount++;
-    searchSum += c;
-    if (c > searchMax) searchMax = c;
-  };
-
-  const integrityError = (op: number, id: number, ptr: number, offset: number, what: string): never => {
-    const address = ptr + offset;
-    const culprits: number[] = [];
-    for (let other = 0; other < state.length; other++) {
-      if (other !== id && state[other] === LIVE && ptrOf[other]! <= address && address < ptrOf[other]! + sizeOf[other]!) culprits.push(other);
-    }
-    const actual = memory.byteAt(address);
-    const who = culprits.length
-      ? `the live block of id ${culprits.join(", ")} at ${culprits.map((c) => `[${ptrOf[c]}, ${ptrOf[c]! + sizeOf[c]!})`).join(", ")} overlaps it`
-      : "no live block covers it now (a block since freed, or the allocator's own metadata, overwrote it)";
-    throw new ReplayError(
-      "INTEGRITY",
-      op,
-      [id, ...culprits],
-      `${what}: byte ${offset} of id ${id}'s block at ${ptr} (address ${address}) holds 0x${actual.toString(16)}, expected 0x${patternByte(id, offset).toString(16)}; ${who}`,
-    );
-  };
-
-  const verifyBlock = (op: number, id: number, ptr: number, length: number, what: string): void => {
-    const bad = memory.verify(ptr, 0, length, id);
-    if (bad >= 0) integrityError(op, id, ptr, bad, what);
-  };
-
-  /** malloc / calloc of `id` (also realloc of an id that is not live). */
-  const allocate = (op: number, id: number, k: number, size: number, count: number): void => {
-    const bytes = k === OP_CALLOC ? count * size : size;
-    const ptr = k === OP_CALLOC ? allocator.calloc(count, size) : allocator.malloc(size);
-    if (measureSearch) recordSearch();
-    if (heapBytesOf !== null) observeHeap();
-    if (ptr === 0 && bytes !== 0) {
-      classifyFailure(bytes);
-      state[id] = FAILED;
-      return;
-    }
-    ptrOf[id] = ptr;
-    sizeOf[id] = bytes;
-    state[id] = LIVE;
-    liveBytes += bytes;
-    if (liveBytes > peakLiveBytes) {
-      peakLiveBytes = liveBytes;
-      peakPending = true;
-    }
-    if (integrity && bytes > 0) {
-      memory.sync(allocator.memory);
-      if (k === OP_CALLOC) {
-        const nonZero = memory.verifyZero(ptr, bytes);
-        if (nonZero >= 0) {
-          throw new ReplayError("INTEGRITY", op, [id], `calloc(${count}, ${size}) at ${ptr}: byte ${nonZero} is not zero`);
-        }
-      }
-      memory.fill(ptr, 0, bytes, id);
-    }
-  };
-
-  const reallocate = (op: number, id: number, size: number): void => {
-    const ptr = ptrOf[id]!;
-    const old = sizeOf[id]!;
-    if (ptr === 0 && size === 0) {
-      // A zero-byte block that was NULL, resized to zero: nothing to call (realloc(NULL, 0) would be malloc(0)).
-      state[id] = NONE;
-      return;
-    }
-    if (peakPending && size < old) capturePeak();
-    if (integrity && old > 0) verifyBlock(op, id, ptr, old, `realloc(${ptr}, ${size}) before the call`);
-    const moved = allocator.realloc(ptr, size);
-    if (heapBytesOf !== null) observeHeap();
-    if (size === 0) {
-      // realloc(p, 0) frees p and returns NULL.
-      state[id] = NONE;
-      liveBytes -= old;
-      return;
-    }
-    if (moved === 0 && ptr !== 0) {
-      classifyFailure(size);
-      if (integrity && old > 0) verifyBlock(op, id, ptr, old, `realloc(${ptr}, ${size}) failed and must leave the block unchanged`);
-      return;
-    }
-    if (moved === 0) {
-      classifyFailure(size);
-      state[id] = FAILED;
-      liveBytes -= old;
-      return;
-    }
-    ptrOf[id] = moved;
-    sizeOf[id] = size;
-    liveBytes += size - old;
-    if (liveBytes > peakLiveBytes) {
-      peakLiveBytes = liveBytes;
-      peakPending = true;
-    }
-    if (integrity) {
-      memory.sync(allocator.memory);
-      const kept = Math.min(old, size);
-      const bad = memory.verify(moved, 0, kept, id);
-      if (bad >= 0) integrityError(op, id, moved, bad, `realloc(${ptr}, ${size}) -> ${moved} did not keep the first ${kept} bytes`);
-      memory.fill(moved, kept, size, id);
-    }
-  };
-
-  const check = (op: number, id: number): void => {
-    try {
-      allocator.check();
-    } catch (e) {
-      throw new ReplayError("CHECK", op, id >= 0 ? [id] : [], `${allocator.name}.check() failed: ${(e as Error).message}`, { cause: e });
-    }
-  };
-
-  if (heapBytesOf !== null) observeHeap();
-  sample(0);
+  if (heapBytesOf !== null) ctx.observeHeap();
+  ctx.sample(0, 0);
   let i = 0;
   try {
     for (; i < n; i++) {
       const k = kind[i]!;
       const id = ids[i]!;
-      const s = state[id]!;
+      const slot = 2 * id;
+      const tag = slots[slot + 1]!;
       if (k === OP_FREE) {
-        if (s === LIVE) {
-          if (peakPending) capturePeak();
-          const ptr = ptrOf[id]!;
-          const size = sizeOf[id]!;
-          if (integrity && size > 0) verifyBlock(i, id, ptr, size, `free(${ptr})`);
+        if (tag > 0) {
+          if (peakPending) {
+            ctx.capturePeak(liveBytes);
+            peakPending = false;
+          }
+          const ptr = slots[slot]!;
+          const size = tag - 1;
+          if (integrity && size > 0) ctx.verifyBlock(i, id, ptr, size, `free(${ptr})`);
           allocator.free(ptr);
           liveBytes -= size;
-          state[id] = NONE;
-        } else if (s === FAILED) {
-          state[id] = NONE;
+          slots[slot + 1] = NONE;
+        } else if (tag === FAILED) {
+          slots[slot + 1] = NONE;
         } else {
           throw new ReplayError("TRACE", i, [id], `free of id ${id}, which is not live`);
         }
-      } else if (k === OP_MALLOC || k === OP_CALLOC) {
-        if (s === LIVE) throw new ReplayError("TRACE", i, [id], `${k === OP_MALLOC ? "malloc" : "calloc"} of id ${id}, which is already live`);
-        allocate(i, id, k, sizes[i]!, counts[i]!);
-      } else if (s === LIVE) {
-        reallocate(i, id, sizes[i]!);
-      } else if (s === NONE) {
-        allocate(i, id, OP_MALLOC, sizes[i]!, 0);
+      } else if (k === OP_REALLOC && tag !== NONE) {
+        if (tag > 0) {
+          const size = sizes[i]!;
+          if (peakPending && size < tag - 1) {
+            ctx.capturePeak(liveBytes);
+            peakPending = false;
+          }
+          liveBytes += ctx.realloc(i, id, size, integrity);
+          if (liveBytes > peakLiveBytes) {
+            peakLiveBytes = liveBytes;
+            peakPending = true;
+          }
+        }
+      } else {
+        // malloc, calloc, or realloc of an id that is not live (realloc(NULL, n) = malloc(n)).
+        if (tag > 0) throw new ReplayError("TRACE", i, [id], `${k === OP_MALLOC ? "malloc" : "calloc"} of id ${id}, which is already live`);
+        let bytes: number;
+        let ptr: number;
+        if (k === OP_CALLOC) {
+          const count = counts[i]!;
+          const size = sizes[i]!;
+          bytes = count * size;
+          ptr = allocator.calloc(count, size);
+        } else {
+          bytes = sizes[i]!;
+          ptr = allocator.malloc(bytes);
+        }
+        if (measureSearch) {
+          const cost = allocator.lastSearchCost!;
+          if (cost >= 0 && cost < histogram.length && cost === (cost | 0)) histogram[cost]!++;
+          else histogram = growHistogram(histogram, cost);
+          searchCount++;
+          searchSum += cost;
+          if (cost > searchMax) searchMax = cost;
+        }
+        if (heapBytesOf !== null) ctx.observeHeap();
+        if (ptr === 0 && bytes !== 0) {
+          ctx.classifyFailure(bytes);
+          slots[slot + 1] = FAILED;
+        } else {
+          slots[slot] = ptr;
+          slots[slot + 1] = bytes + 1;
+          liveBytes += bytes;
+          if (liveBytes > peakLiveBytes) {
+            peakLiveBytes = liveBytes;
+            peakPending = true;
+          }
+          if (integrity && bytes > 0) ctx.fillNew(i, id, ptr, bytes, k === OP_CALLOC);
+        }
       }
-      if (checkEvery !== 0 && (i + 1) % checkEvery === 0) check(i, id);
+      if (checkEvery !== 0 && (i + 1) % checkEvery === 0) ctx.check(i, id);
       if (i + 1 === nextSample) {
-        sample(i + 1);
+        ctx.sample(i + 1, liveBytes);
         while (nextSample <= i + 1 && sampleIndex < intervals) nextSample = Math.ceil((++sampleIndex * n) / intervals);
       }
     }
@@ -285,17 +324,20 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
     const id = i < n ? ids[i]! : -1;
     throw new ReplayError("ALLOCATOR", i, id >= 0 ? [id] : [], `${allocator.name} threw: ${(e as Error).message}`, { cause: e });
   }
-  if (timeline[timeline.length - 1]!.op !== n) sample(n);
-  if (peakPending) capturePeak();
+  const timeline = ctx.timeline;
+  if (timeline[timeline.length - 1]!.op !== n) ctx.sample(n, liveBytes);
+  if (peakPending) ctx.capturePeak(liveBytes);
   if (integrity) {
-    for (let id = 0; id < state.length; id++) {
-      if (state[id] === LIVE && sizeOf[id]! > 0) verifyBlock(n, id, ptrOf[id]!, sizeOf[id]!, "at the end of the trace");
+    for (let id = 0; 2 * id < slots.length; id++) {
+      const size = slots[2 * id + 1]! - 1;
+      if (size > 0) ctx.verifyBlock(n, id, slots[2 * id]!, size, "at the end of the trace");
     }
   }
-  if (checkEvery !== 0) check(n, -1);
+  if (checkEvery !== 0) ctx.check(n, -1);
+  const { outOfMemory, fragmented, peakStatsLive, observedPeakHeap } = ctx;
 
   const finalStats = allocator.stats();
-  const atPeak = peakStats as HeapStats | null;
+  const atPeak = ctx.peakStats;
 
   /**
    * Peak heap bytes: the allocator's own high-water mark of its heap extent (HeapStats.peakHeapBytes), or, with
