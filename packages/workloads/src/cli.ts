@@ -162,6 +162,12 @@ program
 return program;
 }
 
+/** Bad input (a TraceError, a missing file) gets its one-line message; anything else is a bug: its stack. */
+export function describeError(error: unknown): string {
+  const known = error instanceof TraceError || (error as NodeJS.ErrnoException | null)?.code?.startsWith?.("E") === true;
+  return known ? `workloads: ${(error as Error).message}` : String((error as Error)?.stack ?? error);
+}
+
 /** True when this file is the program being run (directly, or through a package-manager bin symlink). */
 function isMain(): boolean {
   const script = process.argv[1];
@@ -180,7 +186,7 @@ if (isMain()) {
     throw e;
   });
   runCli(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error instanceof TraceError ? error.message : error);
+    console.error(describeError(error));
     process.exitCode = 1;
   });
 }
