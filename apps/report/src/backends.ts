@@ -3,8 +3,7 @@
  * allocator, and the peer baselines from @dmm/bench. Each says which coalescing modes it supports.
  */
 import { type Allocator, type Coalescing, createHeap, MAX_HEAP_BYTES } from "@dmm/core";
-import * as strategiesPackage from "@dmm/strategies";
-import { strategies } from "@dmm/strategies";
+import { createBuddyAllocator, strategies } from "@dmm/strategies";
 import type { AllocatorKind, CoalescingMode } from "./types.js";
 
 /** How to build an allocator for one run. */
@@ -32,8 +31,6 @@ export const GROWABLE_MAX_BYTES = MAX_HEAP_BYTES;
 
 const HEAP_MODES: readonly CoalescingMode[] = ["immediate", "none", "deferred"];
 
-type BuddyFactory = (options: { size: number; maxSize?: number; coalescing?: "immediate" | "none" }) => Allocator;
-
 function strategyBackends(): Backend[] {
   return strategies.map((entry) => ({
     name: entry.name,
@@ -51,9 +48,7 @@ function strategyBackends(): Backend[] {
   }));
 }
 
-function buddyBackend(): Backend | null {
-  const factory = (strategiesPackage as unknown as { createBuddyAllocator?: BuddyFactory }).createBuddyAllocator;
-  if (typeof factory !== "function") return null;
+function buddyBackend(): Backend {
   return {
     name: "buddy",
     kind: "buddy",
@@ -61,7 +56,7 @@ function buddyBackend(): Backend | null {
     coalescing: ["immediate", "none"],
     growable: true,
     create: (spec) =>
-      factory({
+      createBuddyAllocator({
         size: spec.growable ? 0 : spec.bytes,
         maxSize: spec.growable ? GROWABLE_MAX_BYTES : spec.bytes,
         coalescing: spec.coalescing === "none" ? "none" : "immediate",
@@ -76,8 +71,7 @@ function peerBackends(): Backend[] {
 /** Every allocator the bench knows, strategies first, then buddy, then peers. */
 export function backends(): Backend[] {
   const all = strategyBackends();
-  const buddy = buddyBackend();
-  if (buddy) all.push(buddy);
+  all.push(buddyBackend());
   all.push(...peerBackends());
   return all;
 }

@@ -3,6 +3,9 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BenchError } from "./backends.js";
 import { resultsCsv, timelineCsv } from "./csv.js";
+import { renderSvg } from "./render.js";
+import { indexHtml, type RenderedChart } from "./html.js";
+import { buildCharts } from "./specs.js";
 import { RESULTS_FORMAT } from "./run.js";
 import type { RunResult } from "./types.js";
 
@@ -14,6 +17,14 @@ export async function writeOutputs(run: RunResult, outDir: string): Promise<stri
     "timeline.csv": timelineCsv(run.results),
     "results.json": `${JSON.stringify(run)}\n`,
   };
+  const rendered: RenderedChart[] = [];
+  for (const chart of buildCharts(run)) {
+    const svg = await renderSvg(chart.spec);
+    files[`${chart.id}.vl.json`] = `${JSON.stringify(chart.spec)}\n`;
+    files[`${chart.id}.svg`] = svg;
+    rendered.push({ chart, svg });
+  }
+  files["index.html"] = indexHtml(run, rendered);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(outDir, name), text);
   return Object.keys(files);
 }

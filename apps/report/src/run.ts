@@ -1,7 +1,6 @@
 /** A bench run from options to results: resolve the matrix, run its cells, play the adversary. */
 import { availableParallelism } from "node:os";
-import * as workloadsPackage from "@dmm/workloads";
-import type { Allocator } from "@dmm/core";
+import { robsonAdversary } from "@dmm/workloads";
 import { type Backend, backendByName, backends, BenchError, GROWABLE_MAX_BYTES } from "./backends.js";
 import { environment } from "./environment.js";
 import { buildMatrix, parseCoalescing, type Shard, shardCells } from "./matrix.js";
@@ -87,28 +86,21 @@ export async function runBench(options: BenchOptions = {}): Promise<RunResult> {
   };
 }
 
-type RobsonAdversary = (
-  allocator: Allocator,
-  options: { n: number; M: number; seed?: number },
-) => { heapExtent: number; M: number; bound: number; ratio: number };
-
-/** Units of the adversary's largest request (Robson's n) and its live-memory cap M, in bytes. */
+/** The adversary's largest request (Robson's n) and its live-memory cap M, both in 16-byte units. */
 export function adversaryParams(quick: boolean): { n: number; M: number; seed: number } {
-  return quick ? { n: 64, M: 1 << 14, seed: 1 } : { n: 256, M: 1 << 17, seed: 1 };
+  return quick ? { n: 64, M: 4096, seed: 1 } : { n: 256, M: 16384, seed: 1 };
 }
 
-/** Plays Robson's adaptive adversary against each allocator (coalescing on), when @dmm/workloads has it. */
+/** Plays Robson's adaptive adversary against each allocator in each of its coalescing modes. */
 export function runAdversary(allocators: readonly Backend[], coalescing: readonly CoalescingMode[], quick: boolean): AdversaryResult[] {
-  const robson = (workloadsPackage as unknown as { robsonAdversary?: RobsonAdversary }).robsonAdversary;
-  if (typeof robson !== "function") return [];
   const params = adversaryParams(quick);
   const out: AdversaryResult[] = [];
   for (const backend of allocators) {
     const modes = backend.coalescing.includes("native") ? (["native"] as CoalescingMode[]) : coalescing.filter((m) => backend.coalescing.includes(m));
     for (const mode of modes) {
       try {
-        const r = robson(backend.create({ coalescing: mode, growable: backend.growable, bytes: GROWABLE_MAX_BYTES }), params);
-        out.push({ allocator: backend.name, coalescing: mode, n: params.n, M: r.M, heapExtent: r.heapExtent, bound: r.bound, ratio: r.ratio, boundRatio: r.bound / r.M });
+        const r = robsonAdversary(backend.create({ coalescing: mode, growable: backend.growable, bytes: GROWABLE_MAX_BYTES }), params);
+        out.push({ allocator: backend.name, coalescing: mode, n: params.n, M: r.M, heapExtent: r.heapExtent, bound: r.bound, ratio: r.ratio, boundRatio: r.boundRatio });
       } catch {
         // An allocator that cannot play (e.g. a peer without addresses) is left out of the chart.
       }

@@ -4,8 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, resolve } from "node:path";
-import * as workloadsPackage from "@dmm/workloads";
-import { type Trace, TraceBuilder } from "@dmm/workloads";
+import { readTrace, sliceTrace, type Trace } from "@dmm/workloads";
 import { BenchError } from "./backends.js";
 import type { WorkloadRef } from "./types.js";
 
@@ -71,13 +70,10 @@ export function resolveWorkloads(items: readonly string[] | undefined, manifest:
   return out;
 }
 
-type ReadTrace = (path: string) => Promise<Trace>;
-
 /** Loads a workload's trace; a parse error becomes a BenchError naming the file. */
 export async function loadTrace(workload: WorkloadRef): Promise<Trace> {
-  const read = (workloadsPackage as unknown as { readTrace?: ReadTrace }).readTrace ?? readNativeTrace;
   try {
-    return await read(workload.file);
+    return await readTrace(workload.file);
   } catch (error) {
     const message = (error as Error).message;
     throw new BenchError("BAD_TRACE", message.includes(workload.file) ? message : `${workload.file}: ${message}`);
@@ -86,38 +82,5 @@ export async function loadTrace(workload: WorkloadRef): Promise<Trace> {
 
 /** The first `maxOps` ops of a trace: every free or realloc in a prefix refers to an id allocated before it. */
 export function tracePrefix(trace: Trace, maxOps: number): Trace {
-  if (trace.length <= maxOps) return trace;
-  const { kind, id, size, count } = trace.columns;
-  const b = new TraceBuilder();
-  for (let i = 0; i < maxOps; i++) b.push(kind[i]!, id[i]!, size[i]!, count[i]!);
-  return b.finish({ ...trace.meta, prefix: String(maxOps) });
-}
-
-/** Minimal reader of the native text format, used until @dmm/workloads exports readTrace. */
-async function readNativeTrace(path: string): Promise<Trace> {
-  const text = readFileSync(path, "utf8");
-  const b = new TraceBuilder();
-  const meta: Record<string, string> = {};
-  const lines = text.split("\n");
-  for (let n = 0; n < lines.length; n++) {
-    const line = lines[n]!.trim();
-    if (line === "") continue;
-    if (line.startsWith("#")) {
-      const m = /^#\s*([\w-]+)\s*[:=]\s*(.*)$/.exec(line);
-      if (m) meta[m[1]!] = m[2]!;
-      continue;
-    }
-    const f = line.split(/\s+/);
-    const num = (s: string | undefined) => {
-      const v = Number(s);
-      if (s === undefined || !Number.isInteger(v) || v < 0) throw new Error(`line ${n + 1}: bad field in "${line}"`);
-      return v;
-    };
-    if (f[0] === "a") b.malloc(num(f[1]), num(f[2]));
-    else if (f[0] === "c") b.calloc(num(f[1]), num(f[2]), num(f[3]));
-    else if (f[0] === "r") b.realloc(num(f[1]), num(f[2]));
-    else if (f[0] === "f") b.free(num(f[1]));
-    else throw new Error(`line ${n + 1}: unknown op "${f[0]}"`);
-  }
-  return b.finish(meta);
+  return trace.length <= maxOps ? trace : sliceTrace(trace, maxOps, { ...trace.meta, prefix: String(maxOps) });
 }

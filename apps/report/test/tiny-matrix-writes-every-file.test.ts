@@ -27,6 +27,14 @@ describe("a tiny matrix end to end", () => {
     }
     const timeline = parseCsv(readFileSync(join(out, "timeline.csv"), "utf8"));
     expect(timeline.length).toBeGreaterThan(8);
+    for (const id of ["fragmentation", "utilization", "heap-over-time", "fragmentation-over-time", "latency", "search-cost", "failures", "heap-map", "adversary"]) {
+      const spec = JSON.parse(readFileSync(join(out, `${id}.vl.json`), "utf8")) as { $schema: string };
+      expect(spec.$schema).toMatch(/vega-lite/);
+      expect(readFileSync(join(out, `${id}.svg`), "utf8")).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    }
+    const html = readFileSync(join(out, "index.html"), "utf8");
+    expect(html).toContain("How to read this");
+    expect(html).not.toMatch(/<script|src="http|href="http/);
     const json = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as RunResult;
     expect(json.matrixSize).toBe(8);
     expect(json.environment.command).toBe("pnpm bench");

@@ -1,0 +1,375 @@
+/**
+ * The report's charts as vega-lite specs, data inlined, built from a run's results. Each chart comes with a
+ * title and a short "how to read this" for the HTML page. Pure functions: same results, same specs.
+ */
+import type { TopLevelSpec } from "vega-lite";
+import type { CellResult, RunResult } from "./types.js";
+
+export interface Chart {
+  /** File stem: `<id>.vl.json`, `<id>.svg`. */
+  readonly id: string;
+  readonly title: string;
+  readonly howToRead: string;
+  readonly spec: TopLevelSpec;
+}
+
+/** Most points per series in the over-time charts (timeline.csv keeps every sample). */
+export const MAX_SERIES_POINTS = 120;
+
+const COALESCING_ORDER = ["immediate", "deferred", "none", "native"];
+const WIDTH = 220;
+const FACET_COLUMNS = 3;
+
+/** "first-fit" for its default mode (immediate or native), "first-fit · none" otherwise. */
+export function seriesLabel(r: Pick<CellResult, "allocator" | "coalescing">): string {
+  return r.coalescing === "immediate" || r.coalescing === "native" ? r.allocator : `${r.allocator} · ${r.coalescing}`;
+}
+
+const ok = (results: readonly CellResult[]) => results.filter((r) => r.metrics !== null);
+/** One line per allocator in its default mode (coalescing on), for charts that would be crowded otherwise. */
+const defaultMode = (results: readonly CellResult[]) => ok(results).filter((r) => r.coalescing === "immediate" || r.coalescing === "native");
+const allocatorOrder = (results: readonly CellResult[]) => [...new Set(results.map((r) => r.allocator))];
+const workloadOrder = (run: RunResult) => run.workloads.map((w) => w.name).filter((w) => run.results.some((r) => r.workload === w));
+
+const base = { $schema: "https://vega.github.io/schema/vega-lite/v6.json", background: "white", config: { font: "sans-serif", view: { stroke: "#ddd" } } } as const;
+
+/** Peak heap / peak live per allocator and coalescing mode, one panel per workload. */
+export function fragmentationChart(run: RunResult): Chart {
+  const values = ok(run.results).map((r) => ({
+    workload: r.workload,
+    allocator: r.allocator,
+    coalescing: r.coalescing,
+    ratio: r.metrics!.peakHeapBytes / Math.max(1, r.metrics!.peakLiveBytes),
+  }));
+  return {
+    id: "fragmentation",
+    title: "Fragmentation: peak heap / peak live",
+    howToRead:
+      "Each bar is the largest heap an allocator needed divided by the most bytes the program had live at once, on a heap that grows only when no free block fits. 1.0 is perfect; 1.25 means a quarter more memory than the program ever used. Colours compare coalescing on (immediate), deferred and off (none) for the same policy.",
+    spec: {
+      ...base,
+      data: { values },
+      facet: { field: "workload", type: "nominal", title: null, sort: workloadOrder(run) },
+      columns: FACET_COLUMNS,
+      resolve: { scale: { y: "independent" } },
+      spec: {
+        width: WIDTH,
+        height: 160,
+        mark: { type: "bar", tooltip: true },
+        encoding: {
+          x: { field: "allocator", type: "nominal", title: null, sort: allocatorOrder(run.results), axis: { labelAngle: -40 } },
+          xOffset: { field: "coalescing", type: "nominal", sort: COALESCING_ORDER },
+          y: { field: "ratio", type: "quantitative", title: "peak heap / peak live", scale: { zero: false, domainMin: 1 } },
+          y2: { datum: 1 },
+          color: { field: "coalescing", type: "nominal", sort: COALESCING_ORDER, title: "coalescing" },
+        },
+      },
+    },
+  };
+}
+
+/** Utilization (peak live / peak heap) as a table-like heat map: allocators × workloads. */
+export function utilizationChart(run: RunResult): Chart {
+  const values = ok(run.results).map((r) => ({ workload: r.workload, series: seriesLabel(r), utilization: r.metrics!.utilization }));
+  return {
+    id: "utilization",
+    title: "Utilization (CS:APP): peak live / peak heap",
+    howToRead:
+      "The malloc-lab figure: the share of the heap's high-water mark that held live data at the program's peak. Higher is better; 100% would mean no headers, no alignment padding and no unusable holes. Rows are allocators (with their coalescing mode when it is not the default), columns workloads.",
+    spec: {
+      ...base,
+      data: { values },
+      encoding: {
+        x: { field: "workload", type: "nominal", sort: workloadOrder(run), title: null, axis: { orient: "top", labelAngle: -30 } },
+        y: { field: "series", type: "nominal", title: null, sort: [...new Set(values.map((v) => v.series))] },
+      },
+      layer: [
+        { mark: "rect", encoding: { color: { field: "utilization", type: "quantitative", scale: { scheme: "greens", domain: [0, 1] }, legend: { format: ".0%" } } } },
+        {
+          mark: { type: "text", fontSize: 10 },
+          encoding: {
+            text: { field: "utilization", type: "quantitative", format: ".1%" },
+            color: { condition: { test: "datum.utilization > 0.7", value: "white" }, value: "black" },
+          },
+        },
+      ],
+      width: { step: 70 },
+      height: { step: 16 },
+    } as TopLevelSpec,
+  };
+}
+
+function downsample<T>(points: readonly T[], max: number): T[] {
+  if (points.length <= max) return [...points];
+  const step = points.length / max;
+  const out: T[] = [];
+  for (let i = 0; i < max; i++) out.push(points[Math.floor(i * step)]!);
+  out.push(points[points.length - 1]!);
+  return out;
+}
+
+/** Heap extent of each allocator and the live bytes, over the trace. */
+export function heapOverTimeChart(run: RunResult): Chart {
+  const values: Array<Record<string, string | number>> = [];
+  const seenLive = new Set<string>();
+  for (const r of defaultMode(run.results)) {
+    for (const p of downsample(r.timeline, MAX_SERIES_POINTS)) values.push({ workload: r.workload, series: r.allocator, op: p.op, bytes: p.heapBytes });
+    if (!seenLive.has(r.workload)) {
+      seenLive.add(r.workload);
+      for (const p of downsample(r.timeline, MAX_SERIES_POINTS)) values.push({ workload: r.workload, series: "live bytes", op: p.op, bytes: p.liveBytes });
+    }
+  }
+  return {
+    id: "heap-over-time",
+    title: "Heap extent vs live bytes over time",
+    howToRead:
+      "The black line is what the program had live; each coloured line is an allocator's heap extent (coalescing on). The gap between a coloured line and the black one is fragmentation plus overhead at that moment; a line that keeps climbing while live bytes are flat is a policy that cannot reuse its holes.",
+    spec: {
+      ...base,
+      data: { values },
+      facet: { field: "workload", type: "nominal", title: null, sort: workloadOrder(run) },
+      columns: FACET_COLUMNS,
+      resolve: { scale: { x: "independent", y: "independent" } },
+      spec: {
+        width: WIDTH,
+        height: 150,
+        mark: { type: "line", strokeWidth: 1.5 },
+        encoding: {
+          x: { field: "op", type: "quantitative", title: "operation" },
+          y: { field: "bytes", type: "quantitative", title: "bytes", axis: { format: "~s" } },
+          color: {
+            field: "series",
+            type: "nominal",
+            title: null,
+            scale: { domain: [...allocatorOrder(defaultMode(run.results)), "live bytes"], range: [...palette(allocatorOrder(defaultMode(run.results)).length), "black"] },
+          },
+        },
+      },
+    },
+  };
+}
+
+function palette(n: number): string[] {
+  const tableau = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#17becf", "#bcbd22"];
+  return Array.from({ length: n }, (_, i) => tableau[i % tableau.length]!);
+}
+
+/** heapBytes / liveBytes over time: fragmentation as it develops, not only at the peak. */
+export function fragmentationOverTimeChart(run: RunResult): Chart {
+  const values: Array<Record<string, string | number>> = [];
+  for (const r of defaultMode(run.results)) {
+    for (const p of downsample(r.timeline, MAX_SERIES_POINTS)) {
+      if (p.liveBytes > 0) values.push({ workload: r.workload, allocator: r.allocator, op: p.op, ratio: p.heapBytes / p.liveBytes });
+    }
+  }
+  return {
+    id: "fragmentation-over-time",
+    title: "Fragmentation over time: heap extent / live bytes",
+    howToRead:
+      "The same ratio as the fragmentation bars, sampled along the trace (coalescing on). Early spikes are normal (few live bytes); watch the right-hand part, where a good policy settles near 1 and a poor one drifts up. Log scale.",
+    spec: {
+      ...base,
+      data: { values },
+      facet: { field: "workload", type: "nominal", title: null, sort: workloadOrder(run) },
+      columns: FACET_COLUMNS,
+      resolve: { scale: { x: "independent", y: "independent" } },
+      spec: {
+        width: WIDTH,
+        height: 150,
+        mark: { type: "line", strokeWidth: 1.5 },
+        encoding: {
+          x: { field: "op", type: "quantitative", title: "operation" },
+          y: { field: "ratio", type: "quantitative", title: "heap / live", scale: { type: "log" } },
+          color: { field: "allocator", type: "nominal", title: null, sort: allocatorOrder(run.results) },
+        },
+      },
+    },
+  };
+}
+
+/** ns/op (whole-trace replays) with per-op malloc p50 / p99 / p99.9 on a log scale. */
+export function latencyChart(run: RunResult): Chart {
+  const values: Array<Record<string, string | number>> = [];
+  for (const r of defaultMode(run.results)) {
+    if (!r.latency) continue;
+    const l = r.latency;
+    values.push({ workload: r.workload, allocator: r.allocator, measure: "ns/op (mean)", ns: Math.max(1, l.nsPerOp) });
+    values.push({ workload: r.workload, allocator: r.allocator, measure: "malloc p50", ns: Math.max(1, l.mallocP50) });
+    values.push({ workload: r.workload, allocator: r.allocator, measure: "malloc p99", ns: Math.max(1, l.mallocP99) });
+    values.push({ workload: r.workload, allocator: r.allocator, measure: "malloc p99.9", ns: Math.max(1, l.mallocP999) });
+  }
+  const measures = ["ns/op (mean)", "malloc p50", "malloc p99", "malloc p99.9"];
+  return {
+    id: "latency",
+    title: "Latency: ns per operation, malloc p50 / p99 / p99.9",
+    howToRead:
+      "Bars: mean nanoseconds per trace operation over whole-trace replays on fresh heaps (tinybench-style, integrity checks off). Dots: per-malloc percentiles timed around each call with the timer's own cost subtracted, so the tail (p99.9) shows the worst searches. Log scale; lower is better. Timings vary from run to run; the search cost chart shows the same effect without noise.",
+    spec: {
+      ...base,
+      data: { values },
+      facet: { field: "workload", type: "nominal", title: null, sort: workloadOrder(run) },
+      columns: FACET_COLUMNS,
+      resolve: { scale: { y: "independent" } },
+      spec: {
+        width: WIDTH,
+        height: 160,
+        encoding: {
+          x: { field: "allocator", type: "nominal", title: null, sort: allocatorOrder(run.results), axis: { labelAngle: -40 } },
+          y: { field: "ns", type: "quantitative", title: "ns", stack: null, scale: { type: "log" } },
+        },
+        layer: [
+          { transform: [{ filter: "datum.measure === 'ns/op (mean)'" }], mark: { type: "bar", color: "#9ecae9", tooltip: true } },
+          {
+            transform: [{ filter: "datum.measure !== 'ns/op (mean)'" }],
+            mark: { type: "point", filled: true, size: 30, tooltip: true },
+            encoding: { color: { field: "measure", type: "nominal", title: null, sort: measures, scale: { range: ["#2ca02c", "#ff7f0e", "#d62728"] } } },
+          },
+        ],
+      },
+    } as TopLevelSpec,
+  };
+}
+
+/** Distribution of free blocks examined per malloc: share of mallocs in each cost bucket. */
+export function searchCostChart(run: RunResult): Chart {
+  const values: Array<Record<string, string | number>> = [];
+  const buckets: string[] = [];
+  for (const r of defaultMode(run.results)) {
+    const total = r.searchCostHistogram.reduce((s, [, n]) => s + n, 0);
+    r.searchCostHistogram.forEach(([bucket, n], i) => {
+      if (!buckets.includes(bucket) && i >= buckets.length) buckets.push(bucket);
+      if (n > 0) values.push({ workload: r.workload, allocator: r.allocator, examined: bucket, share: n / total });
+    });
+  }
+  return {
+    id: "search-cost",
+    title: "Search cost: free blocks examined per malloc",
+    howToRead:
+      "How many free blocks (or bins) each policy looked at to serve a malloc, as a share of all mallocs: a machine-independent view of algorithmic latency. Dark cells far to the right mean long searches (a list scan); constant-time policies keep everything in the first columns.",
+    spec: {
+      ...base,
+      data: { values },
+      facet: { field: "workload", type: "nominal", title: null, sort: workloadOrder(run) },
+      columns: FACET_COLUMNS,
+      spec: {
+        width: WIDTH,
+        height: { step: 14 },
+        mark: { type: "rect", tooltip: true },
+        encoding: {
+          x: { field: "examined", type: "ordinal", sort: buckets, title: "blocks examined" },
+          y: { field: "allocator", type: "nominal", title: null, sort: allocatorOrder(run.results) },
+          color: { field: "share", type: "quantitative", title: "share of mallocs", scale: { scheme: "blues", type: "sqrt", domain: [0, 1] }, legend: { format: ".0%" } },
+        },
+      },
+    } as TopLevelSpec,
+  };
+}
+
+/** Failed requests in a fixed arena, split into fragmented (enough free bytes, no block) and out of memory. */
+export function failuresChart(run: RunResult): Chart {
+  const values: Array<Record<string, string | number>> = [];
+  for (const r of ok(run.results)) {
+    const m = r.metrics!;
+    const mallocs = Math.max(1, m.fixedMallocs);
+    values.push({ workload: r.workload, series: seriesLabel(r), failure: "fragmented", share: m.fixedFailuresFragmented / mallocs, count: m.fixedFailuresFragmented, arena: m.fixedArenaBytes });
+    values.push({ workload: r.workload, series: seriesLabel(r), failure: "out of memory", share: m.fixedFailuresOutOfMemory / mallocs, count: m.fixedFailuresOutOfMemory, arena: m.fixedArenaBytes });
+  }
+  const arena = run.settings.fixedArena;
+  return {
+    id: "failures",
+    title: "Failures in a fixed arena: fragmented vs out of memory",
+    howToRead: `Each allocator replays the trace in an arena that cannot grow (${arena ? `${arena} bytes` : "1.25 × the workload's peak live bytes"}). A failed malloc is "fragmented" when the arena had enough free bytes in total but no single block could serve it, and "out of memory" when it did not. Shorter is better; a fragmented failure is the policy's fault.`,
+    spec: {
+      ...base,
+      data: { values },
+      facet: { field: "workload", type: "nominal", title: null, sort: workloadOrder(run) },
+      columns: FACET_COLUMNS,
+      resolve: { scale: { x: "independent" } },
+      spec: {
+        width: WIDTH,
+        height: { step: 11 },
+        mark: { type: "bar", tooltip: true },
+        encoding: {
+          y: { field: "series", type: "nominal", title: null, sort: [...new Set(values.map((v) => v.series as string))] },
+          x: { field: "share", type: "quantitative", title: "failed mallocs", axis: { format: ".0%" }, stack: "zero" },
+          color: { field: "failure", type: "nominal", title: null, scale: { domain: ["fragmented", "out of memory"], range: ["#e15759", "#bab0ac"] } },
+        },
+      },
+    } as TopLevelSpec,
+  };
+}
+
+/** Address × time maps of the chosen workloads: how full each address range is as the trace runs. */
+export function heapMapChart(run: RunResult): Chart {
+  const values: Array<Record<string, string | number>> = [];
+  for (const r of defaultMode(run.results)) {
+    const map = r.heapMap;
+    if (!map) continue;
+    map.used.forEach((row, t) => {
+      row.forEach((used, bin) => {
+        if (used >= 0) values.push({ workload: r.workload, allocator: r.allocator, t, op: map.times[t]!, address: bin * map.binBytes, used });
+      });
+    });
+  }
+  return {
+    id: "heap-map",
+    title: "Heap map: address × time",
+    howToRead:
+      "Time runs left to right, addresses bottom to top (up to the allocator's peak heap extent); each cell is an address range at one moment, dark when it is full of live blocks and light when free. White above the coloured area is heap not yet claimed. Holes that stay light for a long time are the fragmentation the other charts measure.",
+    spec: {
+      ...base,
+      data: { values },
+      facet: {
+        row: { field: "workload", type: "nominal", title: null },
+        column: { field: "allocator", type: "nominal", title: null, sort: allocatorOrder(run.results) },
+      },
+      resolve: { scale: { y: "independent" } },
+      spec: {
+        width: 130,
+        height: 110,
+        mark: { type: "rect" },
+        encoding: {
+          x: { field: "t", type: "ordinal", title: "time", axis: null },
+          y: { field: "address", type: "ordinal", title: "address", sort: "descending", axis: null },
+          color: { field: "used", type: "quantitative", title: "used", scale: { scheme: "purples", domain: [0, 1] }, legend: { format: ".0%" } },
+        },
+      },
+    } as TopLevelSpec,
+  };
+}
+
+/** The adaptive adversary's heap extent / M against Robson's bound. */
+export function adversaryChart(run: RunResult): Chart {
+  const values = run.adversary.map((a) => ({ series: seriesLabel(a), ratio: a.ratio, bound: a.boundRatio, n: a.n, M: a.M }));
+  const first = run.adversary[0];
+  return {
+    id: "adversary",
+    title: "Robson's adaptive adversary: heap extent / M",
+    howToRead: `An adversary plays against each allocator live: it reads the addresses it gets back and frees blocks so that every hole is too small for the next size (sizes 1, 2, 4 … n units, never more than M bytes live${first ? `; here n = ${first.n}, M = ${first.M} bytes` : ""}). Bars show the heap extent it forced, as a multiple of M; the red line is Robson's worst-case bound M(1 + ½·log2 n) − n + 1 for any allocator. Nobody can do better than the bound against the best adversary.`,
+    spec: {
+      ...base,
+      data: { values },
+      width: { step: 22 },
+      height: 200,
+      layer: [
+        {
+          mark: { type: "bar", tooltip: true },
+          encoding: {
+            x: { field: "series", type: "nominal", title: null, sort: values.map((v) => v.series), axis: { labelAngle: -40 } },
+            y: { field: "ratio", type: "quantitative", title: "heap extent / M" },
+            color: { value: "#4e79a7" },
+          },
+        },
+        { mark: { type: "rule", color: "#d62728", strokeWidth: 2, strokeDash: [6, 3] }, encoding: { y: { aggregate: "max", field: "bound", type: "quantitative" } } },
+      ],
+    } as TopLevelSpec,
+  };
+}
+
+/** Every chart the run has data for, in report order. */
+export function buildCharts(run: RunResult): Chart[] {
+  const charts = [fragmentationChart(run), utilizationChart(run), heapOverTimeChart(run), fragmentationOverTimeChart(run), latencyChart(run), searchCostChart(run), failuresChart(run)];
+  if (run.results.some((r) => r.heapMap)) charts.push(heapMapChart(run));
+  if (run.adversary.length > 0) charts.push(adversaryChart(run));
+  return charts;
+}

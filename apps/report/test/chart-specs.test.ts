@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { renderSvg } from "../src/render.js";
+import { buildCharts, fragmentationChart, heapOverTimeChart, MAX_SERIES_POINTS, seriesLabel } from "../src/specs.js";
+import type { CellResult, RunResult } from "../src/types.js";
+
+function cell(allocator: string, coalescing: CellResult["coalescing"], workload: string, peakHeapBytes: number, index: number): CellResult {
+  const timeline = Array.from({ length: 500 }, (_, i) => ({ op: i + 1, liveBytes: 100 + i, heapBytes: 200 + i, freeBytes: 10, largestFreeBlock: 5, freeBlocks: 2 }));
+  return {
+    index, allocator, allocatorKind: "strategy", coalescing, workload, workloadKind: "randomized", error: null,
+    metrics: {
+      ops: 500, peakLiveBytes: 1000, peakHeapBytes, utilization: 1000 / peakHeapBytes, fragmentation: peakHeapBytes / 1000 - 1,
+      internalFragmentation: 0.1, externalFragmentationAtPeak: 0.5, externalFragmentationMean: 0.4, failuresOutOfMemory: 0,
+      failuresFragmented: 0, searchCostMean: 2, searchCostP99: 5, searchCostMax: 9, fixedArenaBytes: 1250, fixedOps: 500,
+      fixedMallocs: 250, fixedFailuresOutOfMemory: 3, fixedFailuresFragmented: 4,
+    },
+    latency: { nsPerOp: 100, rme: 1, opsPerSecond: 1e7, ops: 500, mallocP50: 50, mallocP99: 200, mallocP999: 900, mallocMax: 1000, freeP50: 40, freeP99: 90, freeP999: 100, freeMax: 120 },
+    timeline, searchCostHistogram: [["0", 1], ["1", 10], ["2", 5]], heapMap: null, elapsedMs: 1,
+  };
+}
+
+const run: RunResult = {
+  format: "dmm-bench/1",
+  environment: { node: "v20", platform: "linux", cpu: "cpu", cores: 2, date: "2026-01-01T00:00:00.000Z", commit: "abc", command: "pnpm bench" },
+  settings: { quick: true, heapMapWorkloads: [] },
+  matrixSize: 4, shard: null,
+  workloads: [{ name: "w1", file: "w1", kind: "randomized", description: "" }, { name: "w2", file: "w2", kind: "real", description: "" }],
+  results: [cell("first-fit", "immediate", "w1", 1200, 0), cell("first-fit", "none", "w1", 1500, 1), cell("first-fit", "immediate", "w2", 1100, 2), cell("first-fit", "none", "w2", 1900, 3)],
+  adversary: [], elapsedMs: 10,
+};
+
+describe("chart specs", () => {
+  it("puts peak heap / peak live per allocator, coalescing and workload into the fragmentation chart", () => {
+    const spec = fragmentationChart(run).spec as { data: { values: Array<{ workload: string; coalescing: string; ratio: number }> } };
+    expect(spec.data.values).toEqual([
+      { workload: "w1", allocator: "first-fit", coalescing: "immediate", ratio: 1.2 },
+      { workload: "w1", allocator: "first-fit", coalescing: "none", ratio: 1.5 },
+      { workload: "w2", allocator: "first-fit", coalescing: "immediate", ratio: 1.1 },
+      { workload: "w2", allocator: "first-fit", coalescing: "none", ratio: 1.9 },
+    ]);
+  });
+
+  it("downsamples timelines and adds one live-bytes line per workload", () => {
+    const values = (heapOverTimeChart(run).spec as { data: { values: Array<{ workload: string; series: string }> } }).data.values;
+    const w1 = values.filter((v) => v.workload === "w1");
+    expect(w1.filter((v) => v.series === "first-fit").length).toBeLessThanOrEqual(MAX_SERIES_POINTS + 1);
+    expect(w1.filter((v) => v.series === "live bytes").length).toBeGreaterThan(0);
+  });
+
+  it("labels non-default coalescing modes and leaves out charts without data", () => {
+    expect(seriesLabel({ allocator: "tlsf", coalescing: "none" })).toBe("tlsf · none");
+    expect(seriesLabel({ allocator: "tlsf", coalescing: "immediate" })).toBe("tlsf");
+    const ids = buildCharts(run).map((c) => c.id);
+    expect(ids).not.toContain("heap-map");
+    expect(ids).not.toContain("adversary");
+    for (const c of buildCharts(run)) expect(c.howToRead.length).toBeGreaterThan(40);
+  });
+
+  it("compiles and renders every chart to an SVG with marks", async () => {
+    for (const chart of buildCharts(run)) {
+      const svg = await renderSvg(chart.spec);
+      expect(svg, chart.id).toMatch(/class="mark-[a-z]+ role-mark/);
+    }
+  });
+});
