@@ -372,6 +372,8 @@ class BuddyAllocator implements Allocator {
       k = this.lowestFree(order);
     }
     const block = this.heads[k]!;
+    // The list's head may have been overwritten by an overflow from the block below: report, never hand it out.
+    this.validateFree(block, k);
     this.unlinkFree(block, k);
     // Split down: keep the lower half, free the upper half (the buddy), until the block is of `order`.
     while (k > order) {

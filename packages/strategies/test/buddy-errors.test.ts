@@ -99,6 +99,22 @@ describe("buddy rejects bad input and stays unchanged", () => {
     expect(a.stats().usedBlocks).toBe(1);
   });
 
+  it("CORRUPTION when malloc would hand out a free block whose header or links were overwritten", () => {
+    const a = createBuddyAllocator({ size: 64 });
+    const p = a.malloc(8); // arena 0..15; free: 16..31 (order 4), 32..63 (order 5)
+    const before = snapshot(a);
+    const words = new Int32Array(a.memory.buffer);
+    const header = words[(p + 8) >> 2]!;
+    a.memory.fill(0x41, p, p + 8 + 4); // overflow into the order-4 buddy's header
+    expectCode(() => a.malloc(8), "CORRUPTION");
+    words[(p + 8) >> 2] = header; // the header restored...
+    words[(p + 16) >> 2] = 12345; // ...but its next link forged
+    expectCode(() => a.malloc(8), "CORRUPTION");
+    words[(p + 16) >> 2] = 0;
+    expect(snapshot(a)).toBe(before);
+    a.check();
+  });
+
   it("a valid request too large for the arena is NULL, not an error", () => {
     const { a } = setup();
     expect(a.malloc(4096)).toBe(0);
