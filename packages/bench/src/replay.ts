@@ -10,14 +10,18 @@ import { ReplayError, type ReplayOptions, type ReplayResult, type SearchCost, ty
 import { PatternMemory, patternByte } from "./integrity.js";
 
 /*
- * Per-id state, interleaved in one Float64Array so an op touches one cache line per id:
+ * Per-id state, interleaved in one Uint32Array (8 bytes per id) so an op touches one cache line per id:
  *   slots[2 * id]     the block's pointer
- *   slots[2 * id + 1] NONE (0): never allocated, or freed; FAILED (-1): its malloc failed, so its later reallocs
- *                     and its free are skipped; size + 1 (>= 1): live with `size` requested bytes (a zero-byte
- *                     block may have pointer 0, if the allocator answered malloc(0) with NULL).
+ *   slots[2 * id + 1] NONE (0): never allocated, or freed; FAILED (2^32 − 1): its malloc failed, so its later
+ *                     reallocs and its free are skipped; otherwise size + 1: live with `size` requested bytes (a
+ *                     zero-byte block may have pointer 0, if the allocator answered malloc(0) with NULL).
+ * Pointers and sizes fit 32 bits: an Allocator's memory is one Uint8Array, and a request of 2^32 − 1 bytes or
+ * more can only fail (it is recorded as FAILED either way).
  */
 const NONE = 0;
-const FAILED = -1;
+const FAILED = 0xffffffff;
+/** Largest size a live slot can record (size + 1 must stay below FAILED). */
+const MAX_SLOT_SIZE = FAILED - 2;
 
 const HISTOGRAM_CAP = 1 << 24;
 
@@ -37,7 +41,7 @@ export function externalFragmentationOf(stats: Pick<HeapStats, "freeBlocks" | "f
  * hot loop so the loop's own counters stay in registers rather than in a closure's context.
  */
 class ReplayContext {
-  readonly slots: Float64Array;
+  readonly slots: Uint32Array;
   readonly memory = new PatternMemory();
   readonly timeline: TimelinePoint[] = [];
   peakStats: HeapStats | null = null;
@@ -51,7 +55,7 @@ class ReplayContext {
     idCount: number,
     readonly heapBytesOf: ((allocator: Allocator) => number) | null,
   ) {
-    this.slots = new Float64Array(2 * idCount);
+    this.slots = new Uint32Array(2 * idCount);
   }
 
   sample(op: number, liveBytes: number): void {
@@ -96,7 +100,7 @@ class ReplayContext {
     for (let other = 0; 2 * other < slots.length; other++) {
       const start = slots[2 * other]!;
       const tag = slots[2 * other + 1]!;
-      if (other !== id && tag > 0 && start <= address && address < start + tag - 1) culprits.push(other);
+      if (other !== id && tag !== NONE && tag !== FAILED && start <= address && address < start + tag - 1) culprits.push(other);
     }
     const actual = this.memory.byteAt(address);
     const who = culprits.length
@@ -154,6 +158,7 @@ class ReplayContext {
       slots[2 * id + 1] = FAILED;
       return -old;
     }
+    if (size > MAX_SLOT_SIZE) throw new ReplayError("TRACE", op, [id], `a live block of ${size} bytes is too large to track`);
     slots[2 * id] = moved;
     slots[2 * id + 1] = size + 1;
     if (integrity) {
@@ -189,6 +194,125 @@ function growHistogram(histogram: Float64Array<ArrayBuffer>, cost: number): Floa
   return h;
 }
 
+/** The hot loop's running totals, carried from one chunk to the next. */
+class LoopState {
+  /**
+   * Live bytes by the CS:APP malloc-lab rule (mdriver's `total_size`): `a`/`c` add the requested size,
+   * `r` adds new − old, `f` subtracts the size. Failed requests add nothing.
+   */
+  liveBytes = 0;
+  /** High-water mark of liveBytes (mdriver's `max_total_size`). */
+  peakLiveBytes = 0;
+  /** Set when liveBytes reaches a new high; the heap is captured before the next op that lowers it. */
+  peakPending = false;
+  histogram: Float64Array<ArrayBuffer>;
+  searchCount = 0;
+  searchSum = 0;
+  searchMax = 0;
+  constructor(readonly measureSearch: boolean) {
+    this.histogram = new Float64Array(measureSearch ? 256 : 0);
+  }
+}
+
+/**
+ * Replays ops [from, to) and returns `to`, or returns early, before op i, when op i would lower the live bytes
+ * while a new peak awaits capture (the caller captures it and resumes at i).
+ *
+ * Nothing cold is called from here (sampling, peak capture and check() happen between chunks): TurboFan would
+ * otherwise inline stats() and friends into the loop, spend its inlining budget on them, and leave the
+ * allocator's malloc/free as real calls.
+ */
+function replayChunk(trace: Trace, allocator: Allocator, ctx: ReplayContext, st: LoopState, from: number, to: number, integrity: boolean): number {
+  const { kind, id: ids, size: sizes, count: counts } = trace.columns;
+  const slots = ctx.slots;
+  const measureSearch = st.measureSearch;
+  const observeHeap = ctx.heapBytesOf !== null;
+  let { liveBytes, peakLiveBytes, peakPending, histogram, searchCount, searchSum, searchMax } = st;
+  let i = from;
+  try {
+    for (; i < to; i++) {
+      const k = kind[i]!;
+      const id = ids[i]!;
+      const slot = 2 * id;
+      const tag = slots[slot + 1]!;
+      if (k === OP_FREE) {
+        if (tag !== NONE && tag !== FAILED) {
+          if (peakPending) break;
+          const ptr = slots[slot]!;
+          const size = tag - 1;
+          if (integrity && size > 0) ctx.verifyBlock(i, id, ptr, size, `free(${ptr})`);
+          allocator.free(ptr);
+          liveBytes -= size;
+          slots[slot + 1] = NONE;
+        } else if (tag === FAILED) {
+          slots[slot + 1] = NONE;
+        } else {
+          throw new ReplayError("TRACE", i, [id], `free of id ${id}, which is not live`);
+        }
+      } else if (k === OP_REALLOC && tag !== NONE) {
+        if (tag !== FAILED) {
+          const size = sizes[i]!;
+          if (peakPending && size < tag - 1) break;
+          liveBytes += ctx.realloc(i, id, size, integrity);
+          if (liveBytes > peakLiveBytes) {
+            peakLiveBytes = liveBytes;
+            peakPending = true;
+          }
+        }
+      } else {
+        // malloc, calloc, or realloc of an id that is not live (realloc(NULL, n) = malloc(n)).
+        if (tag !== NONE && tag !== FAILED) throw new ReplayError("TRACE", i, [id], `${k === OP_MALLOC ? "malloc" : "calloc"} of id ${id}, which is already live`);
+        let bytes: number;
+        let ptr: number;
+        if (k === OP_CALLOC) {
+          const count = counts[i]!;
+          const size = sizes[i]!;
+          bytes = count * size;
+          ptr = allocator.calloc(count, size);
+        } else {
+          bytes = sizes[i]!;
+          ptr = allocator.malloc(bytes);
+        }
+        if (measureSearch) {
+          const cost = allocator.lastSearchCost!;
+          if (cost >= 0 && cost < histogram.length && cost === (cost | 0)) histogram[cost]!++;
+          else histogram = growHistogram(histogram, cost);
+          searchCount++;
+          searchSum += cost;
+          if (cost > searchMax) searchMax = cost;
+        }
+        if (observeHeap) ctx.observeHeap();
+        if (ptr === 0 && bytes !== 0) {
+          ctx.classifyFailure(bytes);
+          slots[slot + 1] = FAILED;
+        } else {
+          if (bytes > MAX_SLOT_SIZE) throw new ReplayError("TRACE", i, [id], `a live block of ${bytes} bytes is too large to track`);
+          slots[slot] = ptr;
+          slots[slot + 1] = bytes + 1;
+          liveBytes += bytes;
+          if (liveBytes > peakLiveBytes) {
+            peakLiveBytes = liveBytes;
+            peakPending = true;
+          }
+          if (integrity && bytes > 0) ctx.fillNew(i, id, ptr, bytes, k === OP_CALLOC);
+        }
+      }
+    }
+  } catch (e) {
+    if (e instanceof ReplayError) throw e;
+    const id = i < kind.length ? ids[i]! : -1;
+    throw new ReplayError("ALLOCATOR", i, id >= 0 ? [id] : [], `${allocator.name} threw: ${(e as Error).message}`, { cause: e });
+  }
+  st.liveBytes = liveBytes;
+  st.peakLiveBytes = peakLiveBytes;
+  st.peakPending = peakPending;
+  st.histogram = histogram;
+  st.searchCount = searchCount;
+  st.searchSum = searchSum;
+  st.searchMax = searchMax;
+  return i;
+}
+
 /**
  * Replays `trace` on `allocator` and measures it. A failed malloc does not stop the replay: the id is marked
  * failed, its later reallocs and its free are skipped, and the failure is classified (see `failures`).
@@ -211,126 +335,49 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
     throw new ReplayError("OPTIONS", 0, [], `timelinePoints must be an integer >= 2, got ${String(timelinePoints)}`);
   }
 
-  const { kind, id: ids, size: sizes, count: counts } = trace.columns;
-  const n = kind.length;
+  const n = trace.length;
   const ctx = new ReplayContext(allocator, trace.idCount, heapBytesOf);
   const slots = ctx.slots;
 
-  const measureSearch = typeof allocator.lastSearchCost === "number";
-  let histogram = new Float64Array(measureSearch ? 256 : 0);
-  let searchCount = 0;
-  let searchSum = 0;
-  let searchMax = 0;
-
-  /**
-   * Live bytes by the CS:APP malloc-lab rule (mdriver's `total_size`): `a`/`c` add the requested size,
-   * `r` adds new − old, `f` subtracts the size. Failed requests add nothing.
-   */
-  let liveBytes = 0;
-  /** High-water mark of liveBytes (mdriver's `max_total_size`). */
-  let peakLiveBytes = 0;
-  /** Set when liveBytes reaches a new high; the heap is captured before the next op that lowers it. */
-  let peakPending = false;
-
-  // Samples at ops ceil(j * n / (timelinePoints - 1)), j = 0 .. timelinePoints - 1: evenly spaced, op 0 and n included.
+  if (heapBytesOf !== null) ctx.observeHeap();
+  ctx.sample(0, 0);
+  const st = new LoopState(typeof allocator.lastSearchCost === "number");
+  const ids = trace.columns.id;
+  // Samples after ops ceil(j * n / (timelinePoints - 1)), j = 1 .. timelinePoints - 1: evenly spaced, n included.
   const intervals = timelinePoints - 1;
   let sampleIndex = 1;
   let nextSample = Math.ceil(n / intervals);
-
-  if (heapBytesOf !== null) ctx.observeHeap();
-  ctx.sample(0, 0);
-  let i = 0;
-  try {
-    for (; i < n; i++) {
-      const k = kind[i]!;
-      const id = ids[i]!;
-      const slot = 2 * id;
-      const tag = slots[slot + 1]!;
-      if (k === OP_FREE) {
-        if (tag > 0) {
-          if (peakPending) {
-            ctx.capturePeak(liveBytes);
-            peakPending = false;
-          }
-          const ptr = slots[slot]!;
-          const size = tag - 1;
-          if (integrity && size > 0) ctx.verifyBlock(i, id, ptr, size, `free(${ptr})`);
-          allocator.free(ptr);
-          liveBytes -= size;
-          slots[slot + 1] = NONE;
-        } else if (tag === FAILED) {
-          slots[slot + 1] = NONE;
-        } else {
-          throw new ReplayError("TRACE", i, [id], `free of id ${id}, which is not live`);
-        }
-      } else if (k === OP_REALLOC && tag !== NONE) {
-        if (tag > 0) {
-          const size = sizes[i]!;
-          if (peakPending && size < tag - 1) {
-            ctx.capturePeak(liveBytes);
-            peakPending = false;
-          }
-          liveBytes += ctx.realloc(i, id, size, integrity);
-          if (liveBytes > peakLiveBytes) {
-            peakLiveBytes = liveBytes;
-            peakPending = true;
-          }
-        }
-      } else {
-        // malloc, calloc, or realloc of an id that is not live (realloc(NULL, n) = malloc(n)).
-        if (tag > 0) throw new ReplayError("TRACE", i, [id], `${k === OP_MALLOC ? "malloc" : "calloc"} of id ${id}, which is already live`);
-        let bytes: number;
-        let ptr: number;
-        if (k === OP_CALLOC) {
-          const count = counts[i]!;
-          const size = sizes[i]!;
-          bytes = count * size;
-          ptr = allocator.calloc(count, size);
-        } else {
-          bytes = sizes[i]!;
-          ptr = allocator.malloc(bytes);
-        }
-        if (measureSearch) {
-          const cost = allocator.lastSearchCost!;
-          if (cost >= 0 && cost < histogram.length && cost === (cost | 0)) histogram[cost]!++;
-          else histogram = growHistogram(histogram, cost);
-          searchCount++;
-          searchSum += cost;
-          if (cost > searchMax) searchMax = cost;
-        }
-        if (heapBytesOf !== null) ctx.observeHeap();
-        if (ptr === 0 && bytes !== 0) {
-          ctx.classifyFailure(bytes);
-          slots[slot + 1] = FAILED;
-        } else {
-          slots[slot] = ptr;
-          slots[slot + 1] = bytes + 1;
-          liveBytes += bytes;
-          if (liveBytes > peakLiveBytes) {
-            peakLiveBytes = liveBytes;
-            peakPending = true;
-          }
-          if (integrity && bytes > 0) ctx.fillNew(i, id, ptr, bytes, k === OP_CALLOC);
-        }
-      }
-      if (checkEvery !== 0 && (i + 1) % checkEvery === 0) ctx.check(i, id);
-      if (i + 1 === nextSample) {
-        ctx.sample(i + 1, liveBytes);
-        while (nextSample <= i + 1 && sampleIndex < intervals) nextSample = Math.ceil((++sampleIndex * n) / intervals);
-      }
+  let nextCheck = checkEvery !== 0 ? checkEvery : Number.POSITIVE_INFINITY;
+  let done = 0;
+  while (done < n) {
+    const to = Math.min(nextSample, nextCheck, n);
+    const stopped = replayChunk(trace, allocator, ctx, st, done, to, integrity);
+    if (stopped < to) {
+      ctx.capturePeak(st.liveBytes);
+      st.peakPending = false;
+      done = stopped;
+      continue;
     }
-  } catch (e) {
-    if (e instanceof ReplayError) throw e;
-    const id = i < n ? ids[i]! : -1;
-    throw new ReplayError("ALLOCATOR", i, id >= 0 ? [id] : [], `${allocator.name} threw: ${(e as Error).message}`, { cause: e });
+    done = to;
+    if (done === nextCheck) {
+      ctx.check(done - 1, ids[done - 1]!);
+      nextCheck += checkEvery;
+    }
+    if (done === nextSample) {
+      ctx.sample(done, st.liveBytes);
+      while (nextSample <= done && sampleIndex < intervals) nextSample = Math.ceil((++sampleIndex * n) / intervals);
+      if (nextSample <= done) nextSample = n;
+    }
   }
+  const { liveBytes, peakLiveBytes, peakPending, histogram, searchCount, searchSum, searchMax, measureSearch } = st;
   const timeline = ctx.timeline;
   if (timeline[timeline.length - 1]!.op !== n) ctx.sample(n, liveBytes);
   if (peakPending) ctx.capturePeak(liveBytes);
   if (integrity) {
     for (let id = 0; 2 * id < slots.length; id++) {
-      const size = slots[2 * id + 1]! - 1;
-      if (size > 0) ctx.verifyBlock(n, id, slots[2 * id]!, size, "at the end of the trace");
+      const tag = slots[2 * id + 1]!;
+      const size = tag - 1;
+      if (tag !== FAILED && size > 0) ctx.verifyBlock(n, id, slots[2 * id]!, size, "at the end of the trace");
     }
   }
   if (checkEvery !== 0) ctx.check(n, -1);
