@@ -40,7 +40,9 @@ export const TLSF_SMALL_BLOCK = 1 << FL_INDEX_SHIFT;
 export const TLSF_FL_INDEX_COUNT = 30 - FL_INDEX_SHIFT + 2;
 export const TLSF_SL_INDEX_COUNT = SL_INDEX_COUNT;
 
-// Word offsets inside a block: header (0), requested (1), then the link words (layout.ts LINK0 = 2).
+// Word offsets inside a block: header (0), requested (1), then the link words (layout.ts LINK0 = 2). The hot
+// paths index `words` directly rather than through getLink/setLink/blockSize: calls through imported bindings
+// measured 5-10 ns/op slower on the 2M-op mixed trace (same process, alternated runs).
 const NEXT = 2;
 const PREV = 3;
 const SIZE_MASK = ~7;
