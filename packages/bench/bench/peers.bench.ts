@@ -2,7 +2,10 @@
  * ns/op of every registered strategy (immediate coalescing, growable heap) on a 2M-op mixed trace, next to
  * glibc malloc (native/replay.c), npm malloc and @thi.ng/malloc, all measured in the same run.
  *
- *   pnpm --filter @dmm/bench bench      (or: npx tsc -b && node dist/bench/peers.bench.js [ops] [--full-thing])
+ *   pnpm --filter @dmm/bench bench      (or: npx tsc -b && node dist/bench/peers.bench.js [ops] [--full-thing] [--wall])
+ *
+ * Times are process CPU time by default (JS: process.cpuUsage; C: CLOCK_PROCESS_CPUTIME_ID), which a shared
+ * machine disturbs far less than wall time; --wall uses wall-clock time for both.
  *
  * @thi.ng/malloc frees in O(live blocks) (~100 µs/op at 20k live): by default it runs once on the first
  * 200k ops (steady state is reached after ~40k); --full-thing replays the whole trace (minutes).
@@ -15,6 +18,8 @@ import { mixedTrace, prefix } from "./mixed-trace.js";
 const args = process.argv.slice(2);
 const ops = Number(args.find((a) => /^\d+$/.test(a)) ?? 2_000_000);
 const fullThing = args.includes("--full-thing");
+/** CPU time by default: the machine may be shared; --wall for wall-clock time. */
+const clock = args.includes("--wall") ? "wall" : "cpu";
 const trace = mixedTrace(ops, 20_000, 1);
 const PEER_BYTES = 256 << 20;
 
@@ -29,13 +34,13 @@ interface Row {
 const rows: Row[] = [];
 
 function measure(name: string, create: () => Allocator, note = "", t = trace, iterations = 3, warmup = 1): void {
-  const latency = measureLatency(t, create, { time: 0, iterations, warmupIterations: warmup, percentiles: false });
+  const latency = measureLatency(t, create, { time: 0, iterations, warmupIterations: warmup, percentiles: false, clock });
   const metrics = replay(t, create(), { integrity: false, timelinePoints: 100 });
   rows.push({ name, ops: t.length, nsPerOp: latency.nsPerOp, rme: latency.samples > 1 ? latency.rme : null, ratio: metrics.peakHeapBytes / metrics.peakLiveBytes, note });
   console.error(`${name}: ${latency.nsPerOp.toFixed(1)} ns/op`);
 }
 
-const native = measureNative(trace, { repetitions: 5 });
+const native = measureNative(trace, { repetitions: 5, clock });
 if (native.skipped) console.error(`glibc: skipped (${native.reason})`);
 else rows.push({ name: native.allocator, ops: native.ops, nsPerOp: native.nsPerOp, rme: null, ratio: null, note: `median of 5, ${native.compiler}` });
 
@@ -52,7 +57,7 @@ const thingTrace = fullThing ? trace : prefix(trace, Math.min(200_000, trace.len
 measure("thi.ng-malloc", () => thingMalloc({ size: PEER_BYTES }), fullThing ? "" : `first ${thingTrace.length} ops, 1 run`, thingTrace, 1, 0);
 
 const glibc = native.skipped ? null : native.nsPerOp;
-console.log(`\nns/op on mixed trace: ${trace.length} ops, ~20k live, sizes 70% 8–64 B / 25% 64–1024 B / 5% 1–16 KiB; node ${process.version}`);
+console.log(`\nns/op on mixed trace: ${trace.length} ops, ~20k live, sizes 70% 8–64 B / 25% 64–1024 B / 5% 1–16 KiB; ${clock} clock; node ${process.version}`);
 console.log("| allocator | ns/op | ±rme | × glibc | peak heap / peak live | note |");
 console.log("| --- | ---: | ---: | ---: | ---: | --- |");
 for (const r of rows) {

@@ -1,14 +1,15 @@
 /*
  * Replays a dmm trace on the C library's malloc (glibc on Linux) and prints ns per op as one JSON line.
  *
- *   usage: replay <trace.bin> [repetitions]
+ *   usage: replay <trace.bin> [repetitions] [wall|cpu]
  *
  * trace.bin (little-endian), written by @dmm/bench's native.ts:
  *   "DMMT" | u32 version = 1 | u32 ops | u32 idCount | u8 kind[ops] | pad to 4 | u32 id[ops] | u32 size[ops] | u32 count[ops]
  *   kind: 0 malloc, 1 calloc (count x size), 2 realloc, 3 free
  *
- * Each repetition replays the whole trace with clock_gettime(CLOCK_MONOTONIC) around it (the pointer table is
- * reset and leftovers freed outside the timed region). The process's malloc state carries over between
+ * Each repetition replays the whole trace with clock_gettime around it: CLOCK_MONOTONIC ("wall", the default)
+ * or CLOCK_PROCESS_CPUTIME_ID ("cpu": only this process's CPU time, for shared machines). The pointer table is
+ * reset and leftovers freed outside the timed region. The process's malloc state carries over between
  * repetitions, as it would in a long-running program; report min and median.
  */
 #define _POSIX_C_SOURCE 199309L
@@ -23,9 +24,11 @@ static int compare(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+static clockid_t clock_id = CLOCK_MONOTONIC;
+
 static double now_ns(void) {
   struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
+  clock_gettime(clock_id, &t);
   return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
 }
 
@@ -36,6 +39,7 @@ int main(int argc, char **argv) {
   }
   int reps = argc > 2 ? atoi(argv[2]) : 5;
   if (reps < 1) reps = 1;
+  if (argc > 3 && strcmp(argv[3], "cpu") == 0) clock_id = CLOCK_PROCESS_CPUTIME_ID;
   FILE *f = fopen(argv[1], "rb");
   if (!f) {
     perror(argv[1]);

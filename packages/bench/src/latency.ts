@@ -19,7 +19,24 @@ export interface LatencyOptions {
   percentiles?: boolean;
   /** Small budgets (time 100 ms, 2 iterations, 1 warmup) so a report cell stays well under a second on short traces. */
   quick?: boolean;
+  /**
+   * What tinybench times whole replays with: "wall" (performance.now) or "cpu" (this process's user + system CPU
+   * time from process.cpuUsage, 1 µs resolution) — on a shared machine the wall clock also counts the time other
+   * processes held the CPU. Per-op percentiles always use process.hrtime.bigint(). @defaultValue "wall"
+   */
+  clock?: "wall" | "cpu";
 }
+
+/** process.cpuUsage() as a tinybench timestamp provider, in milliseconds. */
+const cpuClock = {
+  name: "process.cpuUsage",
+  fn: (): number => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  },
+  fromMs: (ms: number): number => ms,
+  toMs: (ms: number | bigint): number => Number(ms),
+};
 
 /** Nearest-rank percentiles of one kind of op, in nanoseconds, timer overhead subtracted. */
 export interface OpPercentiles {
@@ -35,6 +52,8 @@ export interface LatencyResult {
   ops: number;
   /** Whole-trace replays measured by tinybench. */
   samples: number;
+  /** The clock the whole replays were timed with. */
+  clock: "wall" | "cpu";
   /** Mean wall time per op: tinybench's mean time per whole-trace replay / ops, in nanoseconds. */
   nsPerOp: number;
   /** tinybench's relative margin of error of that mean, in percent (95% confidence, Student's t). */
@@ -142,6 +161,8 @@ export function measureLatency(trace: Trace, createAllocator: () => Allocator, o
   const time = options.time ?? (quick ? 100 : 1000);
   const iterations = options.iterations ?? (quick ? 2 : 5);
   const warmupIterations = options.warmupIterations ?? 1;
+  const clock = options.clock ?? "wall";
+  if (clock !== "wall" && clock !== "cpu") throw new ReplayError("OPTIONS", 0, [], `clock must be "wall" or "cpu", got ${String(clock)}`);
   for (const [name, value] of [["time", time], ["iterations", iterations], ["warmupIterations", warmupIterations]] as const) {
     if (!Number.isFinite(value) || value < 0) throw new ReplayError("OPTIONS", 0, [], `${name} must be a finite number >= 0, got ${String(value)}`);
   }
@@ -155,6 +176,7 @@ export function measureLatency(trace: Trace, createAllocator: () => Allocator, o
     warmupIterations,
     warmupTime: 0,
     throws: true,
+    ...(clock === "cpu" ? { timestampProvider: cpuClock } : {}),
   });
   bench.add(
     name,
@@ -179,6 +201,7 @@ export function measureLatency(trace: Trace, createAllocator: () => Allocator, o
     allocator: name,
     ops,
     samples: result.latency.samplesCount,
+    clock,
     nsPerOp,
     rme: result.latency.rme,
     opsPerSecond: nsPerOp > 0 ? 1e9 / nsPerOp : 0,

@@ -16,6 +16,8 @@ export interface NativeOptions {
   repetitions?: number;
   /** The C compiler. @defaultValue process.env.CC or "cc" */
   cc?: string;
+  /** clock_gettime's clock: "wall" (CLOCK_MONOTONIC) or "cpu" (CLOCK_PROCESS_CPUTIME_ID). @defaultValue "wall" */
+  clock?: "wall" | "cpu";
 }
 
 export type NativeResult =
@@ -27,7 +29,8 @@ export type NativeResult =
       compiler: string;
       ops: number;
       repetitions: number;
-      /** Median over repetitions of (whole-replay time / ops), clock_gettime(CLOCK_MONOTONIC) around each replay. */
+      clock: "wall" | "cpu";
+      /** Median over repetitions of (whole-replay time / ops), clock_gettime around each replay. */
       nsPerOp: number;
       /** The fastest repetition's ns per op. */
       minNsPerOp: number;
@@ -92,13 +95,15 @@ export function buildNativeReplay(cc = process.env.CC ?? "cc"): { path: string; 
 /** ns/op of the C library's malloc/free/realloc/calloc on `trace`, or `{ skipped: true, reason }`. */
 export function measureNative(trace: Trace, options: NativeOptions = {}): NativeResult {
   const repetitions = options.repetitions ?? 5;
+  const clock = options.clock ?? "wall";
+  if (clock !== "wall" && clock !== "cpu") return { skipped: true, reason: `clock must be "wall" or "cpu", got ${String(clock)}` };
   if (!Number.isInteger(repetitions) || repetitions < 1) return { skipped: true, reason: `repetitions must be an integer >= 1, got ${repetitions}` };
   const build = buildNativeReplay(options.cc);
   if ("reason" in build) return { skipped: true, reason: build.reason };
   const file = join(tmpdir(), `dmm-trace-${process.pid}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e9).toString(36)}.bin`);
   writeFileSync(file, encodeTraceBinary(trace));
   try {
-    const run = spawnSync(build.path, [file, String(repetitions)], { encoding: "utf8", maxBuffer: 1 << 20 });
+    const run = spawnSync(build.path, [file, String(repetitions), clock], { encoding: "utf8", maxBuffer: 1 << 20 });
     if (run.error || run.status !== 0) {
       return { skipped: true, reason: `native replay failed: ${run.error?.message ?? run.stderr.trim()}` };
     }
@@ -110,6 +115,7 @@ export function measureNative(trace: Trace, options: NativeOptions = {}): Native
       compiler: build.compiler,
       ops: out.ops,
       repetitions: out.repetitions,
+      clock,
       nsPerOp: out.medianNs / ops,
       minNsPerOp: out.minNs / ops,
       failures: out.failures,

@@ -35,6 +35,14 @@ it("skips the per-op pass when asked", () => {
   expect(result.perOp).toBeNull();
 });
 
+it("can time whole replays with the process's CPU time", () => {
+  const result = measureLatency(randomTrace(2000, 6), growableHeap, { time: 1, iterations: 3, percentiles: false, clock: "cpu" });
+  expect(result.clock).toBe("cpu");
+  expect(result.samples).toBeGreaterThanOrEqual(3);
+  expect(result.nsPerOp).toBeGreaterThanOrEqual(0);
+  expect(() => measureLatency(randomTrace(10, 6), growableHeap, { clock: "sundial" as "cpu" })).toThrow(/OPTIONS/);
+});
+
 it("measures the timer's own overhead as a positive number of ns", () => {
   expect(timerOverheadNs(100)).toBeGreaterThan(0);
 });

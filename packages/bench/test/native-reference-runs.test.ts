@@ -17,6 +17,13 @@ it.runIf(hasCc)("replays a trace on the C library's malloc and reports ns/op", (
   expect(result.compiler.length).toBeGreaterThan(0);
 });
 
+it.runIf(hasCc)("can time with the process's CPU clock", () => {
+  const result = measureNative(randomTrace(5000, 4), { repetitions: 1, clock: "cpu" });
+  if (result.skipped) throw new Error(result.reason);
+  expect(result.clock).toBe("cpu");
+  expect(result.nsPerOp).toBeGreaterThan(0);
+});
+
 it("is skipped with a reason when there is no compiler", () => {
   const result = measureNative(randomTrace(10, 1), { cc: "dmm-no-such-compiler" });
   expect(result).toEqual({ skipped: true, reason: expect.stringMatching(/no C compiler/) });
