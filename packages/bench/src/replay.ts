@@ -1,6 +1,6 @@
 /**
- * The replay engine: runs a trace on any Allocator and measures what the policy did. Per-id state lives in
- * typed arrays indexed by id (pointer, requested size, state); the loop creates no object per op.
+ * The replay engine: runs a trace on any Allocator and measures what the policy did. Per-id state lives in one
+ * typed array indexed by id (pointer, requested size + state); the loop creates no object per op.
  *
  * Every metric is defined here, where it is computed (definitions: ARCHITECTURE.md "Metrics").
  */
@@ -349,25 +349,31 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
   let nextSample = Math.ceil(n / intervals);
   let nextCheck = checkEvery !== 0 ? checkEvery : Number.POSITIVE_INFINITY;
   let done = 0;
-  while (done < n) {
-    const to = Math.min(nextSample, nextCheck, n);
-    const stopped = replayChunk(trace, allocator, ctx, st, done, to, integrity);
-    if (stopped < to) {
-      ctx.capturePeak(st.liveBytes);
-      st.peakPending = false;
-      done = stopped;
-      continue;
+  try {
+    while (done < n) {
+      const to = Math.min(nextSample, nextCheck, n);
+      const stopped = replayChunk(trace, allocator, ctx, st, done, to, integrity);
+      if (stopped < to) {
+        ctx.capturePeak(st.liveBytes);
+        st.peakPending = false;
+        done = stopped;
+        continue;
+      }
+      done = to;
+      if (done === nextCheck) {
+        ctx.check(done - 1, ids[done - 1]!);
+        nextCheck += checkEvery;
+      }
+      if (done === nextSample) {
+        ctx.sample(done, st.liveBytes);
+        while (nextSample <= done && sampleIndex < intervals) nextSample = Math.ceil((++sampleIndex * n) / intervals);
+        if (nextSample <= done) nextSample = n;
+      }
     }
-    done = to;
-    if (done === nextCheck) {
-      ctx.check(done - 1, ids[done - 1]!);
-      nextCheck += checkEvery;
-    }
-    if (done === nextSample) {
-      ctx.sample(done, st.liveBytes);
-      while (nextSample <= done && sampleIndex < intervals) nextSample = Math.ceil((++sampleIndex * n) / intervals);
-      if (nextSample <= done) nextSample = n;
-    }
+  } catch (e) {
+    // stats() (sampling, peak capture) threw between chunks.
+    if (e instanceof ReplayError) throw e;
+    throw new ReplayError("ALLOCATOR", done, [], `${allocator.name}.stats() threw: ${(e as Error).message}`, { cause: e });
   }
   const { liveBytes, peakLiveBytes, peakPending, histogram, searchCount, searchSum, searchMax, measureSearch } = st;
   const timeline = ctx.timeline;

@@ -38,6 +38,20 @@ it("an allocator that throws becomes an ALLOCATOR error naming the op", () => {
   expect(() => replay(trace, new Throws(growableHeap()))).toThrow(expect.objectContaining({ code: "ALLOCATOR", opIndex: 1 }));
 });
 
+it("a stats() that throws while sampling becomes an ALLOCATOR error naming the ops done", () => {
+  class BrokenStats extends ForwardingAllocator {
+    calls = 0;
+    override stats() {
+      if (++this.calls === 3) throw new Error("walk fell off the heap");
+      return this.inner.stats();
+    }
+  }
+  const b = new TraceBuilder();
+  for (let i = 0; i < 8; i++) b.malloc(i, 8);
+  // Samples after ops 0, 1, 2 ...: the third stats() call is the sample after op 2.
+  expect(() => replay(b.finish(), new BrokenStats(growableHeap()))).toThrow(expect.objectContaining({ code: "ALLOCATOR", opIndex: 2 }));
+});
+
 it("rejects nonsense options", () => {
   const trace = new TraceBuilder().malloc(0, 8).finish();
   expect(() => replay(trace, growableHeap(), { checkEvery: -1 })).toThrow(expect.objectContaining({ code: "OPTIONS" }));
