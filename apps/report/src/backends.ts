@@ -3,6 +3,7 @@
  * allocator, and the peer baselines from @dmm/bench. Each says which coalescing modes it supports.
  */
 import { type Allocator, type Coalescing, createHeap, MAX_HEAP_BYTES } from "@dmm/core";
+import { peers } from "@dmm/bench";
 import { createBuddyAllocator, strategies } from "@dmm/strategies";
 import type { AllocatorKind, CoalescingMode } from "./types.js";
 
@@ -23,6 +24,8 @@ export interface Backend {
   readonly coalescing: readonly CoalescingMode[];
   /** False when the allocator cannot run in a growable heap (the fragmentation run then uses a large fixed arena). */
   readonly growable: boolean;
+  /** True when free() costs O(live blocks) (a peer's documented limitation): big traces are skipped, see runCell. */
+  readonly liveLinearFree?: boolean;
   create(spec: ArenaSpec): Allocator;
 }
 
@@ -64,15 +67,41 @@ function buddyBackend(): Backend {
   };
 }
 
+/** The peer libraries (@thi.ng/malloc, npm malloc) through @dmm/bench's adapters: one fixed buffer, extent tracked like sbrk. */
 function peerBackends(): Backend[] {
-  return [];
+  return peers.map((peer) => ({
+    name: peer.name,
+    kind: "peer" as const,
+    description: peer.description,
+    coalescing: ["native"] as const,
+    growable: true,
+    liveLinearFree: peer.create({ size: 1 << 16 }).limitations.some((l) => /free\(\).*O\(live/.test(l)),
+    create: (spec: ArenaSpec) => (spec.growable ? peer.create() : peer.create({ size: spec.bytes })),
+  }));
+}
+
+/** The name of the native C library reference (glibc malloc through a small C replayer). */
+export const NATIVE_NAME = "glibc";
+
+/** glibc malloc, measured by @dmm/bench's native replayer: latency only (no heap to inspect). */
+function nativeBackend(): Backend {
+  return {
+    name: NATIVE_NAME,
+    kind: "native",
+    description: "the C library's malloc (glibc) replaying the same trace natively, compiled with cc -O2; ns/op only",
+    coalescing: ["native"],
+    growable: true,
+    create: () => {
+      throw new BenchError("BAD_OPTION", "the native reference runs in its own process and has no Allocator");
+    },
+  };
 }
 
 /** Every allocator the bench knows, strategies first, then buddy, then peers. */
 export function backends(): Backend[] {
   const all = strategyBackends();
   all.push(buddyBackend());
-  all.push(...peerBackends());
+  all.push(...peerBackends(), nativeBackend());
   return all;
 }
 

@@ -2,20 +2,39 @@
  * Runs one cell of the matrix: metrics on a growable heap, failures in a fixed arena, the observation pass
  * (search cost histogram, heap map) and latency. Pure function of (cell, trace, settings) except the timings.
  */
-import type { Trace } from "@dmm/workloads";
+import { measureNative } from "@dmm/bench";
+import { OP_FREE, type Trace } from "@dmm/workloads";
 import { type ArenaSpec, type Backend, backendByName, GROWABLE_MAX_BYTES } from "./backends.js";
-import { measureLatencyLocal, replayMetrics } from "./measure.js";
+import { allocationRequests, measureCellLatency, replayMetrics } from "./measure.js";
 import { observe } from "./observe.js";
-import type { Cell, CellResult, DeterministicMetrics, LatencyMetrics, RunSettings } from "./types.js";
+import type { Cell, CellResult, DeterministicMetrics, RunSettings } from "./types.js";
 
 /** Default fixed arena: this many times the workload's peak live bytes (rounded up to 8). */
 export const FIXED_ARENA_FACTOR = 1.25;
 /** Smallest default fixed arena, in bytes. */
 const MIN_FIXED_ARENA = 4096;
 
-/** Milliseconds of whole-trace replays for the ns/op figure. */
-export function latencyBudgetMs(quick: boolean): number {
-  return quick ? 25 : 150;
+/** Most ops × peak live objects an allocator with O(live) free is given (about a second per replay). */
+export function liveLinearLimit(quick: boolean): number {
+  return quick ? 5e7 : 2e8;
+}
+
+/** The most objects live at once in a trace. */
+export function peakLiveObjects(trace: Trace): number {
+  const { kind, id } = trace.columns;
+  const live = new Uint8Array(trace.idCount);
+  let n = 0;
+  let peak = 0;
+  for (let i = 0; i < kind.length; i++) {
+    const obj = id[i]!;
+    if (kind[i] === OP_FREE) {
+      if (live[obj]) (live[obj] = 0), n--;
+    } else if (!live[obj]) {
+      live[obj] = 1;
+      if (++n > peak) peak = n;
+    }
+  }
+  return peak;
 }
 
 export function runCell(cell: Cell, trace: Trace, settings: RunSettings, backend: Backend = backendByName(cell.allocator)): CellResult {
@@ -28,6 +47,15 @@ export function runCell(cell: Cell, trace: Trace, settings: RunSettings, backend
     workload: cell.workload.name,
     workloadKind: cell.workload.kind,
   };
+  if (backend.kind === "native") return runNative(trace, settings, base, started);
+  if (backend.liveLinearFree) {
+    const work = trace.length * peakLiveObjects(trace);
+    const limit = liveLinearLimit(settings.quick);
+    if (work > limit) {
+      const error = `skipped: free() is O(live blocks) in this allocator, and ops × peak live objects = ${work.toExponential(1)} > ${limit.toExponential(0)} (minutes per replay)`;
+      return { ...base, error, metrics: null, latency: null, timeline: [], searchCostHistogram: [], heapMap: null, elapsedMs: performance.now() - started };
+    }
+  }
   const growable: ArenaSpec = { coalescing: cell.coalescing, growable: backend.growable, bytes: GROWABLE_MAX_BYTES };
   try {
     const replayed = replayMetrics(trace, backend.create(growable));
@@ -50,27 +78,13 @@ export function runCell(cell: Cell, trace: Trace, settings: RunSettings, backend
       searchCostMax: replayed.searchCost.max,
       fixedArenaBytes,
       fixedOps: fixed.ops,
-      fixedMallocs: fixed.mallocs,
+      fixedMallocs: allocationRequests(trace),
       fixedFailuresOutOfMemory: fixed.failures.outOfMemory,
       fixedFailuresFragmented: fixed.failures.fragmented,
     };
     const mapped = settings.heapMapWorkloads.includes(cell.workload.name) && cell.coalescing !== "none" && cell.coalescing !== "deferred";
     const observation = observe(trace, backend.create(growable), mapped ? replayed.peakHeapBytes : 0);
-    const lat = measureLatencyLocal(trace, () => backend.create(growable), latencyBudgetMs(settings.quick));
-    const latency: LatencyMetrics = {
-      nsPerOp: lat.nsPerOp,
-      rme: lat.rme,
-      opsPerSecond: lat.opsPerSecond,
-      ops: trace.length,
-      mallocP50: lat.malloc.p50,
-      mallocP99: lat.malloc.p99,
-      mallocP999: lat.malloc.p999,
-      mallocMax: lat.malloc.max,
-      freeP50: lat.free.p50,
-      freeP99: lat.free.p99,
-      freeP999: lat.free.p999,
-      freeMax: lat.free.max,
-    };
+    const latency = measureCellLatency(trace, () => backend.create(growable), settings.quick);
     return {
       ...base,
       error: null,
@@ -93,4 +107,21 @@ export function runCell(cell: Cell, trace: Trace, settings: RunSettings, backend
       elapsedMs: performance.now() - started,
     };
   }
+}
+
+/** Native glibc: ns/op from the C replayer, no heap metrics; a machine without `cc` gets a cell saying why. */
+function runNative(trace: Trace, settings: RunSettings, base: Omit<CellResult, "error" | "metrics" | "latency" | "timeline" | "searchCostHistogram" | "heapMap" | "elapsedMs">, started: number): CellResult {
+  const native = measureNative(trace, { repetitions: settings.quick ? 3 : 7 });
+  const empty = { timeline: [], searchCostHistogram: [], heapMap: null, metrics: null };
+  if (native.skipped) return { ...base, ...empty, error: `skipped: ${native.reason}`, latency: null, elapsedMs: performance.now() - started };
+  return {
+    ...base,
+    ...empty,
+    error: null,
+    latency: {
+      nsPerOp: native.nsPerOp, rme: 0, opsPerSecond: native.nsPerOp > 0 ? 1e9 / native.nsPerOp : 0, ops: native.ops, samples: native.repetitions,
+      mallocP50: null, mallocP99: null, mallocP999: null, mallocMax: null, freeP50: null, freeP99: null, freeP999: null, freeMax: null,
+    },
+    elapsedMs: performance.now() - started,
+  };
 }

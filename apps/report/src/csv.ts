@@ -36,6 +36,7 @@ export const RESULT_COLUMNS: readonly Column[] = [
   timing("rme", "nsPerOpRmePercent"),
   timing("opsPerSecond"),
   timing("ops", "latencyOps"),
+  timing("samples", "latencySamples"),
   timing("mallocP50", "mallocP50Ns"),
   timing("mallocP99", "mallocP99Ns"),
   timing("mallocP999", "mallocP999Ns"),
@@ -55,13 +56,13 @@ export function resultsCsv(results: readonly CellResult[]): string {
   return stringify([RESULT_COLUMNS.map((c) => c.header), ...rows]);
 }
 
-export const TIMELINE_COLUMNS = ["allocator", "coalescing", "workload", "op", "liveBytes", "heapBytes", "freeBytes", "largestFreeBlock", "freeBlocks"] as const;
+export const TIMELINE_COLUMNS = ["allocator", "coalescing", "workload", "op", "liveBytes", "heapBytes", "freeBytes", "largestFreeBlock", "freeBlocks", "externalFragmentation"] as const;
 
 export function timelineCsv(results: readonly CellResult[]): string {
   const rows: Array<Array<string | number>> = [[...TIMELINE_COLUMNS]];
   for (const r of results) {
     for (const p of r.timeline) {
-      rows.push([r.allocator, r.coalescing, r.workload, p.op, p.liveBytes, p.heapBytes, p.freeBytes, p.largestFreeBlock, p.freeBlocks]);
+      rows.push([r.allocator, r.coalescing, r.workload, p.op, p.liveBytes, p.heapBytes, p.freeBytes, p.largestFreeBlock, p.freeBlocks, p.externalFragmentation]);
     }
   }
   return stringify(rows);

@@ -93,7 +93,7 @@ figure { margin: 0; overflow-x: auto; } .how { max-width: 60em; } .files { font-
 </table>
 <h3>Workloads</h3>
 <table><tr><th>name</th><th>kind</th><th>description</th></tr>${workloadRows}</table>
-${failed.length ? `<h3 class="failed">Cells that failed</h3><ul>${failed.map((r) => `<li class="failed">${escape(`${r.allocator} (${r.coalescing}) on ${r.workload}: ${r.error}`)}</li>`).join("")}</ul>` : ""}
+${failed.length ? `<h3 class="failed">Cells without results</h3><ul>${failed.map((r) => `<li class="failed">${escape(`${r.allocator} (${r.coalescing}) on ${r.workload}: ${r.error}`)}</li>`).join("")}</ul>` : ""}
 <p>Files: <a href="results.csv">results.csv</a> (one row per cell, every metric) · <a href="timeline.csv">timeline.csv</a> · <a href="results.json">results.json</a>. Deterministic metrics are identical from run to run; only timings vary.</p>
 <h3>Charts</h3>
 <ol>${toc}</ol>

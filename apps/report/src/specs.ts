@@ -190,13 +190,16 @@ export function fragmentationOverTimeChart(run: RunResult): Chart {
 /** ns/op (whole-trace replays) with per-op malloc p50 / p99 / p99.9 on a log scale. */
 export function latencyChart(run: RunResult): Chart {
   const values: Array<Record<string, string | number>> = [];
-  for (const r of defaultMode(run.results)) {
-    if (!r.latency) continue;
+  for (const r of run.results) {
+    if (!r.latency || (r.coalescing !== "immediate" && r.coalescing !== "native")) continue;
     const l = r.latency;
-    values.push({ workload: r.workload, allocator: r.allocator, measure: "ns/op (mean)", ns: Math.max(1, l.nsPerOp) });
-    values.push({ workload: r.workload, allocator: r.allocator, measure: "malloc p50", ns: Math.max(1, l.mallocP50) });
-    values.push({ workload: r.workload, allocator: r.allocator, measure: "malloc p99", ns: Math.max(1, l.mallocP99) });
-    values.push({ workload: r.workload, allocator: r.allocator, measure: "malloc p99.9", ns: Math.max(1, l.mallocP999) });
+    const add = (measure: string, ns: number | null) => {
+      if (ns !== null) values.push({ workload: r.workload, allocator: r.allocator, measure, ns: Math.max(1, ns) });
+    };
+    add("ns/op (mean)", l.nsPerOp);
+    add("malloc p50", l.mallocP50);
+    add("malloc p99", l.mallocP99);
+    add("malloc p99.9", l.mallocP999);
   }
   const measures = ["ns/op (mean)", "malloc p50", "malloc p99", "malloc p99.9"];
   return {
@@ -325,8 +328,8 @@ export function heapMapChart(run: RunResult): Chart {
       },
       resolve: { scale: { y: "independent" } },
       spec: {
-        width: 130,
-        height: 110,
+        width: 100,
+        height: 100,
         mark: { type: "rect" },
         encoding: {
           x: { field: "t", type: "ordinal", title: "time", axis: null },
@@ -345,7 +348,7 @@ export function adversaryChart(run: RunResult): Chart {
   return {
     id: "adversary",
     title: "Robson's adaptive adversary: heap extent / M",
-    howToRead: `An adversary plays against each allocator live: it reads the addresses it gets back and frees blocks so that every hole is too small for the next size (sizes 1, 2, 4 … n units, never more than M bytes live${first ? `; here n = ${first.n}, M = ${first.M} bytes` : ""}). Bars show the heap extent it forced, as a multiple of M; the red line is Robson's worst-case bound M(1 + ½·log2 n) − n + 1 for any allocator. Nobody can do better than the bound against the best adversary.`,
+    howToRead: `An adversary plays against each allocator live: it reads the addresses it gets back and frees blocks so that every hole is too small for the next size (sizes 1, 2, 4 … n units of 16 bytes, never more than M units live${first ? `; here n = ${first.n}, M = ${first.M}` : ""}). Bars show the heap extent it forced, as a multiple of M; the red line is Robson's worst-case bound M(1 + ½·log2 n) − n + 1 for any allocator. Nobody can do better than the bound against the best adversary.`,
     spec: {
       ...base,
       data: { values },

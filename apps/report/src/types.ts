@@ -48,6 +48,8 @@ export interface TimelinePoint {
   readonly freeBytes: number;
   readonly largestFreeBlock: number;
   readonly freeBlocks: number;
+  /** 1 − largestFreeBlock / freeBytes at that moment. */
+  readonly externalFragmentation: number;
 }
 
 /** A heap map: for `times.length` moments, the used fraction of each of `bins` equal address ranges. */
@@ -113,14 +115,17 @@ export interface LatencyMetrics {
   opsPerSecond: number;
   /** Ops of the trace the latency was measured on. */
   ops: number;
-  mallocP50: number;
-  mallocP99: number;
-  mallocP999: number;
-  mallocMax: number;
-  freeP50: number;
-  freeP99: number;
-  freeP999: number;
-  freeMax: number;
+  /** Whole-trace replays tinybench timed. */
+  samples: number;
+  /** Per-op percentiles in ns (timer overhead subtracted); null where they were not measured (native). */
+  mallocP50: number | null;
+  mallocP99: number | null;
+  mallocP999: number | null;
+  mallocMax: number | null;
+  freeP50: number | null;
+  freeP99: number | null;
+  freeP999: number | null;
+  freeMax: number | null;
 }
 
 /** Facts about the machine and the command, printed in the report. */

@@ -4,7 +4,7 @@ import { buildCharts, fragmentationChart, heapOverTimeChart, MAX_SERIES_POINTS, 
 import type { CellResult, RunResult } from "../src/types.js";
 
 function cell(allocator: string, coalescing: CellResult["coalescing"], workload: string, peakHeapBytes: number, index: number): CellResult {
-  const timeline = Array.from({ length: 500 }, (_, i) => ({ op: i + 1, liveBytes: 100 + i, heapBytes: 200 + i, freeBytes: 10, largestFreeBlock: 5, freeBlocks: 2 }));
+  const timeline = Array.from({ length: 500 }, (_, i) => ({ op: i + 1, liveBytes: 100 + i, heapBytes: 200 + i, freeBytes: 10, largestFreeBlock: 5, freeBlocks: 2, externalFragmentation: 0.5 }));
   return {
     index, allocator, allocatorKind: "strategy", coalescing, workload, workloadKind: "randomized", error: null,
     metrics: {
@@ -13,7 +13,7 @@ function cell(allocator: string, coalescing: CellResult["coalescing"], workload:
       failuresFragmented: 0, searchCostMean: 2, searchCostP99: 5, searchCostMax: 9, fixedArenaBytes: 1250, fixedOps: 500,
       fixedMallocs: 250, fixedFailuresOutOfMemory: 3, fixedFailuresFragmented: 4,
     },
-    latency: { nsPerOp: 100, rme: 1, opsPerSecond: 1e7, ops: 500, mallocP50: 50, mallocP99: 200, mallocP999: 900, mallocMax: 1000, freeP50: 40, freeP99: 90, freeP999: 100, freeMax: 120 },
+    latency: { nsPerOp: 100, rme: 1, opsPerSecond: 1e7, ops: 500, samples: 3, mallocP50: 50, mallocP99: 200, mallocP999: 900, mallocMax: 1000, freeP50: 40, freeP99: 90, freeP999: 100, freeMax: 120 },
     timeline, searchCostHistogram: [["0", 1], ["1", 10], ["2", 5]], heapMap: null, elapsedMs: 1,
   };
 }
