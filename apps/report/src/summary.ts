@@ -31,7 +31,10 @@ export function summaryTable(results: readonly CellResult[]): string {
     });
     out.push(`\n${w}  (ranked by fragmentation: peak heap / peak live; lower is better)`);
     out.push(pad(table));
-    for (const e of errors) out.push(`  ${e.allocator} (${e.coalescing}) failed: ${e.error}`);
+    for (const r of results.filter((x) => x.workload === w && !x.metrics && x.latency)) {
+      out.push(`  ${r.allocator} (${r.coalescing}): ${r.latency!.nsPerOp.toFixed(0)} ns/op (reference: latency only)`);
+    }
+    for (const e of errors) out.push(`  ${e.allocator} (${e.coalescing}): no result: ${e.error}`);
   }
   return out.join("\n");
 }
