@@ -1,6 +1,7 @@
 /**
  * ns/op of every registered strategy (immediate coalescing, growable heap) on a 2M-op mixed trace, next to
- * glibc malloc (native/replay.c), npm malloc and @thi.ng/malloc, all measured in the same run.
+ * glibc malloc (native/replay.c), npm malloc and @thi.ng/malloc, all measured in the same run. The trace is
+ * @dmm/workloads' "mixed" generator (the speed-goal process), seed 1.
  *
  *   pnpm --filter @dmm/bench bench      (or: npx tsc -b && node dist/bench/peers.bench.js [ops] [--full-thing] [--wall])
  *
@@ -12,15 +13,15 @@
  */
 import { type Allocator, createHeap } from "@dmm/core";
 import * as strategiesModule from "@dmm/strategies";
+import { generate, sliceTrace } from "@dmm/workloads";
 import { measureLatency, measureNative, npmMalloc, replay, thingMalloc } from "../src/index.js";
-import { mixedTrace, prefix } from "./mixed-trace.js";
 
 const args = process.argv.slice(2);
 const ops = Number(args.find((a) => /^\d+$/.test(a)) ?? 2_000_000);
 const fullThing = args.includes("--full-thing");
 /** CPU time by default: the machine may be shared; --wall for wall-clock time. */
 const clock = args.includes("--wall") ? "wall" : "cpu";
-const trace = mixedTrace(ops, 20_000, 1);
+const trace = generate("mixed", { ops, live: 20_000, seed: 1 });
 const PEER_BYTES = 256 << 20;
 
 interface Row {
@@ -53,7 +54,7 @@ const buddy = (strategiesModule as Record<string, unknown>).createBuddyAllocator
 if (buddy) measure("buddy", () => buddy({ size: 0, maxSize: 1 << 30, coalescing: "immediate" }));
 
 measure("npm-malloc", () => npmMalloc({ size: PEER_BYTES }), "best fit, skip list");
-const thingTrace = fullThing ? trace : prefix(trace, Math.min(200_000, trace.length));
+const thingTrace = fullThing ? trace : sliceTrace(trace, 200_000);
 measure("thi.ng-malloc", () => thingMalloc({ size: PEER_BYTES }), fullThing ? "" : `first ${thingTrace.length} ops, 1 run`, thingTrace, 1, 0);
 
 const glibc = native.skipped ? null : native.nsPerOp;

@@ -7,14 +7,13 @@
  */
 import { type Allocator, createHeap } from "@dmm/core";
 import { strategies, strategyByName } from "@dmm/strategies";
-import { OP_FREE, OP_MALLOC, type Trace } from "@dmm/workloads";
+import { generate, OP_FREE, OP_MALLOC, type Trace } from "@dmm/workloads";
 import { Bench } from "tinybench";
 import { replay, runTrace } from "../src/index.js";
-import { mixedTrace } from "./mixed-trace.js";
 
 const ops = Number(process.argv[2] ?? 500_000);
 const strategy = strategyByName(process.argv[3] ?? (strategies.some((s) => s.name === "tlsf") ? "tlsf" : "first-fit"));
-const trace = mixedTrace(ops, 20_000, 7);
+const trace = generate("mixed", { ops, live: 20_000, seed: 7 });
 const pointers = new Float64Array(trace.idCount);
 const fresh = (): Allocator => createHeap({ size: 0, maxSize: 1 << 30, strategy: strategy.create(), coalescing: "immediate" });
 
