@@ -60,6 +60,7 @@ export function mergeRuns(runs: readonly RunResult[]): RunResult {
   for (const run of runs) for (const w of run.workloads) if (!workloads.some((x) => x.name === w.name)) workloads.push(w);
   return {
     ...first,
+    environment: { ...first.environment, command: `${first.environment.command}  (merged from ${runs.length} result folder${runs.length === 1 ? "" : "s"}: ${runs.map((r) => r.shard ?? "whole").join(", ")})` },
     shard: results.length === first.matrixSize ? null : `${results.length} of ${first.matrixSize} cells`,
     workloads,
     results,
