@@ -78,7 +78,7 @@ export function runCell(cell: Cell, trace: Trace, settings: RunSettings, backend
       searchCostMax: replayed.searchCost.max,
       fixedArenaBytes,
       fixedOps: fixed.ops,
-      fixedMallocs: allocationRequests(trace),
+      fixedRequests: allocationRequests(trace),
       fixedFailuresOutOfMemory: fixed.failures.outOfMemory,
       fixedFailuresFragmented: fixed.failures.fragmented,
     };

@@ -29,7 +29,7 @@ export const RESULT_COLUMNS: readonly Column[] = [
   metric("searchCostP99"),
   metric("searchCostMax"),
   metric("fixedArenaBytes"),
-  metric("fixedMallocs"),
+  metric("fixedRequests"),
   metric("fixedFailuresOutOfMemory"),
   metric("fixedFailuresFragmented"),
   timing("nsPerOp"),

@@ -38,6 +38,16 @@ export function utilizationTable(run: RunResult): string {
   return `<table class="util"><thead>${head}</thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
+/** "7 allocators (…) with coalescing immediate and none, plus …": what this run compared. */
+function allocatorSummary(run: RunResult): string {
+  const own = [...new Set(run.results.filter((r) => r.allocatorKind === "strategy" || r.allocatorKind === "buddy").map((r) => r.allocator))];
+  const modes = [...new Set(run.results.map((r) => r.coalescing).filter((c) => c !== "native"))];
+  const others = [...new Set(run.results.filter((r) => r.allocatorKind === "peer" || r.allocatorKind === "native").map((r) => r.allocator))];
+  let text = own.length ? `${own.join(", ")} with coalescing ${modes.join(", ")}` : "";
+  if (others.length) text += `${text ? "; " : ""}peers ${others.join(", ")} in their own mode`;
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 export interface RenderedChart {
   chart: Chart;
   svg: string;
@@ -80,7 +90,7 @@ figure { margin: 0; overflow-x: auto; } .how { max-width: 60em; } .files { font-
 </head>
 <body>
 <h1>dmm bench report</h1>
-<p>Every placement strategy and the buddy allocator, with coalescing on (immediate), deferred and off (none), plus peer allocators, replayed on the same traces. ${run.results.length} cells${run.shard ? ` (${escape(run.shard)})` : ""} of a ${run.matrixSize}-cell matrix${run.settings.quick ? ", quick run (trace prefixes of at most 20,000 ops, fewer latency samples)" : ""}, in ${(run.elapsedMs / 1000).toFixed(1)} s.</p>
+<p>${escape(allocatorSummary(run))}, replayed on the same traces. ${run.results.length} cells${run.shard ? ` (${escape(run.shard)})` : ""} of a ${run.matrixSize}-cell matrix${run.settings.quick ? ", quick run (trace prefixes of at most 20,000 ops, fewer latency samples)" : ""}, in ${(run.elapsedMs / 1000).toFixed(1)} s.</p>
 <h3>Command</h3>
 <pre>${escape(env.command)}</pre>
 <h3>Environment</h3>

@@ -4,7 +4,7 @@
  */
 import type { Allocator } from "@dmm/core";
 import { measureLatency, replay } from "@dmm/bench";
-import { OP_CALLOC, OP_MALLOC, type Trace } from "@dmm/workloads";
+import { OP_CALLOC, OP_MALLOC, OP_REALLOC, type Trace } from "@dmm/workloads";
 import type { LatencyMetrics, TimelinePoint } from "./types.js";
 
 /** The part of a replay result the report reads. */
@@ -48,11 +48,14 @@ export function replayMetrics(trace: Trace, allocator: Allocator): ReplaySummary
   };
 }
 
-/** Mallocs and callocs in a trace: the requests that can fail. */
+/** Requests that can fail: mallocs, callocs and reallocs to a non-zero size. */
 export function allocationRequests(trace: Trace): number {
-  const kind = trace.columns.kind;
+  const { kind, size } = trace.columns;
   let n = 0;
-  for (let i = 0; i < kind.length; i++) if (kind[i] === OP_MALLOC || kind[i] === OP_CALLOC) n++;
+  for (let i = 0; i < kind.length; i++) {
+    const k = kind[i];
+    if (k === OP_MALLOC || k === OP_CALLOC || (k === OP_REALLOC && size[i]! > 0)) n++;
+  }
   return n;
 }
 

@@ -273,7 +273,7 @@ export function failuresChart(run: RunResult): Chart {
   const values: Array<Record<string, string | number>> = [];
   for (const r of ok(run.results)) {
     const m = r.metrics!;
-    const mallocs = Math.max(1, m.fixedMallocs);
+    const mallocs = Math.max(1, m.fixedRequests);
     values.push({ workload: r.workload, series: seriesLabel(r), failure: "fragmented", share: m.fixedFailuresFragmented / mallocs, count: m.fixedFailuresFragmented, arena: m.fixedArenaBytes });
     values.push({ workload: r.workload, series: seriesLabel(r), failure: "out of memory", share: m.fixedFailuresOutOfMemory / mallocs, count: m.fixedFailuresOutOfMemory, arena: m.fixedArenaBytes });
   }
@@ -281,7 +281,7 @@ export function failuresChart(run: RunResult): Chart {
   return {
     id: "failures",
     title: "Failures in a fixed arena: fragmented vs out of memory",
-    howToRead: `Each allocator replays the trace in an arena that cannot grow (${arena ? `${arena} bytes` : "1.25 × the workload's peak live bytes"}). A failed malloc is "fragmented" when the arena had enough free bytes in total but no single block could serve it, and "out of memory" when it did not. Shorter is better; a fragmented failure is the policy's fault.`,
+    howToRead: `Each allocator replays the trace in an arena that cannot grow (${arena ? `${arena} bytes` : "1.25 × the workload's peak live bytes"}). Bars are failed requests (malloc, calloc, growing realloc) as a share of all such requests. A failure is "fragmented" when the arena had enough free bytes in total but no single block could serve it, and "out of memory" when it did not. Shorter is better; a fragmented failure is the policy's fault.`,
     spec: {
       ...base,
       data: { values },
@@ -294,7 +294,7 @@ export function failuresChart(run: RunResult): Chart {
         mark: { type: "bar", tooltip: true },
         encoding: {
           y: { field: "series", type: "nominal", title: null, sort: [...new Set(values.map((v) => v.series as string))] },
-          x: { field: "share", type: "quantitative", title: "failed mallocs", axis: { format: ".0%" }, stack: "zero" },
+          x: { field: "share", type: "quantitative", title: "failed requests", axis: { format: ".0%" }, stack: "zero" },
           color: { field: "failure", type: "nominal", title: null, scale: { domain: ["fragmented", "out of memory"], range: ["#e15759", "#bab0ac"] } },
         },
       },

@@ -102,7 +102,8 @@ export interface DeterministicMetrics {
   /** Arena bytes of the fixed-arena run. */
   fixedArenaBytes: number;
   fixedOps: number;
-  fixedMallocs: number;
+  /** Requests that could fail in the fixed-arena run: mallocs, callocs and reallocs to a non-zero size. */
+  fixedRequests: number;
   fixedFailuresOutOfMemory: number;
   fixedFailuresFragmented: number;
 }

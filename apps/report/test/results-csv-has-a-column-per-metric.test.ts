@@ -6,7 +6,7 @@ import type { CellResult } from "../src/types.js";
 const metrics = {
   ops: 4, peakLiveBytes: 100, peakHeapBytes: 150, utilization: 100 / 150, fragmentation: 0.5, internalFragmentation: 0.1,
   externalFragmentationAtPeak: 0.2, externalFragmentationMean: 0.3, failuresOutOfMemory: 0, failuresFragmented: 0,
-  searchCostMean: 1.5, searchCostP99: 3, searchCostMax: 4, fixedArenaBytes: 4096, fixedOps: 4, fixedMallocs: 2,
+  searchCostMean: 1.5, searchCostP99: 3, searchCostMax: 4, fixedArenaBytes: 4096, fixedOps: 4, fixedRequests: 2,
   fixedFailuresOutOfMemory: 1, fixedFailuresFragmented: 0,
 };
 const latency = {

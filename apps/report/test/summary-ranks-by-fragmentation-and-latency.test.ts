@@ -8,7 +8,7 @@ function cell(allocator: string, index: number, peakHeapBytes: number, nsPerOp: 
     metrics: {
       ops: 10, peakLiveBytes: 1000, peakHeapBytes, utilization: 1000 / peakHeapBytes, fragmentation: peakHeapBytes / 1000 - 1,
       internalFragmentation: 0, externalFragmentationAtPeak: 0, externalFragmentationMean: 0, failuresOutOfMemory: 0, failuresFragmented: 0,
-      searchCostMean: 0, searchCostP99: 0, searchCostMax: 0, fixedArenaBytes: 1250, fixedOps: 10, fixedMallocs: 5,
+      searchCostMean: 0, searchCostP99: 0, searchCostMax: 0, fixedArenaBytes: 1250, fixedOps: 10, fixedRequests: 5,
       fixedFailuresOutOfMemory: 1, fixedFailuresFragmented: 2,
     },
     latency: {
