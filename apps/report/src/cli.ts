@@ -25,6 +25,12 @@ function commandLine(): string {
   return ["pnpm bench", ...args].join(" ");
 }
 
+// `pnpm bench | head` closes stdout early: stop quietly instead of crashing on EPIPE.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
+});
+
 const program = new Command()
   .name("bench")
   .description("Compare allocation strategies with coalescing on and off on every workload; write CSV, charts and an HTML report.");
