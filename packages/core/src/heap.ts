@@ -54,6 +54,8 @@ class BoundaryTagHeap implements Heap, StrategyHost {
   private capacity: number;
 
   readonly alignment: number;
+  /** alignment - 1: `x & alignMask` is `x % alignment` for the non-negative offsets and sizes it is used on. */
+  private readonly alignMask: number;
   readonly minBlockSize: number;
   readonly base: number;
   readonly coalescing: Coalescing;
@@ -98,6 +100,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     if (!isStrategy(strategy)) fail("INVALID_OPTIONS", "strategy is required: e.g. firstFit() from @dmm/strategies");
 
     this.alignment = alignment;
+    this.alignMask = alignment - 1;
     this.coalescing = coalescing;
     this.mode = mode;
     this.maxSize = maxSize;
@@ -173,7 +176,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
   /** Block bytes needed to serve `size` payload bytes, or -1 when no heap of ours could hold it. */
   private blockFor(size: number): number {
     if (size > MAX_HEAP_BYTES) return -1;
-    const mask = this.alignment - 1;
+    const mask = this.alignMask;
     const need = (size + HEADER_BYTES + mask) & ~mask;
     return need < this.minBlockSize ? this.minBlockSize : need;
   }
@@ -194,7 +197,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
   private validHeader(block: number): number {
     const header = this.words[block >> 2]!;
     const size = header & ~FLAG_MASK;
-    if (size < this.minBlockSize || size % this.alignment !== 0 || block + size > this.top) {
+    if (size < this.minBlockSize || (size & this.alignMask) !== 0 || block + size > this.top) {
       this.corrupt(block, `header size ${size} is impossible (overwritten header?)`);
     }
     const next = block + size;
@@ -213,7 +216,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
       throw new HeapError("INVALID_POINTER", `${op}(${String(ptr)}): not a pointer`);
     }
     const block = ptr - HEADER_BYTES;
-    if (ptr % this.alignment !== 0 || block < this.base || ptr >= this.top || !this.isStart(block)) {
+    if (block < this.base || ptr >= this.top || (ptr & this.alignMask) !== 0 || !this.isStart(block)) {
       this.badPointer(ptr, op);
     }
     this.validHeader(block);

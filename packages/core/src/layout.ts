@@ -23,7 +23,14 @@
  * The smallest block is 24 bytes (header 8 + 3 link words + footer 4), rounded up to the alignment. Offset 0
  * is never a block: with alignment 8 the first block is at 8; with alignment A >= 16 it is at A - 8, so that
  * every payload (block + 8) is a multiple of A. A side bitmap in the heap marks which 8-byte granules start a
- * block, so a pointer can be validated in O(1) without trusting bytes the user may have overwritten.
+ * block, so a pointer can be validated in O(1) without trusting bytes the user may have overwritten; a second
+ * one marks where a block was freed (cleared when a block there is handed out again), which tells a double free
+ * (DOUBLE_FREE) from a pointer that was never allocated (INVALID_POINTER).
+ *
+ * Worked example, alignment 8, a 1 KiB arena: one free block [8, 1024) of 1016 bytes. malloc(100) needs
+ * 100 + 8 = 108, rounded up to 112 bytes: the block [8, 120) is USED, payload 16, and the remainder [120, 1024)
+ * (904 bytes, footer at 1020) stays free. free(16) finds no free neighbour below (P is clear) and a free one
+ * above (its header at 16 - 8 + 112 = 120 has U clear), so the two merge back into [8, 1024).
  */
 
 /** Bytes of a block's header; payload = block + HEADER_BYTES. */
