@@ -35,6 +35,17 @@ describe.each(["immediate", "deferred", "none"] as const)("an overflow into the 
       expectHeapError(() => heap.usableSize(b), "CORRUPTION");
     });
 
+    it("a call rejected for CORRUPTION writes nothing", () => {
+      const { heap, a, b } = smashed(coalescing, pattern);
+      const bytes = heap.memory.slice();
+      const stats = heap.stats();
+      for (const call of [() => heap.free(a), () => heap.free(b), () => heap.realloc(a, 200), () => heap.realloc(a, 1)]) {
+        expectHeapError(call, "CORRUPTION");
+        expect(heap.memory).toEqual(bytes);
+        expect(heap.stats()).toEqual(stats);
+      }
+    });
+
     it("walk() and dump() report CORRUPTION instead of walking garbage", () => {
       const { heap } = smashed(coalescing, pattern);
       expectHeapError(() => [...heap.walk()], "CORRUPTION");
