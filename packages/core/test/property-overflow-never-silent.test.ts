@@ -63,10 +63,10 @@ describe.each([["lifo", lifo]] as const)("an overflow into the next header (%s)"
   it.each(["immediate", "deferred", "none"] as const)("%s coalescing: reported or harmless, never another error", (coalescing) => {
     fc.assert(
       fc.property(
-        fc.array(step, { minLength: 5, maxLength: 40 }),
+        fc.array(step, { minLength: 5, maxLength: 40, size: "max" }),
         fc.nat(1000),
         fc.uint8Array({ minLength: 1, maxLength: 8 }),
-        fc.array(step, { maxLength: 30 }),
+        fc.array(step, { maxLength: 30, size: "max" }),
         fc.boolean(),
         (before, victim, bytes, after, growable) => {
           const heap = createHeap({ size: growable ? 0 : 4096, maxSize: 4096, strategy: strategy(), coalescing });

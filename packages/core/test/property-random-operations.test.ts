@@ -7,10 +7,10 @@ import { opArbitrary, runOps } from "./random-ops.js";
 describe.each(["immediate", "deferred", "none"] as const)("random operations, %s coalescing", (coalescing) => {
   it.each([8, 16, 64])("alignment %i: the heap agrees with a model of live intervals after every operation", (alignment) => {
     fc.assert(
-      fc.property(fc.array(opArbitrary, { maxLength: 120 }), fc.boolean(), (ops, growable) => {
+      fc.property(fc.array(opArbitrary, { maxLength: 120, size: "max" }), fc.boolean(), (ops, growable) => {
         runOps(ops, { strategy: firstFit, coalescing, alignment, growable });
       }),
-      { numRuns: 80 },
+      { numRuns: 100 },
     );
   });
 });

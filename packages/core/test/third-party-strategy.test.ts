@@ -24,7 +24,7 @@ it("a LIFO list strategy built on getLink/setLink/blockSize serves a heap", () =
 it("the LIFO strategy keeps the heap consistent under random operations", () => {
   fc.assert(
     fc.property(
-      fc.array(opArbitrary, { maxLength: 120 }),
+      fc.array(opArbitrary, { maxLength: 120, size: "max" }),
       fc.constantFrom("immediate" as const, "deferred" as const, "none" as const),
       fc.constantFrom(8, 16, 64),
       fc.boolean(),
@@ -32,6 +32,6 @@ it("the LIFO strategy keeps the heap consistent under random operations", () => 
         runOps(ops, { strategy: lifo, coalescing, alignment, growable });
       },
     ),
-    { numRuns: 60 },
+    { numRuns: 100 },
   );
 });
