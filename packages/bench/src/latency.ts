@@ -17,7 +17,9 @@ export interface LatencyOptions {
   warmupIterations?: number;
   /** Also time each op of one replay for the percentiles. @defaultValue true */
   percentiles?: boolean;
-  /** Small budgets (time 100 ms, 2 iterations, 1 warmup) so a report cell stays well under a second on short traces. */
+  /** Time at most about this many ops for the percentiles (every k-th op; see timeEachOp). @defaultValue all (quick: 100 000) */
+  maxTimedOps?: number;
+  /** Small budgets (time 100 ms, 2 iterations, 1 warmup, 100 000 timed ops) so a report cell stays well under a second on short traces. */
   quick?: boolean;
   /**
    * What tinybench times whole replays with: "wall" (performance.now) or "cpu" (this process's user + system CPU
@@ -94,15 +96,17 @@ function percentiles(samples: Float64Array, count: number): OpPercentiles {
 }
 
 /**
- * Times every op of one replay of `trace` on `allocator` with `process.hrtime.bigint()` around the call,
- * minus the timer's own overhead (see timerOverheadNs), clamped at 0.
+ * Times the ops of one replay of `trace` on `allocator` with `process.hrtime.bigint()` around each call, minus
+ * the timer's own overhead (see timerOverheadNs), clamped at 0. With more than `maxTimedOps` ops, every k-th op
+ * is timed (k = ceil(ops / maxTimedOps)) and the others run untimed, so the sample still spans the whole trace.
  */
-export function timeEachOp(trace: Trace, allocator: Allocator): NonNullable<LatencyResult["perOp"]> {
+export function timeEachOp(trace: Trace, allocator: Allocator, maxTimedOps = Number.POSITIVE_INFINITY): NonNullable<LatencyResult["perOp"]> {
   const { kind, id: ids, size: sizes, count: counts } = trace.columns;
   const n = kind.length;
+  const stride = Math.max(1, Math.ceil(n / Math.max(1, maxTimedOps)));
   const pointers = new Float64Array(trace.idCount);
   let mallocs = 0, frees = 0, reallocs = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < n; i += stride) {
     const k = kind[i]!;
     if (k === OP_FREE) frees++;
     else if (k === OP_MALLOC || k === OP_CALLOC) mallocs++;
@@ -116,30 +120,44 @@ export function timeEachOp(trace: Trace, allocator: Allocator): NonNullable<Late
   for (let i = 0; i < n; i++) {
     const k = kind[i]!;
     const id = ids[i]!;
+    const timed = i % stride === 0;
     if (k === OP_FREE) {
       const p = pointers[id]!;
-      const t0 = process.hrtime.bigint();
-      allocator.free(p);
-      const t1 = process.hrtime.bigint();
+      if (timed) {
+        const t0 = process.hrtime.bigint();
+        allocator.free(p);
+        const t1 = process.hrtime.bigint();
+        freeNs[frees++] = Math.max(0, Number(t1 - t0) - overhead);
+      } else {
+        allocator.free(p);
+      }
       pointers[id] = 0;
-      freeNs[frees++] = Math.max(0, Number(t1 - t0) - overhead);
     } else if (k === OP_MALLOC || k === OP_CALLOC) {
       const size = sizes[i]!;
       let p: number;
-      const t0 = process.hrtime.bigint();
-      if (k === OP_MALLOC) p = allocator.malloc(size);
-      else p = allocator.calloc(counts[i]!, size);
-      const t1 = process.hrtime.bigint();
+      if (timed) {
+        const t0 = process.hrtime.bigint();
+        if (k === OP_MALLOC) p = allocator.malloc(size);
+        else p = allocator.calloc(counts[i]!, size);
+        const t1 = process.hrtime.bigint();
+        mallocNs[mallocs++] = Math.max(0, Number(t1 - t0) - overhead);
+      } else {
+        p = k === OP_MALLOC ? allocator.malloc(size) : allocator.calloc(counts[i]!, size);
+      }
       pointers[id] = p;
-      mallocNs[mallocs++] = Math.max(0, Number(t1 - t0) - overhead);
     } else {
       const size = sizes[i]!;
       const old = pointers[id]!;
-      const t0 = process.hrtime.bigint();
-      const p = allocator.realloc(old, size);
-      const t1 = process.hrtime.bigint();
+      let p: number;
+      if (timed) {
+        const t0 = process.hrtime.bigint();
+        p = allocator.realloc(old, size);
+        const t1 = process.hrtime.bigint();
+        reallocNs[reallocs++] = Math.max(0, Number(t1 - t0) - overhead);
+      } else {
+        p = allocator.realloc(old, size);
+      }
       if (p !== 0 || size === 0) pointers[id] = p;
-      reallocNs[reallocs++] = Math.max(0, Number(t1 - t0) - overhead);
     }
   }
   return {
@@ -205,6 +223,6 @@ export function measureLatency(trace: Trace, createAllocator: () => Allocator, o
     nsPerOp,
     rme: result.latency.rme,
     opsPerSecond: nsPerOp > 0 ? 1e9 / nsPerOp : 0,
-    perOp: (options.percentiles ?? true) ? timeEachOp(trace, createAllocator()) : null,
+    perOp: (options.percentiles ?? true) ? timeEachOp(trace, createAllocator(), options.maxTimedOps ?? (quick ? 100_000 : Number.POSITIVE_INFINITY)) : null,
   };
 }

@@ -1,4 +1,4 @@
-import { measureLatency, timerOverheadNs } from "@dmm/bench";
+import { measureLatency, timeEachOp, timerOverheadNs } from "@dmm/bench";
 import { expect, it } from "vitest";
 import { growableHeap, randomTrace } from "./helpers.js";
 
@@ -45,4 +45,12 @@ it("can time whole replays with the process's CPU time", () => {
 
 it("measures the timer's own overhead as a positive number of ns", () => {
   expect(timerOverheadNs(100)).toBeGreaterThan(0);
+});
+
+it("times every k-th op when maxTimedOps caps the per-op pass", () => {
+  const trace = randomTrace(1000, 8);
+  const perOp = timeEachOp(trace, growableHeap(), 100);
+  const stride = Math.ceil(trace.length / 100);
+  const timed = perOp.malloc.count + perOp.free.count + perOp.realloc.count;
+  expect(timed).toBe(Math.ceil(trace.length / stride));
 });
