@@ -202,6 +202,13 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     }
     const next = block + size;
     if (next < this.top && !this.isStart(next)) this.corrupt(block, `size ${size} does not end at a block boundary`);
+    // The USED bit is stored twice: in this header and as the PREV_FREE bit of the block above (or of the top).
+    // A flipped bit (a one-byte overflow onto the size word) disagrees with the other copy; a stale footer
+    // left in a used block's slack could otherwise vouch for a forged free header.
+    const aboveSaysFree = next < this.top ? (this.words[next >> 2]! & PREV_FREE) !== 0 : this.topPrevFree !== 0;
+    if (aboveSaysFree === ((header & USED) !== 0)) {
+      this.corrupt(block, `its USED bit says ${header & USED ? "used" : "free"} but the PREV_FREE bit above it says ${aboveSaysFree ? "free" : "used"}`);
+    }
     if (header & USED) {
       if (this.words[(block >> 2) + REQUESTED]! >>> 0 > size - HEADER_BYTES) this.corrupt(block, "requested size exceeds the block");
     } else if (this.words[(next - 4) >> 2] !== size) {

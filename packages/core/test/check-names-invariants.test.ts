@@ -9,12 +9,21 @@ it("two adjacent free blocks under immediate coalescing: 'blocks should have coa
   const heap = heapOf();
   const a = heap.malloc(16); // [8, 32)
   const b = heap.malloc(16); // [32, 56)
-  heap.malloc(16);
+  const c = heap.malloc(16); // [56, 80)
   heap.free(a);
-  // Forge b as a free block whose PREV_FREE bit admits the free a: header 24 | PREV_FREE, footer 24.
+  // Forge b as a free block, consistently: header 24 | PREV_FREE (a is free), footer 24, and c's PREV_FREE set.
   view(heap).setInt32(b - 8, 24 | 2, true);
   view(heap).setInt32(b + 12, 24, true);
+  view(heap).setInt32(c - 8, 24 | 2 | 1, true);
   expect(expectHeapError(() => heap.check(), "CORRUPTION").message).toContain("blocks should have coalesced");
+});
+
+it("a USED bit that contradicts the PREV_FREE bit above it (a one-bit overflow)", () => {
+  const heap = heapOf();
+  const a = heap.malloc(16);
+  heap.malloc(200);
+  heap.memory[a + 16] &= ~1; // clear the USED bit of the block above a: its footer slot may hold a stale size
+  expect(expectHeapError(() => heap.check(), "CORRUPTION").message).toMatch(/block at 32: its USED bit says free but the PREV_FREE bit above it says used/);
 });
 
 it("a PREV_FREE bit that contradicts the block below", () => {
