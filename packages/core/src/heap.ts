@@ -154,6 +154,23 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     return (this.starts[block >>> 8]! & (1 << ((block >>> 3) & 31))) !== 0;
   }
 
+  /**
+   * Whether a block starts strictly between `block` and `next`: a header whose size was overwritten with a larger
+   * one that happens to end at a real block boundary would swallow the blocks in between. One bitmap word per
+   * 256 bytes of the block, so a 64-byte block costs one read.
+   */
+  private startsWithin(block: number, next: number): boolean {
+    const end = next >>> 3; // first granule not examined
+    for (let g = (block >>> 3) + 1; g < end; ) {
+      const i = g >>> 5;
+      const stop = end - (i << 5); // granules of word i below `end`: bits 0 .. stop - 1
+      const mask = (stop >= 32 ? -1 : (1 << stop) - 1) & (-1 << (g & 31));
+      if ((this.starts[i]! & mask) !== 0) return true;
+      g = (i + 1) << 5;
+    }
+    return false;
+  }
+
   private wasFreed(block: number): boolean {
     return (this.freed[block >>> 8]! & (1 << ((block >>> 3) & 31))) !== 0;
   }
@@ -202,6 +219,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     }
     const next = block + size;
     if (next < this.top && !this.isStart(next)) this.corrupt(block, `size ${size} does not end at a block boundary`);
+    if (this.startsWithin(block, next)) this.corrupt(block, `size ${size} spans the start of another block (overwritten header?)`);
     // The USED bit is stored twice: in this header and as the PREV_FREE bit of the block above (or of the top).
     // A flipped bit (a one-byte overflow onto the size word) disagrees with the other copy; a stale footer
     // left in a used block's slack could otherwise vouch for a forged free header.
