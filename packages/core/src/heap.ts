@@ -154,23 +154,6 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     return (this.starts[block >>> 8]! & (1 << ((block >>> 3) & 31))) !== 0;
   }
 
-  /**
-   * Whether a block starts strictly between `block` and `next`: a header whose size was overwritten with a larger
-   * one that happens to end at a real block boundary would swallow the blocks in between. One bitmap word per
-   * 256 bytes of the block, so a 64-byte block costs one read.
-   */
-  private startsWithin(block: number, next: number): boolean {
-    const end = next >>> 3; // first granule not examined
-    for (let g = (block >>> 3) + 1; g < end; ) {
-      const i = g >>> 5;
-      const stop = end - (i << 5); // granules of word i below `end`: bits 0 .. stop - 1
-      const mask = (stop >= 32 ? -1 : (1 << stop) - 1) & (-1 << (g & 31));
-      if ((this.starts[i]! & mask) !== 0) return true;
-      g = (i + 1) << 5;
-    }
-    return false;
-  }
-
   private wasFreed(block: number): boolean {
     return (this.freed[block >>> 8]! & (1 << ((block >>> 3) & 31))) !== 0;
   }
@@ -219,7 +202,6 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     }
     const next = block + size;
     if (next < this.top && !this.isStart(next)) this.corrupt(block, `size ${size} does not end at a block boundary`);
-    if (this.startsWithin(block, next)) this.corrupt(block, `size ${size} spans the start of another block (overwritten header?)`);
     // The USED bit is stored twice: in this header and as the PREV_FREE bit of the block above (or of the top).
     // A flipped bit (a one-byte overflow onto the size word) disagrees with the other copy; a stale footer
     // left in a used block's slack could otherwise vouch for a forged free header.
@@ -228,7 +210,14 @@ class BoundaryTagHeap implements Heap, StrategyHost {
       this.corrupt(block, `its USED bit says ${header & USED ? "used" : "free"} but the PREV_FREE bit above it says ${aboveSaysFree ? "free" : "used"}`);
     }
     if (header & USED) {
-      if (this.words[(block >> 2) + REQUESTED]! >>> 0 > size - HEADER_BYTES) this.corrupt(block, "requested size exceeds the block");
+      const requested = this.words[(block >> 2) + REQUESTED]! >>> 0;
+      if (requested > size - HEADER_BYTES) this.corrupt(block, "requested size exceeds the block");
+      // A used block is never a whole block larger than its request needs (a split would have cut that off), so
+      // a size overwritten with a larger one that happens to end at a real boundary, swallowing the blocks in
+      // between, is caught in O(1).
+      if (size - this.blockFor(requested) >= this.minBlockSize) {
+        this.corrupt(block, `size ${size} is larger than its request of ${requested} bytes needs: it spans other blocks (overwritten header?)`);
+      }
     } else if (this.words[(next - 4) >> 2] !== size) {
       this.corrupt(block, "free block's footer disagrees with its header");
     }
