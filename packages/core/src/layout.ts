@@ -27,6 +27,13 @@
  * one marks where a block was freed (cleared when a block there is handed out again), which tells a double free
  * (DOUBLE_FREE) from a pointer that was never allocated (INVALID_POINTER).
  *
+ * What free/realloc/malloc check before trusting a header (so an overflow from the block below is CORRUPTION):
+ * the size is a multiple of the alignment, at least the minimum, ends at a marked block start within the heap;
+ * the USED bit agrees with the PREV_FREE bit of the block above (the same fact stored twice); a free block's
+ * footer equals its size; a used block's requested size fits it, and the block is less than one minimum block
+ * larger than that request needs (every path that sizes a used block splits off anything bigger), so a size
+ * forged to swallow the blocks above is caught without scanning.
+ *
  * Worked example, alignment 8, a 1 KiB arena: one free block [8, 1024) of 1016 bytes. malloc(100) needs
  * 100 + 8 = 108, rounded up to 112 bytes: the block [8, 120) is USED, payload 16, and the remainder [120, 1024)
  * (904 bytes, footer at 1020) stays free. free(16) finds no free neighbour below (P is clear) and a free one
