@@ -434,7 +434,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
       if (prevFlag) {
         prevSize = words[(block - 4) >> 2]!;
         const prev = block - prevSize;
-        if (prevSize < this.minBlockSize || prev < this.base || !this.isStart(prev)) {
+        if (prevSize < this.minBlockSize || (prevSize & this.alignMask) !== 0 || prev < this.base || !this.isStart(prev)) {
           this.corrupt(block, "PREV_FREE is set but the footer below does not lead to a block");
         }
         if (this.validHeader(prev) !== prevSize || words[prev >> 2]! & USED) {

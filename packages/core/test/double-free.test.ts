@@ -56,3 +56,24 @@ it("free(NULL) is a no-op", () => {
   heap.free(0);
   expect(heap.dump()).toBe(before);
 });
+
+it("a stale pointer whose memory now belongs to a live block is INVALID_POINTER (an interior pointer)", () => {
+  const heap = heapOf();
+  const a = heap.malloc(16); // [8, 32)
+  const b = heap.malloc(16); // [32, 56)
+  heap.malloc(16);
+  heap.free(a);
+  heap.free(b); // one free block [8, 56)
+  expect(heap.malloc(40)).toBe(a); // takes all of it: b's old payload is inside this live block now
+  expectRejectedWithoutChange(heap, () => heap.free(b), "INVALID_POINTER");
+});
+
+it("a block handed out again at the same address is live again: one free is fine, the second is DOUBLE_FREE", () => {
+  const heap = heapOf();
+  const a = heap.malloc(16);
+  heap.malloc(16);
+  heap.free(a);
+  expect(heap.malloc(16)).toBe(a);
+  heap.free(a);
+  expectRejectedWithoutChange(heap, () => heap.free(a), "DOUBLE_FREE");
+});
