@@ -15,6 +15,8 @@
 import { createRequire } from "node:module";
 import { HeapError, type BlockInfo, type HeapStats, type Ptr } from "@dmm/core";
 import { DEFAULT_PEER_BYTES, type PeerAllocator, type PeerOptions } from "./api.js";
+import { BlockTally } from "./block-tally.js";
+import { CSemanticsPeer, requireSize } from "./c-semantics.js";
 
 interface CodemixAllocator {
   alloc(bytes: number): number;
@@ -39,7 +41,7 @@ const OVERHEAD_QUADS = 2;
 /** Smallest request the library serves (it rounds smaller ones up). */
 const MIN_BYTES = 16;
 
-class NpmMallocAllocator implements PeerAllocator {
+class NpmMallocAllocator extends CSemanticsPeer {
   readonly name = "npm-malloc";
   readonly limitations: readonly string[] = [
     "stats().liveBytes and peakLiveBytes are NaN: the library does not record requested sizes",
@@ -56,8 +58,10 @@ class NpmMallocAllocator implements PeerAllocator {
   private readonly maxRequest: number;
   private peakHeap = FIRST_BLOCK * 4 - 4;
   private failed = 0;
+  private readonly tally = new BlockTally();
 
   constructor(options: PeerOptions) {
+    super();
     const size = options.size ?? DEFAULT_PEER_BYTES;
     const buf = new ArrayBuffer(size);
     this.lib = new Codemix(buf);
@@ -67,7 +71,7 @@ class NpmMallocAllocator implements PeerAllocator {
   }
 
   malloc(size: number): Ptr {
-    if (!Number.isInteger(size) || size < 0) throw new HeapError("INVALID_SIZE", `malloc size must be a non-negative integer, got ${String(size)}`);
+    requireSize("malloc", size);
     // The library throws a RangeError beyond its buffer; C returns NULL.
     const p = size <= this.maxRequest ? this.lib.alloc(size < MIN_BYTES ? MIN_BYTES : size) : 0;
     if (p === 0) {
@@ -80,22 +84,9 @@ class NpmMallocAllocator implements PeerAllocator {
     return p;
   }
 
-  calloc(count: number, size: number): Ptr {
-    const total = count * size;
-    if (!Number.isInteger(total) || total < 0) throw new HeapError("INVALID_SIZE", `calloc(${String(count)}, ${String(size)})`);
-    const p = this.malloc(total);
-    if (p !== 0) this.memory.fill(0, p, p + total);
-    return p;
-  }
-
-  realloc(ptr: Ptr, size: number): Ptr {
-    if (!Number.isInteger(size) || size < 0) throw new HeapError("INVALID_SIZE", `realloc size must be a non-negative integer, got ${String(size)}`);
-    if (ptr === 0) return this.malloc(size);
+  /** Keeps the block when the new size fits its usable size (no shrinking), else malloc + copy + free. */
+  protected resize(ptr: Ptr, size: number): Ptr {
     const usable = this.usableSize(ptr);
-    if (size === 0) {
-      this.free(ptr);
-      return 0;
-    }
     if (size <= usable) return ptr;
     const moved = this.malloc(size);
     if (moved === 0) return 0;
@@ -152,33 +143,16 @@ class NpmMallocAllocator implements PeerAllocator {
     const words = this.words;
     const extent = this.extent();
     const end = extent >> 2;
-    let usedBlocks = 0, usedBytes = 0, freeBlocks = 0, freeBytes = 0, largest = 0;
+    const tally = this.tally.reset();
     for (let b = FIRST_BLOCK; b - 1 < end; ) {
       const raw = words[b - 1]!;
       const size = raw < 0 ? -raw : raw;
       if (size < OVERHEAD_QUADS || b + size >= words.length) throw new HeapError("CORRUPTION", `block at ${(b - 1) * 4}: size ${size * 4} is impossible`);
-      if (raw > 0) {
-        freeBlocks++;
-        freeBytes += (size + OVERHEAD_QUADS) * 4;
-        if (size * 4 > largest) largest = size * 4;
-      } else {
-        usedBlocks++;
-        usedBytes += (size + OVERHEAD_QUADS) * 4;
-      }
+      if (raw > 0) tally.free((size + OVERHEAD_QUADS) * 4, size * 4);
+      else tally.used((size + OVERHEAD_QUADS) * 4);
       b += size + OVERHEAD_QUADS;
     }
-    return {
-      heapBytes: extent,
-      peakHeapBytes: this.peakHeap,
-      liveBytes: Number.NaN,
-      peakLiveBytes: Number.NaN,
-      usedBlocks,
-      usedBytes,
-      freeBlocks,
-      freeBytes,
-      largestFreeBlock: largest,
-      failedAllocations: this.failed,
-    };
+    return tally.stats(extent, this.peakHeap, this.failed);
   }
 
   /** The library's own checkListIntegrity (header = footer, skip-list pointers reach free blocks), plus: no two adjacent free blocks. */

@@ -16,6 +16,8 @@
 import { HeapError, type BlockInfo, type HeapStats, type Ptr } from "@dmm/core";
 import { MemPool } from "@thi.ng/malloc";
 import { DEFAULT_PEER_BYTES, type PeerAllocator, type PeerOptions } from "./api.js";
+import { BlockTally } from "./block-tally.js";
+import { CSemanticsPeer, requireSize } from "./c-semantics.js";
 
 const STATE_FREE = 0;
 const STATE_USED = 1;
@@ -29,7 +31,7 @@ export interface ThingMallocOptions extends PeerOptions {
   fixReallocLeak?: boolean;
 }
 
-class ThingMallocAllocator implements PeerAllocator {
+class ThingMallocAllocator extends CSemanticsPeer {
   readonly name = "thi.ng-malloc";
   readonly limitations: readonly string[];
   readonly memory: Uint8Array;
@@ -39,8 +41,10 @@ class ThingMallocAllocator implements PeerAllocator {
   private readonly fixRealloc: boolean;
   private peakTop: number;
   private failed = 0;
+  private readonly tally = new BlockTally();
 
   constructor(options: ThingMallocOptions) {
+    super();
     const size = options.size ?? DEFAULT_PEER_BYTES;
     const align = options.align ?? 8;
     const buf = new ArrayBuffer(size);
@@ -69,7 +73,7 @@ class ThingMallocAllocator implements PeerAllocator {
   }
 
   malloc(size: number): Ptr {
-    if (!Number.isInteger(size) || size < 0) throw new HeapError("INVALID_SIZE", `malloc size must be a non-negative integer, got ${String(size)}`);
+    requireSize("malloc", size);
     // MemPool returns 0 for malloc(0); C allows a unique pointer, which keeps a zero-byte block distinct.
     const p = size <= this.memory.length ? this.pool.malloc(size === 0 ? 1 : size) : 0;
     if (p === 0) this.failed++;
@@ -77,21 +81,7 @@ class ThingMallocAllocator implements PeerAllocator {
     return p;
   }
 
-  calloc(count: number, size: number): Ptr {
-    const total = count * size;
-    if (!Number.isInteger(total) || total < 0) throw new HeapError("INVALID_SIZE", `calloc(${String(count)}, ${String(size)})`);
-    const p = this.malloc(total);
-    if (p !== 0) this.memory.fill(0, p, p + total);
-    return p;
-  }
-
-  realloc(ptr: Ptr, size: number): Ptr {
-    if (!Number.isInteger(size) || size < 0) throw new HeapError("INVALID_SIZE", `realloc size must be a non-negative integer, got ${String(size)}`);
-    if (ptr === 0) return this.malloc(size);
-    if (size === 0) {
-      this.free(ptr);
-      return 0;
-    }
+  protected resize(ptr: Ptr, size: number): Ptr {
     const blockSize = this.u32[(ptr - HEADER) >>> 2]!;
     if (this.fixRealloc && size > blockSize - HEADER && ptr - HEADER + blockSize < this.u32[STATE_TOP]!) {
       const moved = this.malloc(size);
@@ -145,34 +135,20 @@ class ThingMallocAllocator implements PeerAllocator {
   stats(): HeapStats {
     const u32 = this.u32;
     const top = u32[STATE_TOP]!;
-    let usedBlocks = 0, usedBytes = 0, freeBlocks = 0, freeBytes = 0, largest = 0;
+    const tally = this.tally.reset();
     let nextFree = u32[STATE_FREE]!;
     for (let b = this.initialTop; b < top; ) {
       const size = u32[b >>> 2]!;
       if (size < HEADER || b + size > top) throw new HeapError("CORRUPTION", `block at ${b}: size ${size} is impossible`);
       if (b === nextFree) {
-        freeBlocks++;
-        freeBytes += size;
-        if (size - HEADER > largest) largest = size - HEADER;
+        tally.free(size, size - HEADER);
         nextFree = u32[(b >>> 2) + 1]!;
       } else {
-        usedBlocks++;
-        usedBytes += size;
+        tally.used(size);
       }
       b += size;
     }
-    return {
-      heapBytes: top,
-      peakHeapBytes: this.peakTop,
-      liveBytes: Number.NaN,
-      peakLiveBytes: Number.NaN,
-      usedBlocks,
-      usedBytes,
-      freeBlocks,
-      freeBytes,
-      largestFreeBlock: largest,
-      failedAllocations: this.failed,
-    };
+    return tally.stats(top, this.peakTop, this.failed);
   }
 
   /** Blocks tile [initialTop, top); the free list is strictly address-ordered; used list + free list = all blocks. */
