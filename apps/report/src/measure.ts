@@ -3,49 +3,13 @@
  * latency from tinybench (whole-trace replays) plus per-op percentiles.
  */
 import type { Allocator } from "@dmm/core";
-import { measureLatency, replay } from "@dmm/bench";
+import { measureLatency, replay, type ReplayResult } from "@dmm/bench";
 import { OP_CALLOC, OP_MALLOC, OP_REALLOC, type Trace } from "@dmm/workloads";
-import type { LatencyMetrics, TimelinePoint } from "./types.js";
-
-/** The part of a replay result the report reads. */
-export interface ReplaySummary {
-  ops: number;
-  peakLiveBytes: number;
-  peakHeapBytes: number;
-  utilization: number;
-  fragmentation: number;
-  internalFragmentation: number;
-  externalFragmentationAtPeak: number;
-  externalFragmentationMean: number;
-  failures: { outOfMemory: number; fragmented: number };
-  searchCost: { mean: number; p99: number; max: number };
-  timeline: TimelinePoint[];
-}
+import type { LatencyMetrics } from "./types.js";
 
 /** Replays with payload-integrity checks on (a corrupting allocator fails its cell instead of scoring well). */
-export function replayMetrics(trace: Trace, allocator: Allocator): ReplaySummary {
-  const r = replay(trace, allocator, { integrity: true });
-  return {
-    ops: r.ops,
-    peakLiveBytes: r.peakLiveBytes,
-    peakHeapBytes: r.peakHeapBytes,
-    utilization: r.utilization,
-    fragmentation: r.fragmentation,
-    internalFragmentation: r.internalFragmentation,
-    externalFragmentationAtPeak: r.externalFragmentation.atPeak,
-    externalFragmentationMean: r.externalFragmentation.mean,
-    failures: { outOfMemory: r.failures.outOfMemory, fragmented: r.failures.fragmented },
-    searchCost: r.searchCost ? { mean: r.searchCost.mean, p99: r.searchCost.p99, max: r.searchCost.max } : { mean: 0, p99: 0, max: 0 },
-    timeline: r.timeline.map((p) => ({
-      op: p.op,
-      liveBytes: p.liveBytes,
-      heapBytes: p.heapBytes,
-      freeBytes: p.freeBytes,
-      largestFreeBlock: p.largestFreeBlock,
-      freeBlocks: p.freeBlocks,
-      externalFragmentation: p.externalFragmentation,
-    })),
-  };
+export function replayMetrics(trace: Trace, allocator: Allocator): ReplayResult {
+  return replay(trace, allocator, { integrity: true });
 }
 
 /** Requests that can fail: mallocs, callocs and reallocs to a non-zero size. */

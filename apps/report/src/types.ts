@@ -2,6 +2,9 @@
  * The data model of a bench run: a matrix of cells (allocator × coalescing × workload), the result of each
  * cell, and the whole run as written to results.json (what `merge` reads back).
  */
+import type { TimelinePoint } from "@dmm/bench";
+
+export type { TimelinePoint };
 
 /** How free neighbours are merged; "native" for peers that have their own fixed policy. */
 export type CoalescingMode = "immediate" | "deferred" | "none" | "native";
@@ -40,18 +43,6 @@ export interface RunSettings {
   readonly heapMapWorkloads: readonly string[];
 }
 
-/** One point of a replay's sampled timeline. */
-export interface TimelinePoint {
-  readonly op: number;
-  readonly liveBytes: number;
-  readonly heapBytes: number;
-  readonly freeBytes: number;
-  readonly largestFreeBlock: number;
-  readonly freeBlocks: number;
-  /** 1 − largestFreeBlock / freeBytes at that moment. */
-  readonly externalFragmentation: number;
-}
-
 /** A heap map: for `times.length` moments, the used fraction of each of `bins` equal address ranges. */
 export interface HeapMap {
   /** Op index of each snapshot. */
@@ -75,7 +66,8 @@ export interface CellResult {
   readonly error: string | null;
   readonly metrics: DeterministicMetrics | null;
   readonly latency: LatencyMetrics | null;
-  readonly timeline: TimelinePoint[];
+  /** The metric replay's sampled timeline, as @dmm/bench's replay returns it. */
+  readonly timeline: readonly TimelinePoint[];
   /** Histogram of free blocks examined per malloc: [bucket label, count]; empty when the allocator does not tell. */
   readonly searchCostHistogram: Array<[string, number]>;
   readonly heapMap: HeapMap | null;
