@@ -73,7 +73,7 @@ function peerBackends(): Backend[] {
     name: peer.name,
     kind: "peer" as const,
     description: peer.description,
-    coalescing: ["native"] as const,
+    coalescing: ["own"] as const,
     growable: true,
     liveLinearFree: peer.create({ size: 1 << 16 }).limitations.some((l) => /free\(\).*O\(live/.test(l)),
     create: (spec: ArenaSpec) => (spec.growable ? peer.create() : peer.create({ size: spec.bytes })),
@@ -89,7 +89,7 @@ function nativeBackend(): Backend {
     name: NATIVE_NAME,
     kind: "native",
     description: "the C library's malloc (glibc) replaying the same trace natively, compiled with cc -O2; ns/op only",
-    coalescing: ["native"],
+    coalescing: ["own"],
     growable: true,
     create: () => {
       throw new BenchError("BAD_OPTION", "the native reference runs in its own process and has no Allocator");

@@ -41,7 +41,7 @@ export function utilizationTable(run: RunResult): string {
 /** "7 allocators (…) with coalescing immediate and none, plus …": what this run compared. */
 function allocatorSummary(run: RunResult): string {
   const own = [...new Set(run.results.filter((r) => r.allocatorKind === "strategy" || r.allocatorKind === "buddy").map((r) => r.allocator))];
-  const modes = [...new Set(run.results.map((r) => r.coalescing).filter((c) => c !== "native"))];
+  const modes = [...new Set(run.results.map((r) => r.coalescing).filter((c) => c !== "own"))];
   const others = [...new Set(run.results.filter((r) => r.allocatorKind === "peer" || r.allocatorKind === "native").map((r) => r.allocator))];
   let text = own.length ? `${own.join(", ")} with coalescing ${modes.join(", ")}` : "";
   if (others.length) text += `${text ? "; " : ""}peers ${others.join(", ")} in their own mode`;

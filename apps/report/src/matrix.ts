@@ -36,15 +36,20 @@ export function parseCoalescing(items: readonly string[] | undefined): Coalescin
   });
 }
 
+/** The modes a backend runs in: each requested mode it supports, or only "own" for a fixed-policy allocator. */
+export function modesOf(backend: Backend, requested: readonly CoalescingMode[]): CoalescingMode[] {
+  return backend.coalescing.includes("own") ? ["own"] : requested.filter((m) => backend.coalescing.includes(m));
+}
+
 /**
  * Every cell, workload-major (a worker keeps a workload's trace while its cells run). An allocator runs each
- * requested mode it supports; a peer runs once, in its own ("native") mode.
+ * requested mode it supports; a peer runs once, in its own ("own") mode.
  */
 export function buildMatrix(allocators: readonly Backend[], coalescing: readonly CoalescingMode[], workloads: readonly WorkloadRef[]): Cell[] {
   const cells: Cell[] = [];
   for (const workload of workloads) {
     for (const backend of allocators) {
-      const modes = backend.coalescing.includes("native") ? (["native"] as CoalescingMode[]) : coalescing.filter((m) => backend.coalescing.includes(m));
+      const modes = modesOf(backend, coalescing);
       for (const mode of modes) {
         cells.push({ index: cells.length, allocator: backend.name, allocatorKind: backend.kind, coalescing: mode, workload });
       }

@@ -3,12 +3,12 @@ import { availableParallelism } from "node:os";
 import { robsonAdversary } from "@dmm/workloads";
 import { type Backend, backendByName, backends, BenchError, GROWABLE_MAX_BYTES } from "./backends.js";
 import { environment } from "./environment.js";
-import { buildMatrix, parseCoalescing, type Shard, shardCells } from "./matrix.js";
+import { buildMatrix, modesOf, parseCoalescing, type Shard, shardCells } from "./matrix.js";
 import { type OnCellDone, runCells } from "./pool.js";
 import type { AdversaryResult, Cell, CoalescingMode, RunResult, RunSettings } from "./types.js";
 import { findManifest, readManifest, resolveWorkloads } from "./workloads.js";
 
-export const RESULTS_FORMAT = "dmm-bench/1";
+export const RESULTS_FORMAT = "dmm-bench/2";
 
 export interface BenchOptions {
   strategies?: readonly string[];
@@ -96,7 +96,7 @@ export function runAdversary(allocators: readonly Backend[], coalescing: readonl
   const params = adversaryParams(quick);
   const out: AdversaryResult[] = [];
   for (const backend of allocators) {
-    const modes = backend.coalescing.includes("native") ? (["native"] as CoalescingMode[]) : coalescing.filter((m) => backend.coalescing.includes(m));
+    const modes = modesOf(backend, coalescing);
     for (const mode of modes) {
       try {
         const r = robsonAdversary(backend.create({ coalescing: mode, growable: backend.growable, bytes: GROWABLE_MAX_BYTES }), params);

@@ -16,22 +16,75 @@ export interface Chart {
 /** Most points per series in the over-time charts (timeline.csv keeps every sample). */
 export const MAX_SERIES_POINTS = 120;
 
-const COALESCING_ORDER = ["immediate", "deferred", "none", "native"];
+const COALESCING_ORDER = ["immediate", "deferred", "none", "own"];
 const WIDTH = 220;
 const FACET_COLUMNS = 3;
 
-/** "first-fit" for its default mode (immediate or native), "first-fit · none" otherwise. */
+/** "first-fit" for its default mode (immediate, or its own fixed policy), "first-fit · none" otherwise. */
 export function seriesLabel(r: Pick<CellResult, "allocator" | "coalescing">): string {
-  return r.coalescing === "immediate" || r.coalescing === "native" ? r.allocator : `${r.allocator} · ${r.coalescing}`;
+  return r.coalescing === "immediate" || r.coalescing === "own" ? r.allocator : `${r.allocator} · ${r.coalescing}`;
 }
 
 const ok = (results: readonly CellResult[]) => results.filter((r) => r.metrics !== null);
 /** One line per allocator in its default mode (coalescing on), for charts that would be crowded otherwise. */
-const defaultMode = (results: readonly CellResult[]) => ok(results).filter((r) => r.coalescing === "immediate" || r.coalescing === "native");
+const defaultMode = (results: readonly CellResult[]) => ok(results).filter((r) => r.coalescing === "immediate" || r.coalescing === "own");
 const allocatorOrder = (results: readonly CellResult[]) => [...new Set(results.map((r) => r.allocator))];
 const workloadOrder = (run: RunResult) => run.workloads.map((w) => w.name).filter((w) => run.results.some((r) => r.workload === w));
 
 const base = { $schema: "https://vega.github.io/schema/vega-lite/v6.json", background: "white", config: { font: "sans-serif", view: { stroke: "#ddd" } } } as const;
+
+type FacetSpec = Extract<TopLevelSpec, { facet: unknown }>;
+/** One panel of a faceted chart: a unit or layer spec without data. */
+type Panel = FacetSpec["spec"];
+type PanelEncoding = NonNullable<Extract<Panel, { mark: unknown }>["encoding"]>;
+
+/** The parts of a chart with one panel per workload that differ from chart to chart. */
+interface FacetedChart {
+  readonly id: string;
+  readonly title: string;
+  readonly howToRead: string;
+  readonly values: ReadonlyArray<Record<string, string | number>>;
+  /** Which scales and axes each panel gets for itself (e.g. its own y range). */
+  readonly resolve?: FacetSpec["resolve"];
+  readonly panel: Panel;
+}
+
+/** A chart with one panel per workload, in manifest order, FACET_COLUMNS panels a row. */
+function facetedChart(run: RunResult, chart: FacetedChart): Chart {
+  return {
+    id: chart.id,
+    title: chart.title,
+    howToRead: chart.howToRead,
+    spec: {
+      ...base,
+      data: { values: [...chart.values] },
+      facet: { field: "workload", type: "nominal", title: null, sort: workloadOrder(run) },
+      columns: FACET_COLUMNS,
+      ...(chart.resolve ? { resolve: chart.resolve } : {}),
+      spec: chart.panel,
+    },
+  };
+}
+
+/** One colour per allocator, the same in every chart (thi.ng-malloc is not blue in one chart and pink in the next). */
+function allocatorColors(run: RunResult): { domain: string[]; range: string[] } {
+  const domain = allocatorOrder(run.results);
+  return { domain, range: palette(domain.length) };
+}
+
+/** A line chart over the trace's operations, one panel per workload, each with its own x and y ranges. */
+function overTimePanel(y: PanelEncoding["y"], color: PanelEncoding["color"]): Panel {
+  return {
+    width: WIDTH,
+    height: 150,
+    mark: { type: "line", strokeWidth: 1.5 },
+    encoding: { x: { field: "op", type: "quantitative", title: "operation" }, y, color },
+  };
+}
+
+const OWN_SCALES = { scale: { x: "independent", y: "independent" } } as const;
+/** Panels whose x axis is a list of allocators: each panel labels its own bars (not only the bottom row). */
+const OWN_Y_AND_X_LABELS = { scale: { y: "independent" }, axis: { x: "independent" } } as const;
 
 /** Peak heap / peak live per allocator and coalescing mode, one panel per workload. */
 export function fragmentationChart(run: RunResult): Chart {
@@ -41,31 +94,27 @@ export function fragmentationChart(run: RunResult): Chart {
     coalescing: r.coalescing,
     ratio: r.metrics!.peakHeapBytes / Math.max(1, r.metrics!.peakLiveBytes),
   }));
-  return {
+  return facetedChart(run, {
     id: "fragmentation",
     title: "Fragmentation: peak heap / peak live",
     howToRead:
-      "Each bar is the largest heap an allocator needed divided by the most bytes the program had live at once, on a heap that grows only when no free block fits. 1.0 is perfect; 1.25 means a quarter more memory than the program ever used. Colours compare coalescing on (immediate), deferred and off (none) for the same policy.",
-    spec: {
-      ...base,
-      data: { values },
-      facet: { field: "workload", type: "nominal", title: null, sort: workloadOrder(run) },
-      columns: FACET_COLUMNS,
-      resolve: { scale: { y: "independent" } },
-      spec: {
-        width: WIDTH,
-        height: 160,
-        mark: { type: "bar", tooltip: true },
-        encoding: {
-          x: { field: "allocator", type: "nominal", title: null, sort: allocatorOrder(run.results), axis: { labelAngle: -40 } },
-          xOffset: { field: "coalescing", type: "nominal", sort: COALESCING_ORDER },
-          y: { field: "ratio", type: "quantitative", title: "peak heap / peak live", scale: { zero: false, domainMin: 1 } },
-          y2: { datum: 1 },
-          color: { field: "coalescing", type: "nominal", sort: COALESCING_ORDER, title: "coalescing" },
-        },
+      "Each bar is the largest heap an allocator needed divided by the most bytes the program had live at once, on a heap that grows only when no free block fits. 1.0 is perfect; 1.25 means a quarter more memory than the program ever used. Colours compare coalescing on (immediate), deferred and off (none) for the same policy; \"own\" marks the peers (thi.ng-malloc, npm-malloc), JS allocators with their own fixed policy. Each panel has its own scale; a missing bar is a cell without a result (listed above).",
+    values,
+    resolve: OWN_Y_AND_X_LABELS,
+    panel: {
+      width: WIDTH,
+      height: 160,
+      mark: { type: "bar", tooltip: true },
+      encoding: {
+        x: { field: "allocator", type: "nominal", title: null, sort: allocatorOrder(run.results), axis: { labelAngle: -40 } },
+        xOffset: { field: "coalescing", type: "nominal", sort: COALESCING_ORDER },
+        // Bars rise from 1 (no fragmentation); `nice` rounds the top up, so the tallest bar is never cut off.
+        y: { field: "ratio", type: "quantitative", title: "peak heap / peak live", scale: { domainMin: 1, nice: true } },
+        y2: { datum: 1 },
+        color: { field: "coalescing", type: "nominal", sort: COALESCING_ORDER, title: "coalescing" },
       },
     },
-  };
+  });
 }
 
 /** Utilization (peak live / peak heap) as a table-like heat map: allocators × workloads. */
@@ -119,34 +168,19 @@ export function heapOverTimeChart(run: RunResult): Chart {
       for (const p of downsample(r.timeline, MAX_SERIES_POINTS)) values.push({ workload: r.workload, series: "live bytes", op: p.op, bytes: p.liveBytes });
     }
   }
-  return {
+  const colors = allocatorColors(run);
+  return facetedChart(run, {
     id: "heap-over-time",
     title: "Heap extent vs live bytes over time",
     howToRead:
       "The black line is what the program had live; each coloured line is an allocator's heap extent (coalescing on). The gap between a coloured line and the black one is fragmentation plus overhead at that moment; a line that keeps climbing while live bytes are flat is a policy that cannot reuse its holes.",
-    spec: {
-      ...base,
-      data: { values },
-      facet: { field: "workload", type: "nominal", title: null, sort: workloadOrder(run) },
-      columns: FACET_COLUMNS,
-      resolve: { scale: { x: "independent", y: "independent" } },
-      spec: {
-        width: WIDTH,
-        height: 150,
-        mark: { type: "line", strokeWidth: 1.5 },
-        encoding: {
-          x: { field: "op", type: "quantitative", title: "operation" },
-          y: { field: "bytes", type: "quantitative", title: "bytes", axis: { format: "~s" } },
-          color: {
-            field: "series",
-            type: "nominal",
-            title: null,
-            scale: { domain: [...allocatorOrder(defaultMode(run.results)), "live bytes"], range: [...palette(allocatorOrder(defaultMode(run.results)).length), "black"] },
-          },
-        },
-      },
-    },
-  };
+    values,
+    resolve: OWN_SCALES,
+    panel: overTimePanel(
+      { field: "bytes", type: "quantitative", title: "bytes", axis: { format: "~s" } },
+      { field: "series", type: "nominal", title: null, scale: { domain: [...colors.domain, "live bytes"], range: [...colors.range, "black"] } },
+    ),
+  });
 }
 
 function palette(n: number): string[] {
@@ -162,36 +196,22 @@ export function fragmentationOverTimeChart(run: RunResult): Chart {
       if (p.liveBytes > 0) values.push({ workload: r.workload, allocator: r.allocator, op: p.op, ratio: p.heapBytes / p.liveBytes });
     }
   }
-  return {
+  return facetedChart(run, {
     id: "fragmentation-over-time",
     title: "Fragmentation over time: heap extent / live bytes",
     howToRead:
       "The same ratio as the fragmentation bars, sampled along the trace (coalescing on). Early spikes are normal (few live bytes); watch the right-hand part, where a good policy settles near 1 and a poor one drifts up. Log scale.",
-    spec: {
-      ...base,
-      data: { values },
-      facet: { field: "workload", type: "nominal", title: null, sort: workloadOrder(run) },
-      columns: FACET_COLUMNS,
-      resolve: { scale: { x: "independent", y: "independent" } },
-      spec: {
-        width: WIDTH,
-        height: 150,
-        mark: { type: "line", strokeWidth: 1.5 },
-        encoding: {
-          x: { field: "op", type: "quantitative", title: "operation" },
-          y: { field: "ratio", type: "quantitative", title: "heap / live", scale: { type: "log" } },
-          color: { field: "allocator", type: "nominal", title: null, sort: allocatorOrder(run.results) },
-        },
-      },
-    },
-  };
+    values,
+    resolve: OWN_SCALES,
+    panel: overTimePanel({ field: "ratio", type: "quantitative", title: "heap / live (log)", scale: { type: "log" } }, { field: "allocator", type: "nominal", title: null, scale: allocatorColors(run) }),
+  });
 }
 
 /** ns/op (whole-trace replays) with per-op malloc p50 / p99 / p99.9 on a log scale. */
 export function latencyChart(run: RunResult): Chart {
   const values: Array<Record<string, string | number>> = [];
   for (const r of run.results) {
-    if (!r.latency || (r.coalescing !== "immediate" && r.coalescing !== "native")) continue;
+    if (!r.latency || (r.coalescing !== "immediate" && r.coalescing !== "own")) continue;
     const l = r.latency;
     const add = (measure: string, ns: number | null) => {
       if (ns !== null) values.push({ workload: r.workload, allocator: r.allocator, measure, ns: Math.max(1, ns) });
@@ -202,35 +222,29 @@ export function latencyChart(run: RunResult): Chart {
     add("malloc p99.9", l.mallocP999);
   }
   const measures = ["ns/op (mean)", "malloc p50", "malloc p99", "malloc p99.9"];
-  return {
+  // One colour scale for bars and dots, so the legend names the bars too.
+  const color = { field: "measure", type: "nominal", title: null, sort: measures, scale: { domain: measures, range: ["#9ecae9", "#2ca02c", "#ff7f0e", "#d62728"] } } as const;
+  return facetedChart(run, {
     id: "latency",
     title: "Latency: ns per operation, malloc p50 / p99 / p99.9",
     howToRead:
-      "Bars: mean nanoseconds per trace operation over whole-trace replays on fresh heaps (tinybench-style, integrity checks off). Dots: per-malloc percentiles timed around each call with the timer's own cost subtracted, so the tail (p99.9) shows the worst searches. Log scale; lower is better. Timings vary from run to run; the search cost chart shows the same effect without noise.",
-    spec: {
-      ...base,
-      data: { values },
-      facet: { field: "workload", type: "nominal", title: null, sort: workloadOrder(run) },
-      columns: FACET_COLUMNS,
-      resolve: { scale: { y: "independent" } },
-      spec: {
-        width: WIDTH,
-        height: 160,
-        encoding: {
-          x: { field: "allocator", type: "nominal", title: null, sort: allocatorOrder(run.results), axis: { labelAngle: -40 } },
-          y: { field: "ns", type: "quantitative", title: "ns", stack: null, scale: { type: "log" } },
-        },
-        layer: [
-          { transform: [{ filter: "datum.measure === 'ns/op (mean)'" }], mark: { type: "bar", color: "#9ecae9", tooltip: true } },
-          {
-            transform: [{ filter: "datum.measure !== 'ns/op (mean)'" }],
-            mark: { type: "point", filled: true, size: 30, tooltip: true },
-            encoding: { color: { field: "measure", type: "nominal", title: null, sort: measures, scale: { range: ["#2ca02c", "#ff7f0e", "#d62728"] } } },
-          },
-        ],
+      "Bars: mean nanoseconds per trace operation over whole-trace replays on fresh heaps (tinybench-style, integrity checks off); glibc is the C library's malloc replaying the same trace natively (bar only). Dots: per-malloc percentiles timed around each call with the timer's own cost subtracted, so the tail (p99.9) shows the worst searches. Log scale; lower is better. Timings vary from run to run; the search cost chart shows the same effect without noise, and the speed table below gives each mean as a multiple of glibc's.",
+    values,
+    resolve: OWN_Y_AND_X_LABELS,
+    panel: {
+      width: WIDTH,
+      height: 160,
+      encoding: {
+        x: { field: "allocator", type: "nominal", title: null, sort: allocatorOrder(run.results), axis: { labelAngle: -40 } },
+        y: { field: "ns", type: "quantitative", title: "ns (log scale)", stack: null, scale: { type: "log" } },
+        color,
       },
-    } as TopLevelSpec,
-  };
+      layer: [
+        { transform: [{ filter: "datum.measure === 'ns/op (mean)'" }], mark: { type: "bar", tooltip: true } },
+        { transform: [{ filter: "datum.measure !== 'ns/op (mean)'" }], mark: { type: "point", filled: true, size: 30, opacity: 1, tooltip: true } },
+      ],
+    },
+  });
 }
 
 /** Distribution of free blocks examined per malloc: share of mallocs in each cost bucket. */
@@ -244,28 +258,24 @@ export function searchCostChart(run: RunResult): Chart {
       if (n > 0) values.push({ workload: r.workload, allocator: r.allocator, examined: bucket, share: n / total });
     });
   }
-  return {
+  return facetedChart(run, {
     id: "search-cost",
     title: "Search cost: free blocks examined per malloc",
     howToRead:
-      "How many free blocks (or bins) each policy looked at to serve a malloc, as a share of all mallocs: a machine-independent view of algorithmic latency. Dark cells far to the right mean long searches (a list scan); constant-time policies keep everything in the first columns.",
-    spec: {
-      ...base,
-      data: { values },
-      facet: { field: "workload", type: "nominal", title: null, sort: workloadOrder(run) },
-      columns: FACET_COLUMNS,
-      spec: {
-        width: WIDTH,
-        height: { step: 14 },
-        mark: { type: "rect", tooltip: true },
-        encoding: {
-          x: { field: "examined", type: "ordinal", sort: buckets, title: "blocks examined" },
-          y: { field: "allocator", type: "nominal", title: null, sort: allocatorOrder(run.results) },
-          color: { field: "share", type: "quantitative", title: "share of mallocs", scale: { scheme: "blues", type: "sqrt", domain: [0, 1] }, legend: { format: ".0%" } },
-        },
+      "How many free blocks (or bins) each policy looked at to serve a malloc, as a share of all mallocs: a machine-independent view of algorithmic latency. Dark cells far to the right mean long searches (a list scan); constant-time policies keep everything in the first columns. The peers do not count their searches, so they are absent.",
+    values,
+    resolve: { axis: { x: "independent" } },
+    panel: {
+      width: WIDTH,
+      height: { step: 14 },
+      mark: { type: "rect", tooltip: true },
+      encoding: {
+        x: { field: "examined", type: "ordinal", sort: buckets, title: "blocks examined" },
+        y: { field: "allocator", type: "nominal", title: null, sort: allocatorOrder(run.results) },
+        color: { field: "share", type: "quantitative", title: "share of mallocs", scale: { scheme: "blues", type: "sqrt", domain: [0, 1] }, legend: { format: ".0%" } },
       },
-    } as TopLevelSpec,
-  };
+    },
+  });
 }
 
 /** Failed requests in a fixed arena, split into fragmented (enough free bytes, no block) and out of memory. */
@@ -278,28 +288,24 @@ export function failuresChart(run: RunResult): Chart {
     values.push({ workload: r.workload, series: seriesLabel(r), failure: "out of memory", share: m.fixedFailuresOutOfMemory / mallocs, count: m.fixedFailuresOutOfMemory, arena: m.fixedArenaBytes });
   }
   const arena = run.settings.fixedArena;
-  return {
+  return facetedChart(run, {
     id: "failures",
     title: "Failures in a fixed arena: fragmented vs out of memory",
-    howToRead: `Each allocator replays the trace in an arena that cannot grow (${arena ? `${arena} bytes` : "1.25 × the workload's peak live bytes"}). Bars are failed requests (malloc, calloc, growing realloc) as a share of all such requests. A failure is "fragmented" when the arena had enough free bytes in total but no single block could serve it, and "out of memory" when it did not. Shorter is better; a fragmented failure is the policy's fault.`,
-    spec: {
-      ...base,
-      data: { values },
-      facet: { field: "workload", type: "nominal", title: null, sort: workloadOrder(run) },
-      columns: FACET_COLUMNS,
-      resolve: { scale: { x: "independent" } },
-      spec: {
-        width: WIDTH,
-        height: { step: 11 },
-        mark: { type: "bar", tooltip: true },
-        encoding: {
-          y: { field: "series", type: "nominal", title: null, sort: [...new Set(values.map((v) => v.series as string))] },
-          x: { field: "share", type: "quantitative", title: "failed requests", axis: { format: ".0%" }, stack: "zero" },
-          color: { field: "failure", type: "nominal", title: null, scale: { domain: ["fragmented", "out of memory"], range: ["#e15759", "#bab0ac"] } },
-        },
+    howToRead: `Each allocator replays the trace in an arena that cannot grow (${arena ? `${arena} bytes` : "1.25 × the workload's peak live bytes"}). Bars are failed requests (malloc, calloc, growing realloc) as a share of all such requests; each panel has its own scale. A failure is "fragmented" when the arena had enough free bytes in total but no single block could serve it, and "out of memory" when it did not. Shorter is better; a fragmented failure is the policy's fault.`,
+    values,
+    resolve: { scale: { x: "independent" } },
+    panel: {
+      width: WIDTH,
+      height: { step: 11 },
+      mark: { type: "bar", tooltip: true },
+      encoding: {
+        y: { field: "series", type: "nominal", title: null, sort: [...new Set(values.map((v) => v.series as string))] },
+        // "~%" prints each tick exactly (0.05%, 0.1%), where ".0%" would print 0% 0% 0% 1% 1% on a small range.
+        x: { field: "share", type: "quantitative", title: "failed requests", axis: { format: "~%", tickCount: 4 }, stack: "zero" },
+        color: { field: "failure", type: "nominal", title: null, scale: { domain: ["fragmented", "out of memory"], range: ["#e15759", "#bab0ac"] } },
       },
-    } as TopLevelSpec,
-  };
+    },
+  });
 }
 
 /** Address × time maps of the chosen workloads: how full each address range is as the trace runs. */

@@ -6,8 +6,11 @@ import type { TimelinePoint } from "@dmm/bench";
 
 export type { TimelinePoint };
 
-/** How free neighbours are merged; "native" for peers that have their own fixed policy. */
-export type CoalescingMode = "immediate" | "deferred" | "none" | "native";
+/**
+ * How free neighbours are merged: the core heap's three modes, or "own" for an allocator with its own fixed
+ * policy that the bench cannot switch (the JS peers thi.ng-malloc and npm-malloc, and native glibc).
+ */
+export type CoalescingMode = "immediate" | "deferred" | "none" | "own";
 
 /** Where an allocator comes from: a registered placement strategy on the core heap, the buddy system, or a peer. */
 export type AllocatorKind = "strategy" | "buddy" | "peer" | "native";
@@ -148,7 +151,7 @@ export interface AdversaryResult {
 
 /** A whole run (or a shard of one), as written to results.json. */
 export interface RunResult {
-  /** "dmm-bench/1": bump when the shape changes. */
+  /** "dmm-bench/2" (2: peers' coalescing is "own", timeline points carry usedBytes): bump when the shape changes. */
   format: string;
   environment: Environment;
   settings: RunSettings;

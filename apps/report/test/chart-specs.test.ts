@@ -19,7 +19,7 @@ function cell(allocator: string, coalescing: CellResult["coalescing"], workload:
 }
 
 const run: RunResult = {
-  format: "dmm-bench/1",
+  format: "dmm-bench/2",
   environment: { node: "v20", platform: "linux", cpu: "cpu", cores: 2, date: "2026-01-01T00:00:00.000Z", commit: "abc", command: "pnpm bench" },
   settings: { quick: true, heapMapWorkloads: [] },
   matrixSize: 4, shard: null,

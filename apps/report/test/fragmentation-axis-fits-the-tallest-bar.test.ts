@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { renderSvg } from "../src/render.js";
+import { fragmentationChart } from "../src/specs.js";
+import type { CellResult, RunResult } from "../src/types.js";
+
+/** A cell with only what the fragmentation chart reads. */
+function cell(allocator: string, workload: string, peakHeapBytes: number, index: number): CellResult {
+  return {
+    index, allocator, allocatorKind: "strategy", coalescing: "immediate", workload, workloadKind: "randomized", error: null,
+    metrics: {
+      ops: 10, peakLiveBytes: 1000, peakHeapBytes, utilization: 1000 / peakHeapBytes, fragmentation: peakHeapBytes / 1000 - 1,
+      internalFragmentation: 0, externalFragmentationAtPeak: 0, externalFragmentationMean: 0, failuresOutOfMemory: 0, failuresFragmented: 0,
+      searchCostMean: 0, searchCostP99: 0, searchCostMax: 0, fixedArenaBytes: 0, fixedOps: 0, fixedRequests: 0, fixedFailuresOutOfMemory: 0, fixedFailuresFragmented: 0,
+    },
+    latency: null, timeline: [], searchCostHistogram: [], heapMap: null, elapsedMs: 0,
+  };
+}
+
+describe("the fragmentation chart", () => {
+  it("gives each panel a y axis that reaches past its tallest bar (a bar is never cut off at the top)", async () => {
+    // The buddy-like outlier (1.351) once rose past an axis that ended at 1.3 (zero: false + domainMin without nice).
+    const run: RunResult = {
+      format: "dmm-bench/2",
+      environment: { node: "v20", platform: "linux", cpu: "cpu", cores: 2, date: "2026-01-01T00:00:00.000Z", commit: "abc", command: "pnpm bench" },
+      settings: { quick: true, heapMapWorkloads: [] },
+      matrixSize: 6, shard: null,
+      workloads: [{ name: "w1", file: "w1", kind: "randomized", description: "" }, { name: "w2", file: "w2", kind: "randomized", description: "" }],
+      results: [cell("a", "w1", 1030, 0), cell("b", "w1", 1075, 1), cell("c", "w1", 1351, 2), cell("a", "w2", 1544, 3), cell("b", "w2", 1100, 4), cell("c", "w2", 2099, 5)],
+      adversary: [], elapsedMs: 1,
+    };
+    const svg = await renderSvg(fragmentationChart(run).spec);
+    const tops = [...svg.matchAll(/Y-axis titled '[^']*' for a linear scale with values from [\d.]+ to ([\d.]+)/g)].map((m) => Number(m[1]));
+    expect(tops).toHaveLength(2);
+    expect(tops[0]).toBeGreaterThanOrEqual(1.351);
+    expect(tops[1]).toBeGreaterThanOrEqual(2.099);
+    // Every panel names its own bars.
+    expect(svg.match(/X-axis/g)?.length).toBe(2);
+  });
+});
