@@ -43,3 +43,33 @@ export function mixedTrace(ops: number, live = 20_000, seed = 1): MixedTrace {
   }
   return { isMalloc, slot, size, slots };
 }
+
+/** The allocator calls a replay makes. */
+export interface MallocFree {
+  malloc(size: number): number;
+  free(ptr: number): void;
+}
+
+/**
+ * Replays `trace` on `heap`, keeping each slot's pointer in `ptrs` (length >= trace.slots): the loop every
+ * mixed-trace benchmark times. Run one allocator class per process when the number matters: this call site
+ * sees every class the process replays.
+ */
+export function replayMixed(trace: MixedTrace, heap: MallocFree, ptrs: Int32Array): void {
+  const { isMalloc, slot, size } = trace;
+  for (let i = 0; i < isMalloc.length; i++) {
+    if (isMalloc[i] === 1) ptrs[slot[i]!] = heap.malloc(size[i]!);
+    else heap.free(ptrs[slot[i]!]!);
+  }
+}
+
+/** Baseline: a bump pointer that never reuses memory, i.e. the replay loop and a call, nothing else. */
+export class BumpPointer implements MallocFree {
+  private top = 8;
+  malloc(size: number): number {
+    const p = this.top;
+    this.top += (size + 15) & ~7;
+    return p;
+  }
+  free(_ptr: number): void {}
+}

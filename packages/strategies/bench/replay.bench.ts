@@ -3,38 +3,19 @@
  * bump-pointer baseline run in the same process (the cost of the loop itself). Run: pnpm --filter
  * @dmm/strategies bench [ops]
  */
-import { createHeap, type Allocator } from "@dmm/core";
+import { createHeap } from "@dmm/core";
 import { Bench } from "tinybench";
 import { strategies } from "../src/index.js";
-import { mixedTrace, type MixedTrace } from "./mixed-trace.js";
+import { BumpPointer, mixedTrace, replayMixed } from "./mixed-trace.js";
 
 const ops = Number(process.argv[2] ?? 1_000_000);
 const trace = mixedTrace(ops);
 const ptrs = new Int32Array(trace.slots);
 
-function replay(t: MixedTrace, heap: Pick<Allocator, "malloc" | "free">): void {
-  const { isMalloc, slot, size } = t;
-  for (let i = 0; i < isMalloc.length; i++) {
-    if (isMalloc[i] === 1) ptrs[slot[i]!] = heap.malloc(size[i]!);
-    else heap.free(ptrs[slot[i]!]!);
-  }
-}
-
-/** Baseline: a bump pointer that never reuses memory, i.e. the replay loop and a call, nothing else. */
-class Bump {
-  private top = 8;
-  malloc(size: number): number {
-    const p = this.top;
-    this.top += (size + 15) & ~7;
-    return p;
-  }
-  free(_ptr: number): void {}
-}
-
 const bench = new Bench({ iterations: 5, warmupIterations: 1, time: 0 });
-bench.add("baseline: bump pointer", () => replay(trace, new Bump()));
+bench.add("baseline: bump pointer", () => replayMixed(trace, new BumpPointer(), ptrs));
 for (const entry of strategies) {
-  bench.add(entry.name, () => replay(trace, createHeap({ size: 0, maxSize: 1 << 30, strategy: entry.create() })));
+  bench.add(entry.name, () => replayMixed(trace, createHeap({ size: 0, maxSize: 1 << 30, strategy: entry.create() }), ptrs));
 }
 await bench.run();
 const rows = bench.tasks.map((task) => {

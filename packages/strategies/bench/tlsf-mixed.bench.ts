@@ -9,37 +9,19 @@
  * Numbers are the median of tinybench's samples (robust to other processes on a shared machine).
  * Run: cd packages/strategies && npx tsc -b && node dist/bench/tlsf-mixed.bench.js [ops]
  */
-import { type Allocator, createHeap } from "@dmm/core";
+import { createHeap } from "@dmm/core";
 import { Bench } from "tinybench";
 import { tlsf } from "../src/tlsf.js";
-import { mixedTrace, type MixedTrace } from "./mixed-trace.js";
+import { BumpPointer, mixedTrace, replayMixed } from "./mixed-trace.js";
 
 const ops = Number(process.argv[2] ?? 2_000_000);
 const trace = mixedTrace(ops);
 const ptrs = new Int32Array(trace.slots);
 
-function replay(t: MixedTrace, heap: Pick<Allocator, "malloc" | "free">): void {
-  const { isMalloc, slot, size } = t;
-  for (let i = 0; i < isMalloc.length; i++) {
-    if (isMalloc[i] === 1) ptrs[slot[i]!] = heap.malloc(size[i]!);
-    else heap.free(ptrs[slot[i]!]!);
-  }
-}
-
-class Bump {
-  private top = 8;
-  malloc(size: number): number {
-    const p = this.top;
-    this.top += (size + 15) & ~7;
-    return p;
-  }
-  free(_ptr: number): void {}
-}
-
 const traceBench = new Bench({ iterations: 7, warmupIterations: 2, time: 0 });
-traceBench.add("baseline: bump pointer", () => replay(trace, new Bump()));
-traceBench.add("tlsf, immediate coalescing", () => replay(trace, createHeap({ size: 0, maxSize: 1 << 30, strategy: tlsf() })));
-traceBench.add("tlsf, no coalescing", () => replay(trace, createHeap({ size: 0, maxSize: 1 << 30, strategy: tlsf(), coalescing: "none" })));
+traceBench.add("baseline: bump pointer", () => replayMixed(trace, new BumpPointer(), ptrs));
+traceBench.add("tlsf, immediate coalescing", () => replayMixed(trace, createHeap({ size: 0, maxSize: 1 << 30, strategy: tlsf() }), ptrs));
+traceBench.add("tlsf, no coalescing", () => replayMixed(trace, createHeap({ size: 0, maxSize: 1 << 30, strategy: tlsf(), coalescing: "none" }), ptrs));
 await traceBench.run();
 const baseline = traceBench.tasks[0]!.result;
 const baseNs = baseline.state === "completed" ? (baseline.latency.p50! * 1e6) / ops : NaN;

@@ -31,12 +31,20 @@ export class AddressTree {
    * visiting order: each node's new children are visited after it, so the reverse order is bottom-up.
    */
   private touched = new Int32Array(64);
+  /**
+   * The block the last search returned (0: none) and the length of its path in `touched`, root first: the
+   * core removes that block right after the search, and the removal reuses the path instead of descending
+   * again. Any insert or remove forgets it.
+   */
+  private found = 0;
+  private foundDepth = 0;
 
   attach(host: StrategyHost): void {
     this.host = host;
     this.words = host.words;
     this.root = 0;
     this.size = 0;
+    this.found = 0;
   }
 
   /** Recomputes the subtree maximum of t from its own size and its children's maxima. */
@@ -73,6 +81,7 @@ export class AddressTree {
    */
   insert(block: number): void {
     const w = (this.words = this.host.words);
+    this.found = 0;
     const x = block >> 2;
     const size = w[x]! & ~7;
     const p = priority(block);
@@ -115,13 +124,26 @@ export class AddressTree {
     const w = (this.words = this.host.words);
     let n = 0;
     let slot = -1;
-    let t = this.root;
-    while (t !== block) {
-      if (t === 0) throw new Error(`block ${block} is not in the address tree`);
-      n = this.push(n, t);
-      slot = block < t ? (t >> 2) + LEFT : (t >> 2) + RIGHT;
-      t = w[slot]!;
+    if (block === this.found) {
+      // The path the search just took (touched[0..foundDepth-1], the block last): no descent.
+      n = this.foundDepth - 1;
+      if (n > 0) {
+        const parent = this.touched[n - 1]!;
+        slot = block < parent ? (parent >> 2) + LEFT : (parent >> 2) + RIGHT;
+      }
     }
+    if ((slot < 0 ? this.root : w[slot]) !== block) {
+      n = 0;
+      slot = -1;
+      let t = this.root;
+      while (t !== block) {
+        if (t === 0) throw new Error(`block ${block} is not in the address tree`);
+        n = this.push(n, t);
+        slot = block < t ? (t >> 2) + LEFT : (t >> 2) + RIGHT;
+        t = w[slot]!;
+      }
+    }
+    this.found = 0;
     const pathLength = n;
     let a = w[(block >> 2) + LEFT]!;
     let b = w[(block >> 2) + RIGHT]!;
@@ -152,45 +174,61 @@ export class AddressTree {
     this.size--;
   }
 
-  /** The lowest-address block of at least `size` bytes whose address is >= `from`, or 0. */
+  /**
+   * The lowest-address block of at least `size` bytes whose address is >= `from`, or 0. One iterative
+   * descent. Walking down towards `from`, every node t at or above `from` offers a fallback — t itself, then
+   * its right subtree — that comes after everything at or above `from` in its left subtree; the deepest such
+   * fallback that holds a fit (t fits, or its right subtree's maximum does) is the lowest one. So the walk
+   * keeps only the deepest fitting fallback, goes left while the left subtree's maximum fits, and ends at the
+   * fallback: t if it fits, else the leftmost fit of its right subtree. With from = 0 every node qualifies and
+   * this is the plain leftmost-fit descent. The path to the answer is kept for the remove that follows.
+   */
   findFrom(size: number, from: number): number {
     const w = (this.words = this.host.words);
-    this.examined = 0;
-    return this.search(this.root, size, from, w);
-  }
-
-  private search(t: number, size: number, from: number, w: Int32Array): number {
-    // Iterative while the whole subtree is at or after `from`; recursion only along the `from` boundary.
-    while (t !== 0) {
-      if (w[(t >> 2) + MAX]! < size) return 0;
-      this.examined++;
+    let n = 0;
+    let seen = 0;
+    let fallback = 0;
+    let fallbackDepth = 0;
+    let t = this.root;
+    while (t !== 0 && w[(t >> 2) + MAX]! >= size) {
+      seen++;
+      n = this.push(n, t);
       if (t < from) {
         t = w[(t >> 2) + RIGHT]!;
         continue;
       }
-      const l = w[(t >> 2) + LEFT]!;
-      if (l !== 0 && w[(l >> 2) + MAX]! >= size) {
-        const found = from === 0 ? this.leftmostFit(l, size, w) : this.search(l, size, from, w);
-        if (found !== 0) return found;
+      const r = w[(t >> 2) + RIGHT]!;
+      if ((w[t >> 2]! & ~7) >= size || (r !== 0 && w[(r >> 2) + MAX]! >= size)) {
+        fallback = t;
+        fallbackDepth = n;
       }
-      if ((w[t >> 2]! & ~7) >= size) return t;
-      t = w[(t >> 2) + RIGHT]!;
-    }
-    return 0;
-  }
-
-  /** Lowest-address fit in a subtree known to hold one. */
-  private leftmostFit(t: number, size: number, w: Int32Array): number {
-    for (;;) {
-      this.examined++;
       const l = w[(t >> 2) + LEFT]!;
-      if (l !== 0 && w[(l >> 2) + MAX]! >= size) {
-        t = l;
-        continue;
-      }
-      if ((w[t >> 2]! & ~7) >= size) return t;
-      t = w[(t >> 2) + RIGHT]!;
+      if (l === 0 || w[(l >> 2) + MAX]! < size) break;
+      t = l;
     }
+    this.found = 0;
+    if (fallback === 0) {
+      this.examined = seen;
+      return 0;
+    }
+    n = fallbackDepth;
+    t = fallback;
+    if ((w[t >> 2]! & ~7) < size) {
+      // The fit is in t's right subtree, which is known to hold one: its leftmost fit.
+      t = w[(t >> 2) + RIGHT]!;
+      for (;;) {
+        seen++;
+        n = this.push(n, t);
+        const l = w[(t >> 2) + LEFT]!;
+        if (l !== 0 && w[(l >> 2) + MAX]! >= size) t = l;
+        else if ((w[t >> 2]! & ~7) >= size) break;
+        else t = w[(t >> 2) + RIGHT]!;
+      }
+    }
+    this.examined = seen;
+    this.found = t;
+    this.foundDepth = n;
+    return t;
   }
 
   largest(): number {

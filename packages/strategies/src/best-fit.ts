@@ -1,5 +1,5 @@
-import { blockSize, type Strategy, type StrategyHost } from "@dmm/core";
-import { SizeTrees } from "./size-tree.js";
+import type { Strategy } from "@dmm/core";
+import { SizeTreeStrategy } from "./size-tree-strategy.js";
 
 /**
  * Best fit: the smallest free block that fits; ties go to the lowest address (Knuth 2.5, Wilson et al. 1995
@@ -10,36 +10,14 @@ export function bestFit(): Strategy {
   return new BestFit();
 }
 
-class BestFit implements Strategy {
+class BestFit extends SizeTreeStrategy {
   readonly name = "best-fit";
-  examined = 0;
-  private host!: StrategyHost;
-  private readonly tree = new SizeTrees(1);
 
-  attach(host: StrategyHost): void {
-    this.host = host;
-    this.tree.attach(host);
-  }
-  insert(block: number): void {
-    this.tree.insert(0, block, blockSize(this.host.words, block));
-  }
-  remove(block: number): void {
-    this.tree.remove(0, block);
-  }
   find(size: number): number {
-    this.tree.examined = 0;
-    const block = this.tree.lowerBound(0, size);
-    this.examined = this.tree.examined;
+    const tree = this.tree;
+    tree.examined = 0;
+    const block = tree.lowerBound(0, size);
+    this.examined = tree.examined;
     return block;
-  }
-  forEach(visit: (block: number) => void): void {
-    this.tree.forEach(0, visit);
-  }
-  check(): void {
-    this.tree.check(0);
-  }
-  largest(): number {
-    const block = this.tree.last(0);
-    return block === 0 ? 0 : this.tree.keyOf(block);
   }
 }

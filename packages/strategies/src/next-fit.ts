@@ -1,5 +1,5 @@
 import { blockSize, type Strategy, type StrategyHost } from "@dmm/core";
-import { AddressTree } from "./address-tree.js";
+import { AddressTreeStrategy } from "./address-tree-strategy.js";
 
 /**
  * Next fit (Knuth 2.5 ex. 6): first fit that starts where the previous search ended — a roving pointer —
@@ -17,26 +17,21 @@ export function nextFit(): Strategy {
   return new NextFit();
 }
 
-class NextFit implements Strategy {
+class NextFit extends AddressTreeStrategy {
   readonly name = "next-fit";
-  examined = 0;
   /** Address where the next search starts: the block the last search chose (0 = the bottom). */
   rover = 0;
   private host!: StrategyHost;
-  private readonly tree = new AddressTree();
 
-  attach(host: StrategyHost): void {
+  override attach(host: StrategyHost): void {
     this.host = host;
     this.rover = 0;
-    this.tree.attach(host);
+    super.attach(host);
   }
-  insert(block: number): void {
+  override insert(block: number): void {
     const rover = this.rover;
     if (rover > block && rover < block + blockSize(this.host.words, block)) this.rover = block;
     this.tree.insert(block);
-  }
-  remove(block: number): void {
-    this.tree.remove(block);
   }
   find(size: number): number {
     const tree = this.tree;
@@ -49,14 +44,5 @@ class NextFit implements Strategy {
     this.examined = examined;
     if (block !== 0) this.rover = block;
     return block;
-  }
-  forEach(visit: (block: number) => void): void {
-    this.tree.forEach(visit);
-  }
-  check(): void {
-    this.tree.check();
-  }
-  largest(): number {
-    return this.tree.largest();
   }
 }

@@ -10,58 +10,25 @@
  *     link 1 = right child (larger sizes)               link 1 = previous member, or the tree node
  *     link 2 = first chain member, or 0                 link 2 = MEMBER (-1): not a tree node
  *
- * Priorities are a bijective hash of the size (murmur3's finalizer), not of the address, so a chain member can
+ * Priorities are a bijective hash of the size (mix32), not of the address, so a chain member can
  * replace its tree node in place when the node leaves (same key, same priority: the treap stays valid).
  * Searches return the chain's first member when there is one (the latest arrival, removable in O(1)), else
  * the node: ties among equal sizes go LIFO, with the size's first block served last, as in dlmalloc.
  *
- * One instance holds several independent trees (one per size class). A "slot" is where a child pointer lives:
- * a word index into `words` (>= 0), or ~r for root r (< 0).
+ * One instance holds several independent trees (one per size class); roots, slots and walks: treap-forest.ts.
  */
-import { blockSize, type StrategyHost } from "@dmm/core";
+import { blockSize } from "@dmm/core";
+import { LEFT, RIGHT, TreapForest, mix32 as priority } from "./treap-forest.js";
 
-const LEFT = 2; // word offsets inside a block: header (0), requested (1), then the link words
-const RIGHT = 3;
-const CHAIN = 4;
+const CHAIN = 4; // word offsets inside a block: header (0), requested (1), then the link words
 const NEXT = 2; // the same words, as a chain member uses them
 const PREV = 3;
 const MEMBER_MARK = 4;
 const MEMBER = -1;
 
-/** A bijection on 32-bit integers (murmur3 fmix32): distinct sizes get distinct, well-mixed priorities. */
-function priority(size: number): number {
-  let h = size;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-export class SizeChainTrees {
-  private host!: StrategyHost;
-  private words: Int32Array = new Int32Array(0);
-  /** Root block of each tree, 0 when empty. */
-  readonly roots: Int32Array;
-  /** Blocks (tree nodes and chain members) in each tree. */
-  readonly counts: Int32Array;
-  /** Tree nodes visited by searches since the caller last reset it. */
-  examined = 0;
-
+export class SizeChainTrees extends TreapForest {
   constructor(trees = 1) {
-    this.roots = new Int32Array(trees);
-    this.counts = new Int32Array(trees);
-  }
-
-  attach(host: StrategyHost): void {
-    this.host = host;
-    this.words = host.words;
-    this.roots.fill(0);
-    this.counts.fill(0);
-    this.examined = 0;
-  }
-
-  private setSlot(slot: number, block: number): void {
-    if (slot < 0) this.roots[~slot] = block;
-    else this.words[slot] = block;
+    super(trees);
   }
 
   /** Adds `block` (of `size` bytes) to tree `r`. */
@@ -186,48 +153,28 @@ export class SizeChainTrees {
 
   /** A block of the smallest size in tree `r`, or 0. */
   first(r: number): number {
-    const w = (this.words = this.host.words);
-    let t = this.roots[r]!;
-    if (t === 0) return 0;
-    let seen = 1;
-    for (let l = w[(t >> 2) + LEFT]!; l !== 0; l = w[(t >> 2) + LEFT]!) {
-      t = l;
-      seen++;
-    }
-    this.examined += seen;
-    return this.pick(t);
+    const t = this.leftmost(r);
+    return t === 0 ? 0 : this.pick(t);
   }
 
   /** The largest size in tree `r`, or 0. */
   largestSize(r: number): number {
-    const w = (this.words = this.host.words);
-    let t = this.roots[r]!;
-    if (t === 0) return 0;
-    for (let n = w[(t >> 2) + RIGHT]!; n !== 0; n = w[(t >> 2) + RIGHT]!) t = n;
-    return w[t >> 2]! & ~7;
+    const t = this.rightmost(r);
+    return t === 0 ? 0 : this.words[t >> 2]! & ~7;
   }
 
   /** Visits tree `r`: nodes in size order, each followed by its chain. */
   forEach(r: number, visit: (block: number) => void): void {
     const w = this.host.words;
     const limit = this.counts[r]!;
-    const stack: number[] = [];
     let seen = 0;
-    let t = this.roots[r]!;
-    while (t !== 0 || stack.length > 0) {
-      while (t !== 0) {
-        if (stack.length > limit) throw new Error(`size tree ${r} has a cycle`);
-        stack.push(t);
-        t = w[(t >> 2) + LEFT]!;
-      }
-      t = stack.pop()!;
+    this.walkNodes(r, (t) => {
       visit(t);
       for (let m = w[(t >> 2) + CHAIN]!; m !== 0; m = w[(m >> 2) + NEXT]!) {
         if (++seen > limit) throw new Error(`a chain in size tree ${r} has a cycle`);
         visit(m);
       }
-      t = w[(t >> 2) + RIGHT]!;
-    }
+    });
   }
 
   /**
@@ -239,22 +186,15 @@ export class SizeChainTrees {
     const limit = this.counts[r]!;
     let count = 0;
     let prevSize = -1;
-    const stack: number[] = [];
-    let t = this.roots[r]!;
-    while (t !== 0 || stack.length > 0) {
-      while (t !== 0) {
-        if (++count > limit) throw new Error(`size tree ${r} holds more blocks than the ${limit} it counted`);
-        if (w[(t >> 2) + MEMBER_MARK] === MEMBER) throw new Error(`block ${t} is marked as a chain member but sits in the tree`);
-        const l = w[(t >> 2) + LEFT]!;
-        const rt = w[(t >> 2) + RIGHT]!;
-        const pt = priority(blockSize(w, t));
-        if ((l !== 0 && priority(blockSize(w, l)) > pt) || (rt !== 0 && priority(blockSize(w, rt)) > pt)) {
-          throw new Error(`block ${t} breaks the treap's priority order`);
-        }
-        stack.push(t);
-        t = l;
+    this.walkNodes(r, (t) => {
+      if (++count > limit) throw new Error(`size tree ${r} holds more blocks than the ${limit} it counted`);
+      if (w[(t >> 2) + MEMBER_MARK] === MEMBER) throw new Error(`block ${t} is marked as a chain member but sits in the tree`);
+      const l = w[(t >> 2) + LEFT]!;
+      const rt = w[(t >> 2) + RIGHT]!;
+      const pt = priority(blockSize(w, t));
+      if ((l !== 0 && priority(blockSize(w, l)) > pt) || (rt !== 0 && priority(blockSize(w, rt)) > pt)) {
+        throw new Error(`block ${t} breaks the treap's priority order`);
       }
-      t = stack.pop()!;
       const size = blockSize(w, t);
       if (size < minSize || size > maxSize) throw new Error(`block size ${size} indexed in wrong list (bin holds ${minSize}..${maxSize})`);
       if (size <= prevSize) throw new Error(`block ${t} (size ${size}) is out of size order`);
@@ -267,8 +207,7 @@ export class SizeChainTrees {
         if (blockSize(w, m) !== size) throw new Error(`block ${m} of size ${blockSize(w, m)} is chained under size ${size}`);
         prev = m;
       }
-      t = w[(t >> 2) + RIGHT]!;
-    }
+    });
     if (count !== limit) throw new Error(`size tree ${r} counted ${limit} blocks but holds ${count}`);
   }
 }

@@ -1,0 +1,32 @@
+import type { Strategy, StrategyHost } from "@dmm/core";
+import { AddressTree } from "./address-tree.js";
+
+/**
+ * First fit and next fit index the free blocks the same way — the address-ordered treap with subtree maxima —
+ * and differ only in where the search starts: this is everything they share.
+ */
+export abstract class AddressTreeStrategy implements Strategy {
+  abstract readonly name: string;
+  examined = 0;
+  protected readonly tree = new AddressTree();
+
+  attach(host: StrategyHost): void {
+    this.tree.attach(host);
+  }
+  insert(block: number): void {
+    this.tree.insert(block);
+  }
+  remove(block: number): void {
+    this.tree.remove(block);
+  }
+  abstract find(size: number): number;
+  forEach(visit: (block: number) => void): void {
+    this.tree.forEach(visit);
+  }
+  check(): void {
+    this.tree.check();
+  }
+  largest(): number {
+    return this.tree.largest();
+  }
+}

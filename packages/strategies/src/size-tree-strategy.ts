@@ -1,0 +1,34 @@
+import { blockSize, type Strategy, type StrategyHost } from "@dmm/core";
+import { SizeTrees } from "./size-tree.js";
+
+/**
+ * Best fit and worst fit index the free blocks the same way — one treap keyed by (size, address) — and differ
+ * only in `find`: this is everything but `find`.
+ */
+export abstract class SizeTreeStrategy implements Strategy {
+  abstract readonly name: string;
+  examined = 0;
+  protected host!: StrategyHost;
+  protected readonly tree = new SizeTrees(1);
+
+  attach(host: StrategyHost): void {
+    this.host = host;
+    this.tree.attach(host);
+  }
+  insert(block: number): void {
+    this.tree.insert(0, block, blockSize(this.host.words, block));
+  }
+  remove(block: number): void {
+    this.tree.remove(0, block);
+  }
+  abstract find(size: number): number;
+  forEach(visit: (block: number) => void): void {
+    this.tree.forEach(0, visit);
+  }
+  check(): void {
+    this.tree.check(0);
+  }
+  largest(): number {
+    return this.tree.largestKey(0);
+  }
+}
