@@ -1,8 +1,11 @@
 /** results.csv and timeline.csv: one row per cell with every metric, and one row per timeline sample. */
 import { stringify } from "csv-stringify/sync";
+import { NATIVE_NAME } from "./backends.js";
+import { SpeedReferences, THING_NAME } from "./speed.js";
 import type { CellResult, DeterministicMetrics, LatencyMetrics } from "./types.js";
 
-type Column = { header: string; value: (r: CellResult) => string | number | null };
+/** A column of results.csv: its header and its value for a cell (`speed` holds the run's reference timings). */
+type Column = { header: string; value: (r: CellResult, speed: SpeedReferences) => string | number | null };
 
 const metric = (key: keyof DeterministicMetrics): Column => ({ header: key, value: (r) => r.metrics?.[key] ?? null });
 const timing = (key: keyof LatencyMetrics, header: string = key): Column => ({ header, value: (r) => r.latency?.[key] ?? null });
@@ -34,6 +37,9 @@ export const RESULT_COLUMNS: readonly Column[] = [
   metric("fixedFailuresFragmented"),
   timing("nsPerOp"),
   timing("rme", "nsPerOpRmePercent"),
+  // ns/op as a multiple of the reference's on the same workload in the same run (see speed.ts); empty where not timed.
+  { header: "nsPerOpTimesGlibc", value: (r, speed) => speed.ratio(r, NATIVE_NAME) },
+  { header: "nsPerOpTimesThingMalloc", value: (r, speed) => speed.ratio(r, THING_NAME) },
   timing("opsPerSecond"),
   timing("ops", "latencyOps"),
   timing("samples", "latencySamples"),
@@ -52,7 +58,8 @@ export const RESULT_COLUMNS: readonly Column[] = [
 export const DETERMINISTIC_COLUMNS: readonly string[] = RESULT_COLUMNS.slice(0, RESULT_COLUMNS.findIndex((c) => c.header === "nsPerOp")).map((c) => c.header);
 
 export function resultsCsv(results: readonly CellResult[]): string {
-  const rows = results.map((r) => RESULT_COLUMNS.map((c) => c.value(r)));
+  const speed = new SpeedReferences(results);
+  const rows = results.map((r) => RESULT_COLUMNS.map((c) => c.value(r, speed)));
   return stringify([RESULT_COLUMNS.map((c) => c.header), ...rows]);
 }
 

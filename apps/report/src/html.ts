@@ -2,9 +2,11 @@
  * index.html: one self-contained page (inline SVG and CSS, no scripts, no network) with every chart, a short
  * "how to read this" for each, the CS:APP utilization table, the environment and the exact command.
  */
+import { NATIVE_NAME } from "./backends.js";
 import type { Chart } from "./specs.js";
 import { seriesLabel } from "./specs.js";
-import type { RunResult } from "./types.js";
+import { formatRatio, geometricMean, SpeedReferences, THING_NAME } from "./speed.js";
+import type { CellResult, RunResult } from "./types.js";
 
 const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
@@ -36,6 +38,43 @@ export function utilizationTable(run: RunResult): string {
     return `<tr><th>${escape(s)}</th>${values.map(td).join("")}${td(mean)}</tr>`;
   });
   return `<table class="util"><thead>${head}</thead><tbody>${rows.join("")}</tbody></table>`;
+}
+
+/**
+ * ns/op of every allocator (rows) on every workload (columns), each with its multiple of glibc's ns/op on that
+ * workload, then the geometric means × glibc and × thi.ng-malloc over the workloads where both were timed.
+ */
+export function speedTable(run: RunResult): string {
+  const speed = new SpeedReferences(run.results);
+  const workloads = run.workloads.map((w) => w.name).filter((w) => run.results.some((r) => r.workload === w && r.latency));
+  const series: string[] = [];
+  const cells = new Map<string, CellResult>();
+  // glibc first: it is the row every other is divided by.
+  const ordered = [...run.results.filter((r) => r.allocator === NATIVE_NAME), ...run.results.filter((r) => r.allocator !== NATIVE_NAME)];
+  for (const r of ordered) {
+    if (!r.latency) continue;
+    const s = seriesLabel(r);
+    if (!series.includes(s)) series.push(s);
+    cells.set(`${s}\u0000${r.workload}`, r);
+  }
+  const means = [NATIVE_NAME, THING_NAME].filter((ref) => speed.has(ref));
+  const head = `<tr><th>allocator</th>${workloads.map((w) => `<th>${escape(w)}</th>`).join("")}${means.map((ref) => `<th>geo. mean<br>× ${escape(ref)}</th>`).join("")}</tr>`;
+  const rows = series.map((s) => {
+    const tds = workloads.map((w) => {
+      const r = cells.get(`${s}\u0000${w}`);
+      if (!r) return "<td>–</td>";
+      const ratio = speed.ratio(r, NATIVE_NAME);
+      const times = ratio === null || r.allocator === NATIVE_NAME ? "" : `<br><span class="times">${formatRatio(ratio)} glibc</span>`;
+      return `<td>${r.latency!.nsPerOp.toFixed(r.latency!.nsPerOp < 10 ? 1 : 0)} ns${times}</td>`;
+    });
+    const meanTds = means.map((ref) => {
+      const ratios = workloads.map((w) => cells.get(`${s}\u0000${w}`)).map((r) => (r ? speed.ratio(r, ref) : null)).filter((x): x is number => x !== null);
+      const mean = geometricMean(ratios);
+      return `<td class="mean">${mean === null ? "–" : `${formatRatio(mean)}${ratios.length < workloads.length ? ` <span class="times">(${ratios.length} of ${workloads.length})</span>` : ""}`}</td>`;
+    });
+    return `<tr><th>${escape(s)}</th>${tds.join("")}${meanTds.join("")}</tr>`;
+  });
+  return `<table class="speed"><thead>${head}</thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
 /** "7 allocators (…) with coalescing immediate and none, plus …": what this run compared. */
@@ -81,7 +120,8 @@ ${chart.id === "utilization" ? utilizationTable(run) : ""}
 body { font: 15px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 1200px; padding: 1em 2em; color: #222; }
 h1 { margin-bottom: 0.2em; } h2 { border-top: 1px solid #ddd; padding-top: 1em; }
 table { border-collapse: collapse; margin: 0.5em 0; font-size: 13px; }
-td, th { border: 1px solid #ddd; padding: 2px 8px; text-align: left; } table.util td { text-align: right; }
+td, th { border: 1px solid #ddd; padding: 2px 8px; text-align: left; } table.util td, table.speed td { text-align: right; }
+table.speed td { white-space: nowrap; } .times { color: #666; font-size: 12px; } td.mean { font-weight: 600; }
 code, pre { background: #f4f4f4; padding: 2px 4px; border-radius: 3px; }
 pre { padding: 8px; overflow-x: auto; }
 figure { margin: 0; overflow-x: auto; } .how { max-width: 60em; } .files { font-size: 13px; color: #666; }
@@ -105,6 +145,10 @@ figure { margin: 0; overflow-x: auto; } .how { max-width: 60em; } .files { font-
 <table><tr><th>name</th><th>kind</th><th>description</th></tr>${workloadRows}</table>
 ${failed.length ? `<h3 class="failed">Cells without results</h3><ul>${failed.map((r) => `<li class="failed">${escape(`${r.allocator} (${r.coalescing}) on ${r.workload}: ${r.error}`)}</li>`).join("")}</ul>` : ""}
 <p>Files: <a href="results.csv">results.csv</a> (one row per cell, every metric) · <a href="timeline.csv">timeline.csv</a> · <a href="results.json">results.json</a>. Deterministic metrics are identical from run to run; only timings vary.</p>
+<h2 id="speed">Speed: ns per operation, and as a multiple of native glibc malloc</h2>
+<p class="how"><strong>How to read this.</strong> Mean nanoseconds per trace operation (malloc, calloc, realloc or free) over whole-trace replays with integrity checks off, measured in this run on this machine. Under each time: how many times glibc's malloc took on the same trace (the C library, replayed by a small C program compiled with cc -O2): 3.0× glibc means three times as slow as C malloc. The last columns are geometric means of those ratios over the workloads (and of the ratios to @thi.ng/malloc, a JS allocator, where it was timed; it skips traces where its O(live blocks) free would take minutes). Lower is faster. results.csv has the same ratios in nsPerOpTimesGlibc and nsPerOpTimesThingMalloc.</p>
+${run.results.some((r) => r.allocator === NATIVE_NAME && r.latency) ? "" : `<p class="failed">glibc was not measured in this run (see "Cells without results"), so there are no × glibc ratios.</p>`}
+${speedTable(run)}
 <h3>Charts</h3>
 <ol>${toc}</ol>
 ${sections}

@@ -1,4 +1,9 @@
-/** The terminal summary: per workload, allocators ranked by fragmentation and by latency. */
+/**
+ * The terminal summary: per workload, allocators ranked by fragmentation and by latency, with each ns/op as a
+ * multiple of glibc's and thi.ng-malloc's on that workload; then each allocator's geometric mean × glibc.
+ */
+import { NATIVE_NAME } from "./backends.js";
+import { formatRatio, geometricMean, SpeedReferences, THING_NAME } from "./speed.js";
 import type { CellResult } from "./types.js";
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -11,11 +16,16 @@ function pad(cells: string[][]): string {
 export function summaryTable(results: readonly CellResult[]): string {
   const out: string[] = [];
   const workloads = [...new Set(results.map((r) => r.workload))];
+  const speed = new SpeedReferences(results);
+  const times = (r: CellResult, reference: string) => {
+    const ratio = speed.ratio(r, reference);
+    return ratio === null ? "-" : formatRatio(ratio);
+  };
   for (const w of workloads) {
     const rows = results.filter((r) => r.workload === w && r.metrics);
     const errors = results.filter((r) => r.workload === w && r.error);
     const byFrag = [...rows].sort((a, b) => a.metrics!.fragmentation - b.metrics!.fragmentation || a.index - b.index);
-    const table: string[][] = [["rank", "allocator (coalescing)", "heap/live", "util", "fixed fails", "ns/op", "latency rank"]];
+    const table: string[][] = [["rank", "allocator (coalescing)", "heap/live", "util", "fixed fails", "ns/op", "× glibc", "× thi.ng", "latency rank"]];
     const byLatency = [...rows].sort((a, b) => (a.latency?.nsPerOp ?? Infinity) - (b.latency?.nsPerOp ?? Infinity));
     byFrag.forEach((r, i) => {
       const m = r.metrics!;
@@ -26,15 +36,34 @@ export function summaryTable(results: readonly CellResult[]): string {
         pct(m.utilization),
         String(m.fixedFailuresFragmented + m.fixedFailuresOutOfMemory),
         r.latency ? r.latency.nsPerOp.toFixed(0) : "-",
+        times(r, NATIVE_NAME),
+        times(r, THING_NAME),
         String(byLatency.indexOf(r) + 1),
       ]);
     });
     out.push(`\n${w}  (ranked by fragmentation: peak heap / peak live; lower is better)`);
     out.push(pad(table));
     for (const r of results.filter((x) => x.workload === w && !x.metrics && x.latency)) {
-      out.push(`  ${r.allocator} (${r.coalescing}): ${r.latency!.nsPerOp.toFixed(0)} ns/op (reference: latency only)`);
+      const what = r.allocatorKind === "native" ? "native C malloc, the × glibc reference; latency only" : "latency only";
+      out.push(`  ${r.allocator}: ${r.latency!.nsPerOp.toFixed(0)} ns/op (${what})`);
     }
     for (const e of errors) out.push(`  ${e.allocator} (${e.coalescing}): no result: ${e.error}`);
   }
+  const overall = speedOverWorkloads(results, speed);
+  if (overall) out.push(`\n${overall}`);
   return out.join("\n");
+}
+
+/** "speed vs glibc (geometric mean of ns/op × glibc over N workloads): tlsf 3.1×, …", fastest first; "" without glibc. */
+function speedOverWorkloads(results: readonly CellResult[], speed: SpeedReferences): string {
+  if (!speed.has(NATIVE_NAME)) return "";
+  const byAllocator = new Map<string, number[]>();
+  for (const r of results) {
+    const ratio = speed.ratio(r, NATIVE_NAME);
+    if (ratio === null || r.allocator === NATIVE_NAME || (r.coalescing !== "immediate" && r.coalescing !== "own")) continue;
+    byAllocator.set(r.allocator, [...(byAllocator.get(r.allocator) ?? []), ratio]);
+  }
+  const rows = [...byAllocator].map(([allocator, ratios]) => ({ allocator, mean: geometricMean(ratios)!, n: ratios.length })).sort((a, b) => a.mean - b.mean);
+  const parts = rows.map((x) => `${x.allocator} ${formatRatio(x.mean)}${x.n < Math.max(...rows.map((y) => y.n)) ? ` (${x.n} workload${x.n === 1 ? "" : "s"})` : ""}`);
+  return `speed vs native glibc malloc, geometric mean of ns/op ÷ glibc's over the workloads (coalescing on; lower is faster):\n  ${parts.join(", ")}`;
 }

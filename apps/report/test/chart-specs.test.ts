@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { renderSvg } from "../src/render.js";
 import { buildCharts, fragmentationChart, heapOverTimeChart, MAX_SERIES_POINTS, seriesLabel } from "../src/specs.js";
-import type { CellResult, RunResult } from "../src/types.js";
+import type { CellResult } from "../src/types.js";
+import { runOf } from "./fixtures.js";
 
 function cell(allocator: string, coalescing: CellResult["coalescing"], workload: string, peakHeapBytes: number, index: number): CellResult {
   const timeline = Array.from({ length: 500 }, (_, i) => ({ op: i + 1, liveBytes: 100 + i, heapBytes: 200 + i, freeBytes: 10, largestFreeBlock: 5, freeBlocks: 2, externalFragmentation: 0.5 }));
@@ -18,15 +19,7 @@ function cell(allocator: string, coalescing: CellResult["coalescing"], workload:
   };
 }
 
-const run: RunResult = {
-  format: "dmm-bench/2",
-  environment: { node: "v20", platform: "linux", cpu: "cpu", cores: 2, date: "2026-01-01T00:00:00.000Z", commit: "abc", command: "pnpm bench" },
-  settings: { quick: true, heapMapWorkloads: [] },
-  matrixSize: 4, shard: null,
-  workloads: [{ name: "w1", file: "w1", kind: "randomized", description: "" }, { name: "w2", file: "w2", kind: "real", description: "" }],
-  results: [cell("first-fit", "immediate", "w1", 1200, 0), cell("first-fit", "none", "w1", 1500, 1), cell("first-fit", "immediate", "w2", 1100, 2), cell("first-fit", "none", "w2", 1900, 3)],
-  adversary: [], elapsedMs: 10,
-};
+const run = runOf(["w1", "w2"], [cell("first-fit", "immediate", "w1", 1200, 0), cell("first-fit", "none", "w1", 1500, 1), cell("first-fit", "immediate", "w2", 1100, 2), cell("first-fit", "none", "w2", 1900, 3)]);
 
 describe("chart specs", () => {
   it("puts peak heap / peak live per allocator, coalescing and workload into the fragmentation chart", () => {

@@ -2,6 +2,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { RESULTS_FORMAT } from "../src/run.js";
+import type { CellResult, RunResult } from "../src/types.js";
 
 /** A seeded random native-format trace: mixed sizes, about `live` objects alive, `ops` operations. */
 export function randomTraceText(ops: number, seed: number, live = 200): string {
@@ -68,4 +70,17 @@ export function parseCsv(text: string): Record<string, string>[] {
   if (field !== "" || row.length > 0) row.push(field), rows.push(row);
   const [header, ...body] = rows;
   return body.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i] ?? ""])));
+}
+
+/** A whole run around `results` (workloads named in order, every one "randomized"), for tests of what reads a run. */
+export function runOf(workloads: readonly string[], results: CellResult[]): RunResult {
+  return {
+    format: RESULTS_FORMAT,
+    environment: { node: "v20", platform: "linux", cpu: "cpu", cores: 2, date: "2026-01-01T00:00:00.000Z", commit: "abc", command: "pnpm bench" },
+    settings: { quick: true, heapMapWorkloads: [] },
+    matrixSize: results.length, shard: null,
+    workloads: workloads.map((name) => ({ name, file: name, kind: "randomized", description: "" })),
+    results,
+    adversary: [], elapsedMs: 1,
+  };
 }

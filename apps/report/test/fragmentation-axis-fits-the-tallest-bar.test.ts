@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { renderSvg } from "../src/render.js";
 import { fragmentationChart } from "../src/specs.js";
-import type { CellResult, RunResult } from "../src/types.js";
+import type { CellResult } from "../src/types.js";
+import { runOf } from "./fixtures.js";
 
 /** A cell with only what the fragmentation chart reads. */
 function cell(allocator: string, workload: string, peakHeapBytes: number, index: number): CellResult {
@@ -19,15 +20,7 @@ function cell(allocator: string, workload: string, peakHeapBytes: number, index:
 describe("the fragmentation chart", () => {
   it("gives each panel a y axis that reaches past its tallest bar (a bar is never cut off at the top)", async () => {
     // The buddy-like outlier (1.351) once rose past an axis that ended at 1.3 (zero: false + domainMin without nice).
-    const run: RunResult = {
-      format: "dmm-bench/2",
-      environment: { node: "v20", platform: "linux", cpu: "cpu", cores: 2, date: "2026-01-01T00:00:00.000Z", commit: "abc", command: "pnpm bench" },
-      settings: { quick: true, heapMapWorkloads: [] },
-      matrixSize: 6, shard: null,
-      workloads: [{ name: "w1", file: "w1", kind: "randomized", description: "" }, { name: "w2", file: "w2", kind: "randomized", description: "" }],
-      results: [cell("a", "w1", 1030, 0), cell("b", "w1", 1075, 1), cell("c", "w1", 1351, 2), cell("a", "w2", 1544, 3), cell("b", "w2", 1100, 4), cell("c", "w2", 2099, 5)],
-      adversary: [], elapsedMs: 1,
-    };
+    const run = runOf(["w1", "w2"], [cell("a", "w1", 1030, 0), cell("b", "w1", 1075, 1), cell("c", "w1", 1351, 2), cell("a", "w2", 1544, 3), cell("b", "w2", 1100, 4), cell("c", "w2", 2099, 5)]);
     const svg = await renderSvg(fragmentationChart(run).spec);
     const tops = [...svg.matchAll(/Y-axis titled '[^']*' for a linear scale with values from [\d.]+ to ([\d.]+)/g)].map((m) => Number(m[1]));
     expect(tops).toHaveLength(2);
