@@ -58,7 +58,10 @@ export function speedTable(run: RunResult): string {
     cells.set(`${s}\u0000${r.workload}`, r);
   }
   const means = [NATIVE_NAME, THING_NAME].filter((ref) => speed.has(ref));
-  const head = `<tr><th>allocator</th>${workloads.map((w) => `<th>${escape(w)}</th>`).join("")}${means.map((ref) => `<th>geo. mean<br>× ${escape(ref)}</th>`).join("")}</tr>`;
+  // Workloads each reference was timed on: a mean over fewer says so in its header, a row over fewer still in its cell.
+  const coverage = new Map(means.map((ref) => [ref, workloads.filter((w) => cells.has(`${ref}\u0000${w}`)).length]));
+  const over = (n: number) => (n < workloads.length ? ` <span class="times">(${n} of ${workloads.length} workloads)</span>` : "");
+  const head = `<tr><th>allocator</th>${workloads.map((w) => `<th>${escape(w)}</th>`).join("")}${means.map((ref) => `<th>geo. mean<br>× ${escape(ref)}${over(coverage.get(ref)!)}</th>`).join("")}</tr>`;
   const rows = series.map((s) => {
     const tds = workloads.map((w) => {
       const r = cells.get(`${s}\u0000${w}`);
@@ -70,7 +73,8 @@ export function speedTable(run: RunResult): string {
     const meanTds = means.map((ref) => {
       const ratios = workloads.map((w) => cells.get(`${s}\u0000${w}`)).map((r) => (r ? speed.ratio(r, ref) : null)).filter((x): x is number => x !== null);
       const mean = geometricMean(ratios);
-      return `<td class="mean">${mean === null ? "–" : `${formatRatio(mean)}${ratios.length < workloads.length ? ` <span class="times">(${ratios.length} of ${workloads.length})</span>` : ""}`}</td>`;
+      const fewer = ratios.length < coverage.get(ref)! ? ` <span class="times">(${ratios.length})</span>` : "";
+      return `<td class="mean">${mean === null ? "–" : `${formatRatio(mean)}${fewer}`}</td>`;
     });
     return `<tr><th>${escape(s)}</th>${tds.join("")}${meanTds.join("")}</tr>`;
   });
@@ -121,7 +125,7 @@ body { font: 15px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 1200px; 
 h1 { margin-bottom: 0.2em; } h2 { border-top: 1px solid #ddd; padding-top: 1em; }
 table { border-collapse: collapse; margin: 0.5em 0; font-size: 13px; }
 td, th { border: 1px solid #ddd; padding: 2px 8px; text-align: left; } table.util td, table.speed td { text-align: right; }
-table.speed td { white-space: nowrap; } .times { color: #666; font-size: 12px; } td.mean { font-weight: 600; }
+table.speed td, table.speed tbody th { white-space: nowrap; } .times { color: #666; font-size: 12px; } td.mean { font-weight: 600; }
 code, pre { background: #f4f4f4; padding: 2px 4px; border-radius: 3px; }
 pre { padding: 8px; overflow-x: auto; }
 figure { margin: 0; overflow-x: auto; } .how { max-width: 60em; } .files { font-size: 13px; color: #666; }

@@ -68,7 +68,7 @@ function facetedChart(run: RunResult, chart: FacetedChart): Chart {
 
 /** One colour per allocator, the same in every chart (thi.ng-malloc is not blue in one chart and pink in the next). */
 function allocatorColors(run: RunResult): { domain: string[]; range: string[] } {
-  const domain = allocatorOrder(run.results);
+  const domain = allocatorOrder(ok(run.results)); // allocators with a heap to chart (not latency-only glibc)
   return { domain, range: palette(domain.length) };
 }
 
@@ -266,11 +266,12 @@ export function searchCostChart(run: RunResult): Chart {
     values,
     resolve: { axis: { x: "independent" } },
     panel: {
-      width: WIDTH,
+      // Wide enough for the bucket labels ("65-128") to stand level, side by side.
+      width: 260,
       height: { step: 14 },
       mark: { type: "rect", tooltip: true },
       encoding: {
-        x: { field: "examined", type: "ordinal", sort: buckets, title: "blocks examined" },
+        x: { field: "examined", type: "ordinal", sort: buckets, title: "blocks examined per malloc", axis: { labelAngle: 0, labelFontSize: 9, labelOverlap: false } },
         y: { field: "allocator", type: "nominal", title: null, sort: allocatorOrder(run.results) },
         color: { field: "share", type: "quantitative", title: "share of mallocs", scale: { scheme: "blues", type: "sqrt", domain: [0, 1] }, legend: { format: ".0%" } },
       },
