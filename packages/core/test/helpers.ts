@@ -34,8 +34,16 @@ export function expectRejectedWithoutChange(heap: Heap, call: () => unknown, cod
   const after = snapshot(heap);
   expect(after.dump).toBe(before.dump);
   expect(after.stats).toEqual(before.stats);
-  expect(after.bytes).toEqual(before.bytes);
+  expectSameBytes(after.bytes, before.bytes);
   return error;
+}
+
+/** Byte-for-byte equality without expect's deep diff (slow on large typed arrays); names the first difference. */
+export function expectSameBytes(actual: Uint8Array, expected: Uint8Array): void {
+  if (actual.length !== expected.length) expect.fail(`memory is ${actual.length} bytes, was ${expected.length}`);
+  for (let i = 0; i < actual.length; i++) {
+    if (actual[i] !== expected[i]) expect.fail(`memory byte ${i} changed from ${expected[i]} to ${actual[i]}`);
+  }
 }
 
 /** Writes a recognisable pattern derived from `seed` into the payload [ptr, ptr + length). */
