@@ -175,20 +175,20 @@ export class AddressTree {
   }
 
   /**
-   * The lowest-address block of at least `size` bytes whose address is >= `from`, or 0. One iterative
-   * descent. Walking down towards `from`, every node t at or above `from` offers a fallback — t itself, then
-   * its right subtree — that comes after everything at or above `from` in its left subtree; the deepest such
-   * fallback that holds a fit (t fits, or its right subtree's maximum does) is the lowest one. So the walk
-   * keeps only the deepest fitting fallback, goes left while the left subtree's maximum fits, and ends at the
-   * fallback: t if it fits, else the leftmost fit of its right subtree. With from = 0 every node qualifies and
-   * this is the plain leftmost-fit descent. The path to the answer is kept for the remove that follows.
+   * The lowest-address block of at least `size` bytes whose address is >= `from`, or 0, in one iterative
+   * descent. Walking down towards `from`, each node t at or above `from` that the walk leaves to the left
+   * offers a fallback — t itself, then its right subtree — that comes after everything at or above `from` in
+   * its left subtree, and the deeper the fallback the lower its addresses. So the walk goes left while the left
+   * subtree's maximum fits (right while below `from`), then takes the deepest fallback that holds a fit: t if
+   * it fits, else the leftmost fit of its right subtree. With from = 0 this is the plain leftmost-fit descent,
+   * and the right subtrees' maxima are read only for the fallbacks actually tried. The path to the answer is
+   * kept in `touched` for the remove that follows.
    */
   findFrom(size: number, from: number): number {
     const w = (this.words = this.host.words);
+    this.found = 0;
     let n = 0;
     let seen = 0;
-    let fallback = 0;
-    let fallbackDepth = 0;
     let t = this.root;
     while (t !== 0 && w[(t >> 2) + MAX]! >= size) {
       seen++;
@@ -197,38 +197,37 @@ export class AddressTree {
         t = w[(t >> 2) + RIGHT]!;
         continue;
       }
-      const r = w[(t >> 2) + RIGHT]!;
-      if ((w[t >> 2]! & ~7) >= size || (r !== 0 && w[(r >> 2) + MAX]! >= size)) {
-        fallback = t;
-        fallbackDepth = n;
-      }
       const l = w[(t >> 2) + LEFT]!;
       if (l === 0 || w[(l >> 2) + MAX]! < size) break;
       t = l;
     }
-    this.found = 0;
-    if (fallback === 0) {
-      this.examined = seen;
-      return 0;
-    }
-    n = fallbackDepth;
-    t = fallback;
-    if ((w[t >> 2]! & ~7) < size) {
-      // The fit is in t's right subtree, which is known to hold one: its leftmost fit.
-      t = w[(t >> 2) + RIGHT]!;
-      for (;;) {
-        seen++;
-        n = this.push(n, t);
-        const l = w[(t >> 2) + LEFT]!;
-        if (l !== 0 && w[(l >> 2) + MAX]! >= size) t = l;
-        else if ((w[t >> 2]! & ~7) >= size) break;
-        else t = w[(t >> 2) + RIGHT]!;
+    // The fallbacks, deepest first: path nodes at or above `from` (the walk left each of them to the left).
+    for (let i = n - 1; i >= 0; i--) {
+      t = this.touched[i]!;
+      if (t < from) continue;
+      if ((w[t >> 2]! & ~7) < size) {
+        t = w[(t >> 2) + RIGHT]!;
+        if (t === 0 || w[(t >> 2) + MAX]! < size) continue;
+        // The leftmost fit of a subtree known to hold one.
+        n = i + 1;
+        for (;;) {
+          seen++;
+          n = this.push(n, t);
+          const l = w[(t >> 2) + LEFT]!;
+          if (l !== 0 && w[(l >> 2) + MAX]! >= size) t = l;
+          else if ((w[t >> 2]! & ~7) >= size) break;
+          else t = w[(t >> 2) + RIGHT]!;
+        }
+      } else {
+        n = i + 1;
       }
+      this.examined = seen;
+      this.found = t;
+      this.foundDepth = n;
+      return t;
     }
     this.examined = seen;
-    this.found = t;
-    this.foundDepth = n;
-    return t;
+    return 0;
   }
 
   largest(): number {
