@@ -85,9 +85,11 @@ export function speedTable(run: RunResult): string {
 function allocatorSummary(run: RunResult): string {
   const own = [...new Set(run.results.filter((r) => r.allocatorKind === "strategy" || r.allocatorKind === "buddy").map((r) => r.allocator))];
   const modes = [...new Set(run.results.map((r) => r.coalescing).filter((c) => c !== "own"))];
-  const others = [...new Set(run.results.filter((r) => r.allocatorKind === "peer" || r.allocatorKind === "native").map((r) => r.allocator))];
+  const peers = [...new Set(run.results.filter((r) => r.allocatorKind === "peer").map((r) => r.allocator))];
+  const native = [...new Set(run.results.filter((r) => r.allocatorKind === "native").map((r) => r.allocator))];
   let text = own.length ? `${own.join(", ")} with coalescing ${modes.join(", ")}` : "";
-  if (others.length) text += `${text ? "; " : ""}peers ${others.join(", ")} in their own mode`;
+  if (peers.length) text += `${text ? "; " : ""}the JS peers ${peers.join(", ")} with their own fixed policy ("own")`;
+  if (native.length) text += `${text ? "; " : ""}native ${native.join(", ")} malloc (C, timing only: the × glibc reference)`;
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
