@@ -20,6 +20,8 @@ export const MAX_HEAP_BYTES = 1 << 30;
 const MAX_ALIGNMENT = 4096;
 /** Smallest backing buffer of a growable heap; it doubles as the heap grows. */
 const MIN_CAPACITY = 1 << 16;
+/** Free blocks a deferred-coalescing heap remembers between merge passes; past that a pass walks the heap. */
+const PENDING_BLOCKS = 4096;
 
 const IMMEDIATE = 0;
 const DEFERRED = 1;
@@ -70,6 +72,12 @@ class BoundaryTagHeap implements Heap, StrategyHost {
 
   strategy: Strategy;
   lastSearchCost = 0;
+
+  /** Deferred coalescing: free blocks made since the last merge pass, which may sit next to another free block. */
+  private readonly pending = new Int32Array(PENDING_BLOCKS);
+  private pendingCount = 0;
+  /** More blocks were freed than `pending` holds: the next pass walks the whole heap. */
+  private pendingOverflow = false;
 
   private liveBytes = 0;
   private peakLiveBytes = 0;
@@ -224,6 +232,19 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     return size;
   }
 
+  /** The free block just below `block` (whose PREV_FREE bit is set), found through its footer and validated. */
+  private freeBlockBelow(block: number): number {
+    const prevSize = this.words[(block - 4) >> 2]!;
+    const prev = block - prevSize;
+    if (prevSize < this.minBlockSize || (prevSize & this.alignMask) !== 0 || prev < this.base || !this.isStart(prev)) {
+      this.corrupt(block, "PREV_FREE is set but the footer below does not lead to a block");
+    }
+    if (this.validHeader(prev) !== prevSize || this.words[prev >> 2]! & USED) {
+      this.corrupt(prev, "footer and header of the free block below disagree");
+    }
+    return prev;
+  }
+
   /** The header offset of the live block whose payload is `ptr`, validated; throws for anything else. */
   private usedBlock(ptr: unknown, op: string): number {
     if (typeof ptr !== "number" || !Number.isInteger(ptr)) {
@@ -347,7 +368,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     const strategy = this.strategy;
     let block = strategy.find(need);
     let cost = strategy.examined;
-    if (block === 0 && this.mode === DEFERRED && this.coalesceAll() > 0) {
+    if (block === 0 && this.mode === DEFERRED && this.coalescePending() > 0) {
       block = strategy.find(need);
       cost += strategy.examined;
     }
@@ -377,6 +398,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
       words[(remainder + rest - 4) >> 2] = rest;
       this.markStart(remainder);
       this.strategy.insert(remainder);
+      if (this.mode === DEFERRED) this.notePending(remainder);
       this.freeBytes -= need;
       this.usedBytes += need;
     } else {
@@ -431,16 +453,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
         this.validHeader(next);
         if (!(words[next >> 2]! & USED)) nextSize = words[next >> 2]! & ~FLAG_MASK;
       }
-      if (prevFlag) {
-        prevSize = words[(block - 4) >> 2]!;
-        const prev = block - prevSize;
-        if (prevSize < this.minBlockSize || (prevSize & this.alignMask) !== 0 || prev < this.base || !this.isStart(prev)) {
-          this.corrupt(block, "PREV_FREE is set but the footer below does not lead to a block");
-        }
-        if (this.validHeader(prev) !== prevSize || words[prev >> 2]! & USED) {
-          this.corrupt(prev, "footer and header of the free block below disagree");
-        }
-      }
+      if (prevFlag) prevSize = block - this.freeBlockBelow(block);
       if (nextSize) {
         this.strategy.remove(next);
         this.clearStart(next);
@@ -470,6 +483,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     this.freeBytes += size;
     this.freed[block >>> 8]! |= 1 << ((block >>> 3) & 31);
     this.strategy.insert(start);
+    if (this.mode === DEFERRED) this.notePending(start);
   }
 
   realloc(ptr: Ptr, size: number): Ptr {
@@ -566,6 +580,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     if (end < this.top) words[end >> 2]! |= PREV_FREE;
     else this.topPrevFree = 1;
     this.strategy.insert(tail);
+    if (this.mode === DEFERRED) this.notePending(tail);
   }
 
   usableSize(ptr: Ptr): number {
@@ -574,45 +589,79 @@ class BoundaryTagHeap implements Heap, StrategyHost {
   }
 
   /**
-   * Merges every run of adjacent free blocks (deferred coalescing). Returns how many merges it made. Each header
-   * is validated before it is trusted (a zeroed header would otherwise stop the walk from advancing), and a run
-   * is validated whole before it is merged, so damage is reported before it is built upon.
+   * Deferred coalescing, on a miss: merges the runs of adjacent free blocks that the frees since the last pass
+   * may have formed. Only the blocks noted in `pending` are visited (each walks down to the start of its run),
+   * so a pass costs what it merges, not the whole heap; when more frees happened than `pending` holds, the
+   * pass walks the whole heap instead. Returns how many merges it made.
    */
+  private coalescePending(): number {
+    if (this.pendingOverflow) return this.coalesceAll();
+    const words = this.words;
+    let merges = 0;
+    for (let i = 0; i < this.pendingCount; i++) {
+      let block = this.pending[i]!;
+      // Gone since it was noted: merged into a block below, or handed out again.
+      if (block >= this.top || !this.isStart(block) || words[block >> 2]! & USED) continue;
+      while (words[block >> 2]! & PREV_FREE) block = this.freeBlockBelow(block);
+      merges += this.mergeRun(block, this.validHeader(block));
+    }
+    this.pendingCount = 0;
+    return merges;
+  }
+
+  /** Notes a new free block that may sit next to another free block, for the next deferred pass. */
+  private notePending(block: number): void {
+    if (this.pendingCount < this.pending.length) this.pending[this.pendingCount++] = block;
+    else this.pendingOverflow = true;
+  }
+
+  /** Merges every run of adjacent free blocks in the heap. Returns how many merges it made. */
   private coalesceAll(): number {
     const words = this.words;
-    const strategy = this.strategy;
     let merges = 0;
     let block = this.base;
     while (block < this.top) {
       const size = this.validHeader(block);
-      const header = words[block >> 2]!;
-      if (header & USED) {
+      if (words[block >> 2]! & USED) {
         block += size;
         continue;
       }
-      let end = block + size;
-      let run = 0;
-      while (end < this.top && !(words[end >> 2]! & USED)) {
-        end += this.validHeader(end);
-        run++;
-      }
-      if (run > 0) {
-        strategy.remove(block);
-        for (let next = block + size; next < end; ) {
-          const nextSize = words[next >> 2]! & ~FLAG_MASK;
-          strategy.remove(next);
-          this.clearStart(next);
-          next += nextSize;
-        }
-        this.freeBlocks -= run;
-        merges += run;
-        words[block >> 2] = (end - block) | (header & PREV_FREE);
-        words[(end - 4) >> 2] = end - block;
-        strategy.insert(block);
-      }
-      block = end;
+      const run = this.mergeRun(block, size);
+      merges += run;
+      block += words[block >> 2]! & ~FLAG_MASK;
     }
+    this.pendingCount = 0;
+    this.pendingOverflow = false;
     return merges;
+  }
+
+  /**
+   * Merges the free block at `block` (of `size` bytes) with the free blocks right above it. Each header is
+   * validated before it is trusted (a zeroed header would otherwise stop a walk from advancing), and the run is
+   * validated whole before it is merged, so damage is reported before it is built upon. Returns the merges made.
+   */
+  private mergeRun(block: number, size: number): number {
+    const words = this.words;
+    const strategy = this.strategy;
+    let end = block + size;
+    let run = 0;
+    while (end < this.top && !(words[end >> 2]! & USED)) {
+      end += this.validHeader(end);
+      run++;
+    }
+    if (run === 0) return 0;
+    strategy.remove(block);
+    for (let next = block + size; next < end; ) {
+      const nextSize = words[next >> 2]! & ~FLAG_MASK;
+      strategy.remove(next);
+      this.clearStart(next);
+      next += nextSize;
+    }
+    this.freeBlocks -= run;
+    words[block >> 2] = (end - block) | (words[block >> 2]! & PREV_FREE);
+    words[(end - 4) >> 2] = end - block;
+    strategy.insert(block);
+    return run;
   }
 
   // ---- inspection ---------------------------------------------------------------------------------------
