@@ -2,7 +2,7 @@
  * The data model of a bench run: a matrix of cells (allocator × coalescing × workload), the result of each
  * cell, and the whole run as written to results.json (what `merge` reads back).
  */
-import type { TimelinePoint } from "@dmm/bench";
+import type { ReplayResult, TimelinePoint } from "@dmm/bench";
 
 export type { TimelinePoint };
 
@@ -78,15 +78,11 @@ export interface CellResult {
   readonly elapsedMs: number;
 }
 
-export interface DeterministicMetrics {
-  ops: number;
-  peakLiveBytes: number;
-  peakHeapBytes: number;
-  /** peakLiveBytes / peakHeapBytes (CS:APP). */
-  utilization: number;
-  /** peakHeapBytes / peakLiveBytes − 1 (Johnstone & Wilson #4 as a ratio). */
-  fragmentation: number;
-  internalFragmentation: number;
+/**
+ * The scalar metrics of the growable-heap replay (defined, with formulas, in @dmm/bench's replay.ts), flattened
+ * into one level so that each is a column of results.csv, plus the fixed-arena run's counts.
+ */
+export interface DeterministicMetrics extends Pick<ReplayResult, "ops" | "peakLiveBytes" | "peakHeapBytes" | "utilization" | "fragmentation" | "internalFragmentation"> {
   externalFragmentationAtPeak: number;
   externalFragmentationMean: number;
   failuresOutOfMemory: number;
