@@ -13,7 +13,15 @@ import {
   type Strategy,
   type StrategyHost,
 } from "./api.js";
-import { FLAG_MASK, HEADER_BYTES, MIN_BLOCK_BYTES, PREV_FREE, REQUESTED, USED } from "./layout.js";
+import * as layout from "./layout.js";
+
+// Module-local copies: V8 folds a module's own constants into the code, but reads imported bindings at each use.
+const FLAG_MASK = layout.FLAG_MASK;
+const HEADER_BYTES = layout.HEADER_BYTES;
+const MIN_BLOCK_BYTES = layout.MIN_BLOCK_BYTES;
+const PREV_FREE = layout.PREV_FREE;
+const REQUESTED = layout.REQUESTED;
+const USED = layout.USED;
 
 /** Largest arena: offsets and sizes must fit the 32-bit words of the headers. */
 export const MAX_HEAP_BYTES = 1 << 30;
@@ -201,8 +209,12 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     throw new HeapError("CORRUPTION", `block at ${block}: ${why}`);
   }
 
-  /** Validates the header of the block at `block`; returns its size. */
-  private validHeader(block: number): number {
+  /**
+   * Validates the header of the block at `block`; returns its size. A free block's footer is compared too
+   * (a write through a stale pointer shows there), unless `checkFooter` is false: malloc, carving the block a
+   * strategy chose, writes a new footer and never reads the old one, a cache miss at the far end of the block.
+   */
+  private validHeader(block: number, checkFooter = true): number {
     const header = this.words[block >> 2]!;
     const size = header & ~FLAG_MASK;
     if (size < this.minBlockSize || (size & this.alignMask) !== 0 || block + size > this.top) {
@@ -226,7 +238,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
       if (size - this.blockFor(requested) >= this.minBlockSize) {
         this.corrupt(block, `size ${size} is larger than its request of ${requested} bytes needs: it spans other blocks (overwritten header?)`);
       }
-    } else if (this.words[(next - 4) >> 2] !== size) {
+    } else if (checkFooter && this.words[(next - 4) >> 2] !== size) {
       this.corrupt(block, "free block's footer disagrees with its header");
     }
     return size;
@@ -376,7 +388,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     if (block !== 0) {
       // The policy read the block's size from its header: check that header (and its footer) before carving,
       // so an overflow that forged a bigger size is reported rather than handed out over live data.
-      if (!this.isStart(block) || this.validHeader(block) < need || this.words[block >> 2]! & USED) {
+      if (!this.isStart(block) || this.validHeader(block, false) < need || this.words[block >> 2]! & USED) {
         throw new HeapError("CORRUPTION", `${strategy.name} returned block ${block}, which is not a free block of at least ${need} bytes`);
       }
       strategy.remove(block);
