@@ -24,10 +24,12 @@ export function utilizationTable(run: RunResult): string {
   const workloads = run.workloads.map((w) => w.name).filter((w) => run.results.some((r) => r.workload === w));
   const series: string[] = [];
   const cells = new Map<string, number>();
+  // Only allocators with a heap to measure: glibc (timing only) would be a row of dashes.
   for (const r of run.results) {
+    if (!r.metrics) continue;
     const s = seriesLabel(r);
     if (!series.includes(s)) series.push(s);
-    if (r.metrics) cells.set(`${s}\u0000${r.workload}`, r.metrics.utilization);
+    cells.set(`${s}\u0000${r.workload}`, r.metrics.utilization);
   }
   const head = `<tr><th>allocator</th>${workloads.map((w) => `<th>${escape(w)}</th>`).join("")}<th>mean</th></tr>`;
   const rows = series.map((s) => {

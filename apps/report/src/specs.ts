@@ -337,11 +337,13 @@ export function heapMapChart(run: RunResult): Chart {
       spec: {
         width: 100,
         height: 100,
-        mark: { type: "rect" },
+        mark: { type: "rect", strokeWidth: 0.6 },
         encoding: {
           x: { field: "t", type: "ordinal", title: "time", axis: null },
           y: { field: "address", type: "ordinal", title: "address", sort: "descending", axis: null },
           color: { field: "used", type: "quantitative", title: "used", scale: { scheme: "purples", domain: [0, 1] }, legend: { format: ".0%" } },
+          // An outline in the cell's own colour closes the anti-aliasing seams that drew a white grid over the map.
+          stroke: { field: "used", type: "quantitative", title: "used", scale: { scheme: "purples", domain: [0, 1] }, legend: { format: ".0%" } },
         },
       },
     } as TopLevelSpec,
