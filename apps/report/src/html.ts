@@ -95,6 +95,9 @@ function allocatorSummary(run: RunResult): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** A cell left out on purpose (a peer too slow for the trace, no C compiler), not one that went wrong. */
+const isSkip = (r: CellResult) => r.error?.startsWith("skipped:") ?? false;
+
 export interface RenderedChart {
   chart: Chart;
   svg: string;
@@ -133,7 +136,7 @@ table.speed td, table.speed tbody th { white-space: nowrap; } .times { color: #6
 code, pre { background: #f4f4f4; padding: 2px 4px; border-radius: 3px; }
 pre { padding: 8px; overflow-x: auto; }
 figure { margin: 0; overflow-x: auto; } .how { max-width: 60em; } .files { font-size: 13px; color: #666; }
-.failed { color: #b00; }
+.failed { color: #b00; } .skipped { color: #666; }
 </style>
 </head>
 <body>
@@ -151,7 +154,7 @@ figure { margin: 0; overflow-x: auto; } .how { max-width: 60em; } .files { font-
 </table>
 <h3>Workloads</h3>
 <table><tr><th>name</th><th>kind</th><th>description</th></tr>${workloadRows}</table>
-${failed.length ? `<h3 class="failed">Cells without results</h3><ul>${failed.map((r) => `<li class="failed">${escape(`${r.allocator} (${r.coalescing}) on ${r.workload}: ${r.error}`)}</li>`).join("")}</ul>` : ""}
+${failed.length ? `<h3${failed.some((r) => !isSkip(r)) ? ` class="failed"` : ""}>Cells without results</h3><ul>${failed.map((r) => `<li class="${isSkip(r) ? "skipped" : "failed"}">${escape(`${r.allocator} (${r.coalescing}) on ${r.workload}: ${r.error}`)}</li>`).join("")}</ul>` : ""}
 <p>Files: <a href="results.csv">results.csv</a> (one row per cell, every metric) · <a href="timeline.csv">timeline.csv</a> · <a href="results.json">results.json</a>. Deterministic metrics are identical from run to run; only timings vary.</p>
 <h2 id="speed">Speed: ns per operation, and as a multiple of native glibc malloc</h2>
 <p class="how"><strong>How to read this.</strong> Mean nanoseconds per trace operation (malloc, calloc, realloc or free) over whole-trace replays with integrity checks off, measured in this run on this machine. Under each time: how many times glibc's malloc took on the same trace (the C library, replayed by a small C program compiled with cc -O2): 3.0× glibc means three times as slow as C malloc. The last columns are geometric means of those ratios over the workloads (and of the ratios to @thi.ng/malloc, a JS allocator, where it was timed; it skips traces where its O(live blocks) free would take minutes). Lower is faster. results.csv has the same ratios in nsPerOpTimesGlibc and nsPerOpTimesThingMalloc.</p>
