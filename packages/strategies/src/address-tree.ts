@@ -28,7 +28,8 @@ export class AddressTree {
   examined = 0;
   /**
    * Scratch stack of nodes whose subtree changed (insert's split spines, remove's path and merge spine), in
-   * visiting order: each node's new children are visited after it, so the reverse order is bottom-up.
+   * visiting order: each node's new children are visited after it, so the reverse order is bottom-up. A search
+   * leaves its root-to-answer path here too, for the remove that follows it.
    */
   private touched = new Int32Array(64);
   /**
