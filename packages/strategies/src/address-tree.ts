@@ -191,16 +191,15 @@ export class AddressTree {
     let n = 0;
     let seen = 0;
     let t = this.root;
-    while (t !== 0 && w[(t >> 2) + MAX]! >= size) {
-      seen++;
-      n = this.push(n, t);
-      if (t < from) {
-        t = w[(t >> 2) + RIGHT]!;
-        continue;
+    // Enter a node only when its subtree's maximum fits (read once per node, as the child of the last one).
+    if (t !== 0 && w[(t >> 2) + MAX]! >= size) {
+      for (;;) {
+        seen++;
+        n = this.push(n, t);
+        const next = t < from ? w[(t >> 2) + RIGHT]! : w[(t >> 2) + LEFT]!;
+        if (next === 0 || w[(next >> 2) + MAX]! < size) break;
+        t = next;
       }
-      const l = w[(t >> 2) + LEFT]!;
-      if (l === 0 || w[(l >> 2) + MAX]! < size) break;
-      t = l;
     }
     // The fallbacks, deepest first: path nodes at or above `from` (the walk left each of them to the left).
     for (let i = n - 1; i >= 0; i--) {
