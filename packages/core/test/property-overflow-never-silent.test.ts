@@ -1,6 +1,7 @@
 import { createHeap, HeapError, type Heap } from "@dmm/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { firstFit } from "@dmm/strategies";
 import { lifo } from "./lifo-strategy.js";
 
 /**
@@ -56,10 +57,9 @@ function apply(heap: Heap, lives: Live[], s: Step, seed: number): void {
   }
 }
 
-// Run with the LIFO list of lifo-strategy.ts, whose find re-reads each header it trusts. The address tree behind
-// first-fit caches subtree maxima and can loop when a free block's header is smashed under it (reported to the
-// strategies package); the core's own paths are what this test is about.
-describe.each([["lifo", lifo]] as const)("an overflow into the next header (%s)", (_, strategy) => {
+// With the LIFO list of lifo-strategy.ts, whose find re-reads each header it trusts, and with first-fit, whose
+// address tree caches subtree maxima (it once looped when a free block's header was smashed under it).
+describe.each([["lifo", lifo], ["first-fit", firstFit]] as const)("an overflow into the next header (%s)", (_, strategy) => {
   it.each(["immediate", "deferred", "none"] as const)("%s coalescing: reported or harmless, never another error", (coalescing) => {
     fc.assert(
       fc.property(

@@ -217,6 +217,12 @@ export class AddressTree {
           if (l !== 0 && w[(l >> 2) + MAX]! >= size) t = l;
           else if ((w[t >> 2]! & ~7) >= size) break;
           else t = w[(t >> 2) + RIGHT]!;
+          // Only a header overwritten under the tree (a cached maximum no block has) gets here: report no fit
+          // rather than walk off the tree; the heap's checks name the damage.
+          if (t === 0) {
+            this.examined = seen;
+            return 0;
+          }
         }
       } else {
         n = i + 1;
