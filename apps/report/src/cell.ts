@@ -111,7 +111,7 @@ export function runCell(cell: Cell, trace: Trace, settings: RunSettings, backend
 
 /** Native glibc: ns/op from the C replayer, no heap metrics; a machine without `cc` gets a cell saying why. */
 function runNative(trace: Trace, settings: RunSettings, base: Omit<CellResult, "error" | "metrics" | "latency" | "timeline" | "searchCostHistogram" | "heapMap" | "elapsedMs">, started: number): CellResult {
-  const native = measureNative(trace, { repetitions: settings.quick ? 3 : 7 });
+  const native = measureNative(trace, { repetitions: settings.quick ? 11 : 15 });
   const empty = { timeline: [], searchCostHistogram: [], heapMap: null, metrics: null };
   if (native.skipped) return { ...base, ...empty, error: `skipped: ${native.reason}`, latency: null, elapsedMs: performance.now() - started };
   return {

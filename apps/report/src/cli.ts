@@ -39,7 +39,7 @@ program
   .command("run", { isDefault: true })
   .description("run the matrix (the default command)")
   .option("--strategies <names>", "comma-separated allocators (registered strategies, buddy, peers); default: all", list)
-  .option("--coalescing <modes>", "comma-separated: immediate (on), none (off), deferred, or all; default: immediate,none", list)
+  .option("--coalescing <modes>", "comma-separated: immediate (on), none (off), deferred, or all; default: all three (deferred only where an allocator has it)", list)
   .option("--workloads <items>", "comma-separated manifest names or trace file paths (.trace, .rep, mtrace, .gz); default: the manifest", list)
   .option("--quick", "replay at most a 20k-op prefix of each trace, fewer latency samples", false)
   .option("--out <dir>", "output folder", "report")

@@ -4,11 +4,11 @@ import type { Cell, CoalescingMode, WorkloadRef } from "./types.js";
 
 export const COALESCING_MODES: readonly CoalescingMode[] = ["immediate", "none", "deferred"];
 /**
- * The default: coalescing on and off. Deferred (merge everything when a search fails) is opt-in
- * (`--coalescing all` or `deferred`): on a growable heap it re-scans the whole heap on every miss, which makes
- * adversarial traces quadratic (about 0.1 ms per op on checkerboard) and would blow the time budget.
+ * The default: coalescing on (immediate), off (none), and deferred (merge when a search fails, then retry) for
+ * the allocators where it differs from both, i.e. the core heap's strategies (the buddy system has no deferred
+ * mode; the peers have their own policy).
  */
-export const DEFAULT_COALESCING: readonly CoalescingMode[] = ["immediate", "none"];
+export const DEFAULT_COALESCING: readonly CoalescingMode[] = ["immediate", "none", "deferred"];
 
 /** A shard: k of n, 1-based. */
 export interface Shard {

@@ -5,7 +5,7 @@ import type { CellResult } from "../src/types.js";
 import { runOf } from "./fixtures.js";
 
 function cell(allocator: string, coalescing: CellResult["coalescing"], workload: string, peakHeapBytes: number, index: number): CellResult {
-  const timeline = Array.from({ length: 500 }, (_, i) => ({ op: i + 1, liveBytes: 100 + i, heapBytes: 200 + i, freeBytes: 10, largestFreeBlock: 5, freeBlocks: 2, externalFragmentation: 0.5 }));
+  const timeline = Array.from({ length: 500 }, (_, i) => ({ op: i + 1, liveBytes: 100 + i, heapBytes: 200 + i, usedBytes: 190 + i, freeBytes: 10, largestFreeBlock: 5, freeBlocks: 2, externalFragmentation: 0.5 }));
   return {
     index, allocator, allocatorKind: "strategy", coalescing, workload, workloadKind: "randomized", error: null,
     metrics: {

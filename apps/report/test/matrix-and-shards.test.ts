@@ -15,6 +15,13 @@ describe("the matrix", () => {
     expect(cells.map((c) => c.index)).toEqual([0, 1, 2, 3]);
   });
 
+  it("runs deferred coalescing by default, only for the allocators that have it", () => {
+    const cells = buildMatrix([backendByName("tlsf"), backendByName("buddy")], parseCoalescing(undefined), [w("x")]);
+    expect(cells.map((c) => `${c.allocator}/${c.coalescing}`)).toEqual([
+      "tlsf/immediate", "tlsf/none", "tlsf/deferred", "buddy/immediate", "buddy/none",
+    ]);
+  });
+
   it("splits into shards that cover every cell exactly once", () => {
     const cells = buildMatrix([backendByName("first-fit")], parseCoalescing(undefined), [w("a"), w("b"), w("c")]);
     const shards = [1, 2, 3, 4].map((k) => shardCells(cells, parseShard(`${k}/4`)));

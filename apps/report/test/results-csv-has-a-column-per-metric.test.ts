@@ -15,7 +15,7 @@ const latency = {
 };
 const cell = (over: Partial<CellResult>): CellResult => ({
   index: 0, allocator: "first-fit", allocatorKind: "strategy", coalescing: "immediate", workload: "w", workloadKind: "randomized",
-  error: null, metrics, latency, timeline: [{ op: 2, liveBytes: 100, heapBytes: 150, freeBytes: 50, largestFreeBlock: 40, freeBlocks: 2, externalFragmentation: 0.2 }],
+  error: null, metrics, latency, timeline: [{ op: 2, liveBytes: 100, heapBytes: 150, usedBytes: 100, freeBytes: 50, largestFreeBlock: 40, freeBlocks: 2, externalFragmentation: 0.2 }],
   searchCostHistogram: [], heapMap: null, elapsedMs: 1, ...over,
 });
 
