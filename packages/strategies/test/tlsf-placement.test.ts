@@ -71,9 +71,9 @@ describe("tlsf placement", () => {
     s.attach(host);
     words[8 >> 2] = 64;
     s.insert(8);
-    s.check();
+    s.check!();
     expect(s.largest!()).toBe(64);
     words[8 >> 2] = 72;
-    expect(() => s.check()).toThrow("block 8: block size 72 indexed in wrong list 0/8");
+    expect(() => s.check!()).toThrow("block 8: block size 72 indexed in wrong list 0/8");
   });
 });
