@@ -161,3 +161,13 @@ export class HeapError extends Error {
     this.code = code;
   }
 }
+
+/**
+ * Throws HeapError INVALID_SIZE unless `size` is a non-negative integer: the check every allocator here makes on
+ * a size before it touches anything. `what` names the argument in the message, e.g. "malloc size".
+ */
+export function assertSize(size: unknown, what: string): asserts size is number {
+  if (typeof size !== "number" || !Number.isInteger(size) || size < 0) {
+    throw new HeapError("INVALID_SIZE", `${what} must be a non-negative integer, got ${String(size)}`);
+  }
+}

@@ -3,6 +3,7 @@
  * growth, validation and the checker. The policy (which free block serves a request) is the Strategy's.
  */
 import {
+  assertSize,
   type BlockInfo,
   type Coalescing,
   type Heap,
@@ -197,12 +198,6 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     return need < this.minBlockSize ? this.minBlockSize : need;
   }
 
-  private checkSize(size: unknown, what: string): asserts size is number {
-    if (typeof size !== "number" || !Number.isInteger(size) || size < 0) {
-      throw new HeapError("INVALID_SIZE", `${what} must be a non-negative integer, got ${String(size)}`);
-    }
-  }
-
   // ---- validation (before any mutation) ----------------------------------------------------------------
 
   private corrupt(block: number, why: string): never {
@@ -359,7 +354,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
   // ---- the allocator ------------------------------------------------------------------------------------
 
   malloc(size: number): Ptr {
-    this.checkSize(size, "malloc size");
+    assertSize(size, "malloc size");
     const need = this.blockFor(size);
     if (need < 0) {
       this.failedAllocations++;
@@ -430,8 +425,8 @@ class BoundaryTagHeap implements Heap, StrategyHost {
   }
 
   calloc(count: number, size: number): Ptr {
-    this.checkSize(count, "calloc count");
-    this.checkSize(size, "calloc size");
+    assertSize(count, "calloc count");
+    assertSize(size, "calloc size");
     const total = count * size;
     if (total > MAX_HEAP_BYTES) {
       this.failedAllocations++;
@@ -499,7 +494,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
   }
 
   realloc(ptr: Ptr, size: number): Ptr {
-    this.checkSize(size, "realloc size");
+    assertSize(size, "realloc size");
     if (ptr === 0) return this.malloc(size);
     const block = this.usedBlock(ptr, "realloc");
     if (size === 0) {

@@ -1,4 +1,4 @@
-export { HeapError, NULL } from "./api.js";
+export { assertSize, HeapError, NULL } from "./api.js";
 export type {
   Allocator,
   BlockInfo,

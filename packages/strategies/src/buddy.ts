@@ -32,7 +32,7 @@
  * merge. A growable allocator extends the arena by the aligned chunks a request needs, each chunk released
  * like a freed block (so it merges with a free buddy below it).
  */
-import { type Allocator, type BlockInfo, HeapError, type HeapStats, type Ptr } from "@dmm/core";
+import { type Allocator, assertSize, type BlockInfo, HeapError, type HeapStats, type Ptr } from "@dmm/core";
 
 /** Options of createBuddyAllocator. */
 export interface BuddyOptions {
@@ -256,12 +256,6 @@ class BuddyAllocator implements Allocator {
     throw new HeapError("INVALID_POINTER", `${op}(${ptr}): not the start of a live block`);
   }
 
-  private checkSize(size: unknown, what: string): asserts size is number {
-    if (typeof size !== "number" || !Number.isInteger(size) || size < 0) {
-      throw new HeapError("INVALID_SIZE", `${what} must be a non-negative integer, got ${String(size)}`);
-    }
-  }
-
   // ---- merging and growth -------------------------------------------------------------------------------
 
   /**
@@ -354,7 +348,7 @@ class BuddyAllocator implements Allocator {
   }
 
   malloc(size: number): Ptr {
-    this.checkSize(size, "malloc size");
+    assertSize(size, "malloc size");
     if (size > MAX_ARENA - HEADER_BYTES) {
       this.failedAllocations++;
       this.lastSearchCost = 0;
@@ -396,8 +390,8 @@ class BuddyAllocator implements Allocator {
   }
 
   calloc(count: number, size: number): Ptr {
-    this.checkSize(count, "calloc count");
-    this.checkSize(size, "calloc size");
+    assertSize(count, "calloc count");
+    assertSize(size, "calloc size");
     const total = count * size;
     if (total > MAX_ARENA) {
       this.failedAllocations++;
@@ -421,7 +415,7 @@ class BuddyAllocator implements Allocator {
   }
 
   realloc(ptr: Ptr, size: number): Ptr {
-    this.checkSize(size, "realloc size");
+    assertSize(size, "realloc size");
     if (ptr === 0) return this.malloc(size);
     const block = this.usedBlock(ptr, "realloc");
     if (size === 0) {

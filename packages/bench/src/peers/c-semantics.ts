@@ -4,13 +4,9 @@
  * malloc + zero fill (neither library has calloc), and realloc's special cases (NULL pointer, size 0).
  * An adapter supplies malloc, free and `resize` (realloc of a live block to a non-zero size).
  */
-import { HeapError, type BlockInfo, type HeapStats, type Ptr } from "@dmm/core";
+import { assertSize, HeapError, type BlockInfo, type HeapStats, type Ptr } from "@dmm/core";
 import type { PeerAllocator } from "./api.js";
 
-/** Throws INVALID_SIZE unless `size` is a non-negative integer. */
-export function requireSize(op: string, size: number): void {
-  if (!Number.isInteger(size) || size < 0) throw new HeapError("INVALID_SIZE", `${op} size must be a non-negative integer, got ${String(size)}`);
-}
 
 export abstract class CSemanticsPeer implements PeerAllocator {
   abstract readonly name: string;
@@ -35,7 +31,7 @@ export abstract class CSemanticsPeer implements PeerAllocator {
 
   /** C's realloc: NULL acts as malloc, size 0 frees and returns NULL, anything else is the adapter's `resize`. */
   realloc(ptr: Ptr, size: number): Ptr {
-    requireSize("realloc", size);
+    assertSize(size, "realloc size");
     if (ptr === 0) return this.malloc(size);
     if (size === 0) {
       this.free(ptr);

@@ -13,10 +13,10 @@
  * Math.random, which changes speed from run to run but never placement.
  */
 import { createRequire } from "node:module";
-import { HeapError, type BlockInfo, type HeapStats, type Ptr } from "@dmm/core";
+import { assertSize, HeapError, type BlockInfo, type HeapStats, type Ptr } from "@dmm/core";
 import { DEFAULT_PEER_BYTES, type PeerAllocator, type PeerOptions } from "./api.js";
 import { BlockTally } from "./block-tally.js";
-import { CSemanticsPeer, requireSize } from "./c-semantics.js";
+import { CSemanticsPeer } from "./c-semantics.js";
 
 interface CodemixAllocator {
   alloc(bytes: number): number;
@@ -71,7 +71,7 @@ class NpmMallocAllocator extends CSemanticsPeer {
   }
 
   malloc(size: number): Ptr {
-    requireSize("malloc", size);
+    assertSize(size, "malloc size");
     // The library throws a RangeError beyond its buffer; C returns NULL.
     const p = size <= this.maxRequest ? this.lib.alloc(size < MIN_BYTES ? MIN_BYTES : size) : 0;
     if (p === 0) {

@@ -13,11 +13,11 @@
  * This adapter keeps that behaviour by default (it measures the library as published); `fixReallocLeak`
  * moves the block itself instead.
  */
-import { HeapError, type BlockInfo, type HeapStats, type Ptr } from "@dmm/core";
+import { assertSize, HeapError, type BlockInfo, type HeapStats, type Ptr } from "@dmm/core";
 import { MemPool } from "@thi.ng/malloc";
 import { DEFAULT_PEER_BYTES, type PeerAllocator, type PeerOptions } from "./api.js";
 import { BlockTally } from "./block-tally.js";
-import { CSemanticsPeer, requireSize } from "./c-semantics.js";
+import { CSemanticsPeer } from "./c-semantics.js";
 
 const STATE_FREE = 0;
 const STATE_USED = 1;
@@ -73,7 +73,7 @@ class ThingMallocAllocator extends CSemanticsPeer {
   }
 
   malloc(size: number): Ptr {
-    requireSize("malloc", size);
+    assertSize(size, "malloc size");
     // MemPool returns 0 for malloc(0); C allows a unique pointer, which keeps a zero-byte block distinct.
     const p = size <= this.memory.length ? this.pool.malloc(size === 0 ? 1 : size) : 0;
     if (p === 0) this.failed++;
