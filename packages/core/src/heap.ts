@@ -55,13 +55,15 @@ function isStrategy(s: unknown): s is Strategy {
 class BoundaryTagHeap implements Heap, StrategyHost {
   words: Int32Array;
   private bytes: Uint8Array;
-  /** Bit per 8-byte granule: set where a block starts. */
-  private starts: Int32Array;
   /**
-   * Bit per 8-byte granule: set where a block was freed, cleared when a block there is handed out again. It
-   * tells a second free of a pointer (DOUBLE_FREE) from a pointer that was never allocated (INVALID_POINTER).
+   * Two bitmaps with a bit per 8-byte granule, interleaved word by word so that both bits of a block share a
+   * cache line (free tests one and sets the other on the same block): word 2k holds the START bits of granules
+   * 32k .. 32k + 31 (set where a block starts), word 2k + 1 their FREED bits (set where a block was freed,
+   * cleared when a block there is handed out again; it tells a second free of a pointer, DOUBLE_FREE, from a
+   * pointer that was never allocated, INVALID_POINTER). Block offset b: word ((b >>> 8) << 1) (+ 1), bit
+   * (b >>> 3) & 31; e.g. b = 1000: granule 125, words 6 and 7, bit 29.
    */
-  private freed: Int32Array;
+  private marks: Int32Array;
   private capacity: number;
 
   readonly alignment: number;
@@ -127,8 +129,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     const buffer = new ArrayBuffer(this.capacity);
     this.words = new Int32Array(buffer, 0, this.capacity >> 2);
     this.bytes = new Uint8Array(buffer);
-    this.starts = new Int32Array((this.capacity >> 8) + 1);
-    this.freed = new Int32Array(this.starts.length);
+    this.marks = new Int32Array(((this.capacity >> 8) + 1) << 1);
     this.extent = size;
     this.peakHeapBytes = size;
     // The blocks tile [base, top); top is the largest such end within the arena.
@@ -160,19 +161,19 @@ class BoundaryTagHeap implements Heap, StrategyHost {
   // ---- block-start bitmap -------------------------------------------------------------------------------
 
   private markStart(block: number): void {
-    this.starts[block >>> 8]! |= 1 << ((block >>> 3) & 31);
+    this.marks[(block >>> 8) << 1]! |= 1 << ((block >>> 3) & 31);
   }
 
   private clearStart(block: number): void {
-    this.starts[block >>> 8]! &= ~(1 << ((block >>> 3) & 31));
+    this.marks[(block >>> 8) << 1]! &= ~(1 << ((block >>> 3) & 31));
   }
 
   private isStart(block: number): boolean {
-    return (this.starts[block >>> 8]! & (1 << ((block >>> 3) & 31))) !== 0;
+    return (this.marks[(block >>> 8) << 1]! & (1 << ((block >>> 3) & 31))) !== 0;
   }
 
   private wasFreed(block: number): boolean {
-    return (this.freed[block >>> 8]! & (1 << ((block >>> 3) & 31))) !== 0;
+    return (this.marks[((block >>> 8) << 1) | 1]! & (1 << ((block >>> 3) & 31))) !== 0;
   }
 
   /** The start of the block holding byte `address` (the nearest start at or below it), or -1. */
@@ -180,10 +181,10 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     const granule = address >>> 3;
     let i = granule >>> 5;
     // Bits 0 .. granule & 31 of word i; `2 << 31` is 0 in 32-bit arithmetic, so the mask is then all ones.
-    let word = this.starts[i]! & ((2 << (granule & 31)) - 1);
+    let word = this.marks[i << 1]! & ((2 << (granule & 31)) - 1);
     while (word === 0) {
       if (i === 0) return -1;
-      word = this.starts[--i]!;
+      word = this.marks[--i << 1]!;
     }
     return ((i << 5) + 31 - Math.clz32(word)) << 3;
   }
@@ -292,14 +293,11 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     const buffer = new ArrayBuffer(capacity);
     const bytesView = new Uint8Array(buffer);
     bytesView.set(this.bytes.subarray(0, this.top));
-    const starts = new Int32Array((capacity >> 8) + 1);
-    starts.set(this.starts);
-    const freed = new Int32Array(starts.length);
-    freed.set(this.freed);
+    const marks = new Int32Array(((capacity >> 8) + 1) << 1);
+    marks.set(this.marks);
     this.bytes = bytesView;
     this.words = new Int32Array(buffer, 0, capacity >> 2);
-    this.starts = starts;
-    this.freed = freed;
+    this.marks = marks;
     this.capacity = capacity;
   }
 
@@ -418,7 +416,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
       this.usedBytes += blockBytes;
     }
     words[(block >> 2) + REQUESTED] = size;
-    this.freed[block >>> 8]! &= ~(1 << ((block >>> 3) & 31));
+    this.marks[((block >>> 8) << 1) | 1]! &= ~(1 << ((block >>> 3) & 31));
     this.usedBlocks++;
     this.liveBytes += size;
     if (this.liveBytes > this.peakLiveBytes) this.peakLiveBytes = this.liveBytes;
@@ -443,7 +441,9 @@ class BoundaryTagHeap implements Heap, StrategyHost {
 
   free(ptr: Ptr): void {
     if (ptr === 0) return;
-    const block = this.usedBlock(ptr, "free");
+    // Validate the block and both neighbours before touching anything, so a rejected free changes nothing.
+    let block = this.mode === IMMEDIATE ? this.freeableFast(ptr) : -1;
+    if (block < 0) block = this.freeable(ptr);
     const words = this.words;
     const header = words[block >> 2]!;
     const size = header & ~FLAG_MASK;
@@ -455,12 +455,8 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     let nextSize = 0;
     let prevSize = 0;
     if (this.mode === IMMEDIATE) {
-      // Validate both neighbours before touching anything, so a rejected free changes nothing.
-      if (next < this.top) {
-        this.validHeader(next);
-        if (!(words[next >> 2]! & USED)) nextSize = words[next >> 2]! & ~FLAG_MASK;
-      }
-      if (prevFlag) prevSize = block - this.freeBlockBelow(block);
+      if (next < this.top && !(words[next >> 2]! & USED)) nextSize = words[next >> 2]! & ~FLAG_MASK;
+      if (prevFlag) prevSize = words[(block - 4) >> 2]!;
       if (nextSize) {
         this.strategy.remove(next);
         this.clearStart(next);
@@ -475,8 +471,6 @@ class BoundaryTagHeap implements Heap, StrategyHost {
         prevFlag = words[start >> 2]! & PREV_FREE;
         this.freeBlocks--;
       }
-    } else if (next < this.top) {
-      this.validHeader(next);
     }
     words[start >> 2] = merged | prevFlag;
     const end = start + merged;
@@ -488,9 +482,75 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     this.usedBytes -= size;
     this.freeBlocks++;
     this.freeBytes += size;
-    this.freed[block >>> 8]! |= 1 << ((block >>> 3) & 31);
+    this.marks[((block >>> 8) << 1) | 1]! |= 1 << ((block >>> 3) & 31);
     this.strategy.insert(start);
     if (this.mode === DEFERRED) this.notePending(start);
+  }
+
+  /**
+   * The checks free makes before it changes anything, in full: the block is a live block (usedBlock), the
+   * header above it is sound, and under immediate coalescing the free block below it (if any) is too. Returns
+   * the block; throws the HeapError that explains the first check that fails.
+   */
+  private freeable(ptr: unknown): number {
+    const block = this.usedBlock(ptr, "free");
+    const next = block + (this.words[block >> 2]! & ~FLAG_MASK);
+    if (next < this.top) this.validHeader(next);
+    if (this.mode === IMMEDIATE && this.words[block >> 2]! & PREV_FREE) this.freeBlockBelow(block);
+    return block;
+  }
+
+  /**
+   * freeable's checks for the common case (immediate coalescing, a sound live block), fused into one pass with
+   * each word read once: the same conditions as usedBlock, validHeader(block), validHeader(next) and
+   * freeBlockBelow, with no error messages. Returns the block when all of them hold, else -1 (then freeable
+   * runs the full checks and throws the precise error). It never accepts what freeable would reject.
+   */
+  private freeableFast(ptr: unknown): number {
+    if (typeof ptr !== "number" || (ptr | 0) !== ptr) return -1;
+    const words = this.words;
+    const marks = this.marks;
+    const top = this.top;
+    const min = this.minBlockSize;
+    const mask = this.alignMask;
+    const block = ptr - HEADER_BYTES;
+    if (block < this.base || ptr >= top || (ptr & mask) !== 0) return -1;
+    if ((marks[(block >>> 8) << 1]! & (1 << ((block >>> 3) & 31))) === 0) return -1;
+    // The block: used, a sound size, a request that needs that size, and the USED bit's copy above agrees.
+    const header = words[block >> 2]!;
+    const size = header & ~FLAG_MASK;
+    const next = block + size;
+    if ((header & USED) === 0 || size < min || (size & mask) !== 0 || next > top) return -1;
+    const requested = words[(block >> 2) + REQUESTED]! >>> 0;
+    if (requested > size - HEADER_BYTES || size - this.blockFor(requested) >= min) return -1;
+    if (next < top) {
+      if ((marks[(next >>> 8) << 1]! & (1 << ((next >>> 3) & 31))) === 0) return -1;
+      const nextHeader = words[next >> 2]!;
+      if (nextHeader & PREV_FREE) return -1;
+      // The block above, as validHeader(next) checks it.
+      const nextSize = nextHeader & ~FLAG_MASK;
+      const after = next + nextSize;
+      if (nextSize < min || (nextSize & mask) !== 0 || after > top) return -1;
+      let aboveSaysFree: number;
+      if (after < top) {
+        if ((marks[(after >>> 8) << 1]! & (1 << ((after >>> 3) & 31))) === 0) return -1;
+        aboveSaysFree = words[after >> 2]! & PREV_FREE;
+      } else aboveSaysFree = this.topPrevFree;
+      if (nextHeader & USED) {
+        if (aboveSaysFree !== 0) return -1;
+        const nextRequested = words[(next >> 2) + REQUESTED]! >>> 0;
+        if (nextRequested > nextSize - HEADER_BYTES || nextSize - this.blockFor(nextRequested) >= min) return -1;
+      } else if (aboveSaysFree === 0 || words[(after - 4) >> 2] !== nextSize) return -1;
+    } else if (this.topPrevFree !== 0) return -1;
+    if (header & PREV_FREE) {
+      // The free block below, as freeBlockBelow checks it (its footer at block - 4 and its header agree).
+      const prevSize = words[(block - 4) >> 2]!;
+      const prev = block - prevSize;
+      if (prevSize < min || (prevSize & mask) !== 0 || prev < this.base) return -1;
+      if ((marks[(prev >>> 8) << 1]! & (1 << ((prev >>> 3) & 31))) === 0) return -1;
+      if (words[prev >> 2]! !== (prevSize | (words[prev >> 2]! & PREV_FREE))) return -1;
+    }
+    return block;
   }
 
   realloc(ptr: Ptr, size: number): Ptr {
@@ -760,8 +820,8 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     if (block !== this.top) this.corrupt(block, `blocks do not tile the heap: the chain ends at ${block}, the top is ${this.top}`);
     if ((this.topPrevFree !== 0) !== prevFree) this.corrupt(this.top, "the top's free flag disagrees with the last block");
     let marks = 0;
-    for (let i = 0; i < this.starts.length; i++) {
-      let x = this.starts[i]!;
+    for (let i = 0; i < this.marks.length; i += 2) {
+      let x = this.marks[i]!;
       while (x !== 0) {
         x &= x - 1;
         marks++;

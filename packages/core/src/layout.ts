@@ -24,7 +24,8 @@
  * is never a block: with alignment 8 the first block is at 8; with alignment A >= 16 it is at A - 8, so that
  * every payload (block + 8) is a multiple of A. A side bitmap in the heap marks which 8-byte granules start a
  * block, so a pointer can be validated in O(1) without trusting bytes the user may have overwritten; a second
- * one marks where a block was freed (cleared when a block there is handed out again), which tells a double free
+ * one (interleaved with the first word by word, so free reads one and writes the other in the same cache line)
+ * marks where a block was freed (cleared when a block there is handed out again), which tells a double free
  * (DOUBLE_FREE) from a pointer that was never allocated (INVALID_POINTER).
  *
  * What free/realloc/malloc check before trusting a header (so an overflow from the block below is CORRUPTION):
