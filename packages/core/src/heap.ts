@@ -27,8 +27,15 @@ const USED = layout.USED;
 /** Largest arena: offsets and sizes must fit the 32-bit words of the headers. */
 export const MAX_HEAP_BYTES = 1 << 30;
 const MAX_ALIGNMENT = 4096;
-/** Smallest backing buffer of a growable heap; it doubles as the heap grows. */
+/** Smallest backing buffer of a growable heap. */
 const MIN_CAPACITY = 1 << 16;
+/**
+ * A growable heap's buffer is replaced by one GROWTH times larger when the heap outgrows it, copying the heap.
+ * 4 rather than 2: growing a fresh heap to 16 MiB copies about 5 MiB instead of 16 (measured: 8% of the CPU
+ * profile of the 2M-op mixed trace when doubling). The buffer's untouched tail costs address space, not memory
+ * (the pages are never written), and it never exceeds maxSize; peakHeapBytes does not count it.
+ */
+const GROWTH = 4;
 /** Free blocks a deferred-coalescing heap remembers between merge passes; past that a pass walks the heap. */
 const PENDING_BLOCKS = 4096;
 
@@ -289,7 +296,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
 
   private ensureCapacity(bytes: number): void {
     if (bytes <= this.capacity) return;
-    const capacity = Math.min(this.maxSize, Math.max(bytes, this.capacity * 2));
+    const capacity = Math.min(this.maxSize, Math.max(bytes, this.capacity * GROWTH));
     const buffer = new ArrayBuffer(capacity);
     const bytesView = new Uint8Array(buffer);
     bytesView.set(this.bytes.subarray(0, this.top));
