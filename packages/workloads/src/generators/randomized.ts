@@ -4,9 +4,8 @@
  * with lifetimes. So besides steady random churn there are lifetime-driven and phase-driven generators.
  */
 import { TraceError } from "../errors.js";
-import type { Random } from "../random.js";
 import { LIFETIME_PARAMS, LIFETIME_REFERENCE_SIZE, lifetimeSampler, SIZE_PARAMS, sizeSampler } from "./distributions.js";
-import { type Emitter, IdPool } from "./emitter.js";
+import { IdPool } from "./emitter.js";
 import type { GeneratorDefinition } from "./definition.js";
 import type { GeneratorParam } from "./params.js";
 
