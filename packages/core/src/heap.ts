@@ -213,11 +213,11 @@ class BoundaryTagHeap implements Heap, StrategyHost {
   }
 
   /**
-   * Validates the header of the block at `block`; returns its size. A free block's footer is compared too
-   * (a write through a stale pointer shows there), unless `checkFooter` is false: malloc, carving the block a
-   * strategy chose, writes a new footer and never reads the old one, a cache miss at the far end of the block.
+   * Validates the header of the block at `block`; returns its size. A free block's footer is compared too: it
+   * is what exposes a free header whose size was overwritten to end at another real block boundary (swallowing
+   * the used blocks in between), and a write through a stale pointer.
    */
-  private validHeader(block: number, checkFooter = true): number {
+  private validHeader(block: number): number {
     const header = this.words[block >> 2]!;
     const size = header & ~FLAG_MASK;
     if (size < this.minBlockSize || (size & this.alignMask) !== 0 || block + size > this.top) {
@@ -241,7 +241,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
       if (size - this.blockFor(requested) >= this.minBlockSize) {
         this.corrupt(block, `size ${size} is larger than its request of ${requested} bytes needs: it spans other blocks (overwritten header?)`);
       }
-    } else if (checkFooter && this.words[(next - 4) >> 2] !== size) {
+    } else if (this.words[(next - 4) >> 2] !== size) {
       this.corrupt(block, "free block's footer disagrees with its header");
     }
     return size;
@@ -388,7 +388,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     if (block !== 0) {
       // The policy read the block's size from its header: check that header (and its footer) before carving,
       // so an overflow that forged a bigger size is reported rather than handed out over live data.
-      if (!this.isStart(block) || this.validHeader(block, false) < need || this.words[block >> 2]! & USED) {
+      if (!this.isStart(block) || this.validHeader(block) < need || this.words[block >> 2]! & USED) {
         throw new HeapError("CORRUPTION", `${strategy.name} returned block ${block}, which is not a free block of at least ${need} bytes`);
       }
       strategy.remove(block);
