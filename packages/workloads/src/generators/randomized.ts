@@ -78,7 +78,7 @@ export const mixed: GeneratorDefinition = {
     { name: "mix", description: "weighted size ranges 'lo-hi:weight,...'", unit: "bytes", default: "8-64:70,64-1024:25,1024-16384:5" },
   ],
   run(p, rng, out) {
-    // The same process as @dmm/bench's speed-goal trace (bench/mixed-trace.ts), with this package's PRNG.
+    // The trace @dmm/bench's speed benchmarks (bench/speed.bench.ts) run, 2M ops, seed 1.
     const size = sizeSampler({ dist: "mix", mix: p.mix!, minSize: 0, maxSize: 2 ** 32 - 1 });
     const target = p.live as number;
     const ops = p.ops as number;

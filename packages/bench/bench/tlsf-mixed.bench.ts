@@ -1,37 +1,39 @@
 /**
  * TLSF on its own: malloc+free speed on the seeded 2M-op mixed trace (the trace the speed goal is stated on),
  * with TLSF the only strategy this process ever runs, so the heap's calls into the strategy stay monomorphic
- * as they would in a program that picked one policy (replay.bench.ts runs every strategy in one process, so
+ * as they would in a program that picked one policy (peers.bench.ts runs every strategy in one process, so
  * by the time TLSF runs those call sites have seen six classes). Baseline row: the same loop over a bump
  * pointer. Also the named worst cases of tlsf-bsd's wcet.c, per malloc+free pair:
  *   - malloc_worst: "small alloc from single huge block" (split a 64 MiB block, then merge it back);
  *   - free_worst: "sandwiched between two free blocks" (free merges on both sides, malloc splits it again).
  * Numbers are the median of tinybench's samples (robust to other processes on a shared machine).
- * Run: cd packages/strategies && npx tsc -b && node dist/bench/tlsf-mixed.bench.js [ops]
+ * The trace is @dmm/workloads' "mixed" generator, seed 1. For TLSF next to glibc, see speed.bench.ts.
+ * Run: cd packages/bench && npx tsc -b && node dist/bench/tlsf-mixed.bench.js [ops]
  */
 import { createHeap } from "@dmm/core";
+import { tlsf } from "@dmm/strategies";
+import { generate } from "@dmm/workloads";
 import { Bench } from "tinybench";
-import { tlsf } from "../src/tlsf.js";
-import { BumpPointer, mixedTrace, replayMixed } from "./mixed-trace.js";
+import { BumpPointer, replayBare } from "./bare-loop.js";
 
 const ops = Number(process.argv[2] ?? 2_000_000);
-const trace = mixedTrace(ops);
-const ptrs = new Int32Array(trace.slots);
+const trace = generate("mixed", { ops, live: 20_000, seed: 1 });
+const ptrs = new Int32Array(trace.idCount);
 
 const traceBench = new Bench({ iterations: 7, warmupIterations: 2, time: 0 });
-traceBench.add("baseline: bump pointer", () => replayMixed(trace, new BumpPointer(), ptrs));
-traceBench.add("tlsf, immediate coalescing", () => replayMixed(trace, createHeap({ size: 0, maxSize: 1 << 30, strategy: tlsf() }), ptrs));
-traceBench.add("tlsf, no coalescing", () => replayMixed(trace, createHeap({ size: 0, maxSize: 1 << 30, strategy: tlsf(), coalescing: "none" }), ptrs));
+traceBench.add("baseline: bump pointer", () => replayBare(new BumpPointer(), trace.columns, ptrs));
+traceBench.add("tlsf, immediate coalescing", () => replayBare(createHeap({ size: 0, maxSize: 1 << 30, strategy: tlsf() }), trace.columns, ptrs));
+traceBench.add("tlsf, no coalescing", () => replayBare(createHeap({ size: 0, maxSize: 1 << 30, strategy: tlsf(), coalescing: "none" }), trace.columns, ptrs));
 await traceBench.run();
 const baseline = traceBench.tasks[0]!.result;
-const baseNs = baseline.state === "completed" ? (baseline.latency.p50! * 1e6) / ops : NaN;
-console.log(`mixed trace: ${ops} ops (sizes 70% 8-64 B, 25% 64-1024 B, 5% 1-16 KiB; ~20k live), TLSF alone in this process`);
+const baseNs = baseline.state === "completed" ? (baseline.latency.p50! * 1e6) / trace.length : NaN;
+console.log(`mixed trace: ${trace.length} ops (sizes 70% 8-64 B, 25% 64-1024 B, 5% 1-16 KiB; ~20k live), TLSF alone in this process`);
 console.table(
   traceBench.tasks.map((task) => {
     const r = task.result;
     if (r.state !== "completed") return { task: task.name, state: r.state };
-    const ns = (r.latency.p50! * 1e6) / ops;
-    return { task: task.name, "ns/op (median)": ns.toFixed(1), "min ns/op": ((r.latency.min * 1e6) / ops).toFixed(1), "× baseline": (ns / baseNs).toFixed(2) };
+    const ns = (r.latency.p50! * 1e6) / trace.length;
+    return { task: task.name, "ns/op (median)": ns.toFixed(1), "min ns/op": ((r.latency.min * 1e6) / trace.length).toFixed(1), "× baseline": (ns / baseNs).toFixed(2) };
   }),
 );
 
