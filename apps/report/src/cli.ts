@@ -1,109 +1,239 @@
 #!/usr/bin/env node
 /**
- * `pnpm bench`: runs every strategy × coalescing mode × workload (or the part the options name) and writes
- * the report; `merge` joins the results of shards run with --shard k/n.
+ * The `dmm` command: `bench` runs every allocator × coalescing mode × workload (or the part the options name)
+ * and writes the report; `merge` joins the results of shards run with --shard k/n.
+ *
+ * Usage errors (an unknown flag, a bad value, an unknown name, an unreadable trace) are one line on stderr and
+ * exit code 2; anything else that fails is exit 1 with its stack. `main` is the whole command as a function of
+ * its arguments and streams, so the tests run it in-process on the TypeScript sources.
  */
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { resolve } from "node:path";
-import { Command, InvalidArgumentError } from "commander";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import cliProgress from "cli-progress";
 import { BenchError } from "./backends.js";
 import { parseShard } from "./matrix.js";
-import { mergeRuns, readResults, writeOutputs } from "./output.js";
+import { mergeRuns, prepareOutput, readResults, writeOutputs } from "./output.js";
 import { runBench } from "./run.js";
 import { summaryTable } from "./summary.js";
+
+/** Where the command reads and writes, so tests can run it in-process. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** The process's working directory. @defaultValue process.cwd() */
+  cwd?: string;
+  /** @defaultValue process.env */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The folder relative paths in arguments are relative to: the one the user typed the command in. pnpm and npm
+ * run a package script from the package's own folder and put the user's folder in INIT_CWD; we trust INIT_CWD
+ * only when we are running in that package folder, so a script that `cd`s elsewhere first keeps its own folder.
+ */
+export function invocationDir(cwd: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): string {
+  const init = env.INIT_CWD;
+  const pkg = env.npm_package_json ? dirname(env.npm_package_json) : undefined;
+  return init && pkg && resolve(pkg) === resolve(cwd) ? resolve(init) : cwd;
+}
 
 const list = (value: string, previous: string[] = []) => [...previous, ...value.split(",").map((s) => s.trim()).filter(Boolean)];
 const positiveInt = (what: string) => (value: string) => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${what} must be a positive integer`);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${what} must be a positive integer, got "${value}"`);
   return n;
 };
+const shard = (value: string) => {
+  try {
+    return parseShard(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+};
 
-function commandLine(): string {
-  const args = process.argv.slice(2).map((a) => (/^[\w./:=,-]+$/.test(a) ? a : JSON.stringify(a)));
-  return ["pnpm bench", ...args].join(" ");
+/** A --workloads item that names a file (has a slash or an extension, or exists) is a path from the user's folder. */
+function workloadItem(item: string, base: string): string {
+  const candidate = resolve(base, item);
+  return /[\\/]/.test(item) || /\.[A-Za-z0-9]+$/.test(item) || existsSync(candidate) ? candidate : item;
 }
 
-// `pnpm bench | head` closes stdout early: stop quietly instead of crashing on EPIPE.
-process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-  if (error.code === "EPIPE") process.exit(0);
-  throw error;
-});
+/** The command line as the user could type it again. */
+function commandLine(argv: readonly string[]): string {
+  const args = argv.map((a) => (/^[\w./:=,-]+$/.test(a) ? a : JSON.stringify(a)));
+  return ["pnpm", ...args].join(" ");
+}
 
-const program = new Command()
-  .name("bench")
-  .description("Compare allocation strategies with coalescing on and off on every workload; write CSV, charts and an HTML report.");
+/** The options of `dmm bench`, as commander parses them. */
+export interface BenchCliOptions {
+  strategies?: string[];
+  coalescing?: string[];
+  workloads?: string[];
+  quick: boolean;
+  out: string;
+  jobs: number;
+  shard?: ReturnType<typeof parseShard>;
+  fixedArena?: number;
+  heapMap?: string[];
+  manifest?: string;
+  progress: boolean;
+}
 
-program
-  .command("run", { isDefault: true })
-  .description("run the matrix (the default command)")
-  .option("--strategies <names>", "comma-separated allocators (registered strategies, buddy, peers); default: all", list)
-  .option("--coalescing <modes>", "comma-separated: immediate (on), none (off), deferred, or all; default: all three (deferred only where an allocator has it)", list)
-  .option("--workloads <items>", "comma-separated manifest names or trace file paths (.trace, .rep, mtrace, .gz); default: the manifest", list)
-  .option("--quick", "replay at most a 20k-op prefix of each trace, fewer latency samples", false)
-  .option("--out <dir>", "output folder", "report")
-  .option("--jobs <n>", "worker threads (default: all cores)", positiveInt("--jobs"), availableParallelism())
-  .option("--shard <k/n>", "run only shard k of n (join the shards with `merge`)")
-  .option("--fixed-arena <bytes>", "arena size for the fixed-arena failure run (default: 1.25 x each workload's peak live bytes)", positiveInt("--fixed-arena"))
-  .option("--heap-map <names>", "workloads whose heap map (address x time) is drawn; default: the first two", list)
-  .option("--manifest <file>", "workload manifest (default: the nearest workloads/manifest.json)")
-  .option("--no-progress", "no progress bar")
-  .action(async (opts: {
-    strategies?: string[]; coalescing?: string[]; workloads?: string[]; quick: boolean; out: string; jobs: number;
-    shard?: string; fixedArena?: number; heapMap?: string[]; manifest?: string; progress: boolean;
-  }) => {
-    const bar = new cliProgress.SingleBar(
-      { format: "{bar} {value}/{total} cells | {percentage}% | ETA {eta_formatted} | {last}", hideCursor: true, noTTYOutput: false, etaBuffer: 20 },
-      cliProgress.Presets.shades_classic,
-    );
-    const showBar = opts.progress && process.stderr.isTTY;
-    const started = Date.now();
+/** `dmm bench`'s options; one place, so `--help` lists every one. */
+function benchOptions(command: Command): Command {
+  return command
+    .option("--strategies <names>", "comma-separated allocators (registered strategies, buddy, peers, glibc); default: all", list)
+    .option("--coalescing <modes>", "comma-separated: immediate (on), none (off), deferred, or all; default: all three (deferred only where an allocator has it)", list)
+    .option("--workloads <items>", "comma-separated manifest names or trace file paths (.trace, .rep, mtrace, .gz; relative to where you run the command); default: the manifest", list)
+    .option("--quick", "replay at most a 20k-op prefix of each trace, fewer latency samples", false)
+    .option("--out <dir>", "output folder (replaced as a whole when the run ends)", "report")
+    .addOption(new Option("--jobs <n>", "worker threads").argParser(positiveInt("--jobs")).default(availableParallelism(), "the number of cores"))
+    .option("--shard <k/n>", "run only shard k of n (join the shards with `dmm merge`)", shard)
+    .option("--fixed-arena <bytes>", "arena size for the fixed-arena failure run (default: 1.25 x each workload's peak live bytes)", positiveInt("--fixed-arena"))
+    .option("--heap-map <names>", "workloads whose heap map (address x time) is drawn; default: the first two", list)
+    .option("--manifest <file>", "workload manifest (default: the nearest workloads/manifest.json)")
+    .option("--no-progress", "no progress bar");
+}
+
+async function bench(opts: BenchCliOptions, argv: readonly string[], io: Required<CliIo>): Promise<void> {
+  const base = invocationDir(io.cwd, io.env);
+  const out = prepareOutput(resolve(base, opts.out));
+  const bar = new cliProgress.SingleBar(
+    { format: "{bar} {value}/{total} cells | {percentage}% | ETA {eta_formatted} | {last}", hideCursor: true, noTTYOutput: false, etaBuffer: 20, stream: io.stderr },
+    cliProgress.Presets.shades_classic,
+  );
+  const showBar = opts.progress && io.stderr.isTTY === true;
+  const started = Date.now();
+  try {
     const run = await runBench({
       strategies: opts.strategies,
       coalescing: opts.coalescing,
-      workloads: opts.workloads,
+      workloads: opts.workloads?.map((w) => workloadItem(w, base)),
       quick: opts.quick,
       jobs: opts.jobs,
-      shard: opts.shard ? parseShard(opts.shard) : null,
+      shard: opts.shard ?? null,
       ...(opts.fixedArena !== undefined ? { fixedArena: opts.fixedArena } : {}),
       ...(opts.heapMap ? { heapMap: opts.heapMap } : {}),
-      ...(opts.manifest ? { manifest: resolve(opts.manifest) } : {}),
-      command: commandLine(),
+      ...(opts.manifest ? { manifest: resolve(base, opts.manifest) } : {}),
+      command: commandLine(argv),
       onPlan: (cells, matrixSize) => {
-        process.stderr.write(`bench: ${cells.length} cells${cells.length !== matrixSize ? ` (of ${matrixSize})` : ""} on ${Math.min(opts.jobs, cells.length)} worker(s)${opts.quick ? ", quick" : ""}\n`);
+        io.stderr.write(`bench: ${cells.length} cells${cells.length !== matrixSize ? ` (of ${matrixSize})` : ""} on ${Math.min(opts.jobs, cells.length)} worker(s)${opts.quick ? ", quick" : ""}\n`);
         if (showBar) bar.start(cells.length, 0, { last: "" });
       },
       onCellDone: (r, done, total) => {
         if (showBar) bar.update(done, { last: `${r.allocator}/${r.coalescing}/${r.workload}` });
-        else if (done === total || done % 25 === 0) process.stderr.write(`  ${done}/${total} cells\n`);
+        else if (done === total || done % 25 === 0) io.stderr.write(`  ${done}/${total} cells\n`);
       },
     });
     if (showBar) bar.stop();
-    const out = resolve(opts.out);
     const files = await writeOutputs(run, out);
-    process.stdout.write(`${summaryTable(run.results)}\n\n`);
-    process.stdout.write(`${run.results.length} cells in ${((Date.now() - started) / 1000).toFixed(1)} s; wrote ${files.length} files to ${out}\n`);
-    if (files.includes("index.html")) process.stdout.write(`open ${resolve(out, "index.html")}\n`);
-  });
-
-program
-  .command("merge")
-  .description("join the results.json of shard folders into one report")
-  .argument("<dirs...>", "shard output folders")
-  .option("--out <dir>", "output folder", "report")
-  .action(async (dirs: string[], opts: { out: string }) => {
-    const run = mergeRuns(dirs.map((d) => readResults(resolve(d))));
-    const out = resolve(opts.out);
-    const files = await writeOutputs(run, out);
-    process.stdout.write(`${summaryTable(run.results)}\n\nmerged ${dirs.length} folder(s), ${run.results.length} of ${run.matrixSize} cells; wrote ${files.length} files to ${out}\n`);
-  });
-
-program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof BenchError) {
-    process.stderr.write(`bench: ${error.message}\n`);
-    process.exit(2);
+    io.stdout.write(`${summaryTable(run.results)}\n\n`);
+    io.stdout.write(`${run.results.length} cells in ${((Date.now() - started) / 1000).toFixed(1)} s; wrote ${files.length} files to ${out.dir}\n`);
+    if (files.includes("index.html")) io.stdout.write(`open ${resolve(out.dir, "index.html")}\n`);
+  } catch (error) {
+    if (showBar) bar.stop();
+    out.discard();
+    throw error;
   }
-  process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
-  process.exit(1);
-});
+}
+
+async function merge(dirs: string[], opts: { out: string }, io: Required<CliIo>): Promise<void> {
+  const base = invocationDir(io.cwd, io.env);
+  const run = mergeRuns(dirs.map((d) => readResults(resolve(base, d))));
+  const out = prepareOutput(resolve(base, opts.out));
+  try {
+    const files = await writeOutputs(run, out);
+    io.stdout.write(`${summaryTable(run.results)}\n\nmerged ${dirs.length} folder(s), ${run.results.length} of ${run.matrixSize} cells; wrote ${files.length} files to ${out.dir}\n`);
+  } catch (error) {
+    out.discard();
+    throw error;
+  }
+}
+
+function version(): string {
+  // src/cli.ts and dist/src/cli.js: the package.json is one or two folders up.
+  for (const rel of ["../package.json", "../../package.json"]) {
+    const url = new URL(rel, import.meta.url);
+    if (!existsSync(url)) continue;
+    const pkg = JSON.parse(readFileSync(url, "utf8")) as { name?: string; version?: string };
+    if (pkg.name === "@dmm/report" && pkg.version) return pkg.version;
+  }
+  return "unknown";
+}
+
+/** The `dmm` program, its output bound to `io`. */
+export function program(argv: readonly string[], io: Required<CliIo>): Command {
+  const root = new Command()
+    .name("dmm")
+    .description("A laboratory for dynamic memory allocators: compare allocation policies on your own program's trace.")
+    .version(version(), "-V, --version")
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      // Errors are printed once, as one line, by main.
+      outputError: () => {},
+    });
+
+  benchOptions(
+    root
+      .command("bench", { isDefault: true })
+      .alias("run")
+      .description("run the matrix (the default command): every allocator x coalescing mode x workload; write CSV, charts and index.html"),
+  ).action((opts: BenchCliOptions) => bench(opts, argv, io));
+
+  root
+    .command("merge")
+    .description("join the results.json of shard folders (dmm bench --shard k/n) into one report; refuses shards of different matrices")
+    .argument("<dirs...>", "shard output folders")
+    .option("--out <dir>", "output folder", "report")
+    .action((dirs: string[], opts: { out: string }) => merge(dirs, opts, io));
+
+  return root;
+}
+
+/** Runs `dmm` with `argv` (the arguments after the program name); resolves to the exit code. */
+export async function main(argv: readonly string[], partial: CliIo): Promise<number> {
+  const io: Required<CliIo> = { cwd: process.cwd(), env: process.env, ...partial };
+  try {
+    await program(argv, io).parseAsync([...argv], { from: "user" });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return 0;
+      io.stderr.write(`dmm: ${error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ")}\n`);
+      return 2;
+    }
+    if (error instanceof BenchError) {
+      io.stderr.write(`dmm: ${error.message.replace(/\s*\n\s*/g, " ")}\n`);
+      return 2;
+    }
+    io.stderr.write(`dmm: ${(error as Error).stack ?? String(error)}\n`);
+    return 1;
+  }
+}
+
+/** Whether this module is the program node was started with (and not imported, e.g. by a test). */
+function isMain(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  // `dmm bench | head` closes stdout early: stop quietly instead of crashing on EPIPE.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
+  void main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then((code) => {
+    process.exitCode = code;
+  });
+}

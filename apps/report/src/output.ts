@@ -1,6 +1,6 @@
-/** Writes a run's files into the output folder, and reads results.json back (for merge). */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+/** Writes a run's files into the output folder atomically, and reads results.json back (for merge and compare). */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { BenchError } from "./backends.js";
 import { resultsCsv, timelineCsv } from "./csv.js";
 import { renderSvg } from "./render.js";
@@ -9,24 +9,94 @@ import { buildCharts } from "./specs.js";
 import { RESULTS_FORMAT } from "./run.js";
 import type { RunResult } from "./types.js";
 
-/** Files written, relative to the output folder. */
-export async function writeOutputs(run: RunResult, outDir: string): Promise<string[]> {
-  mkdirSync(outDir, { recursive: true });
+/**
+ * An output folder being written: files go to a temporary sibling folder, renamed over `dir` by `commit()`,
+ * so a run that fails (or a write that fails halfway) leaves the old report as it was, never a mix.
+ */
+export interface PreparedOutput {
+  /** The folder the report ends up in (absolute). */
+  readonly dir: string;
+  /** The temporary folder files are written to. */
+  readonly tmp: string;
+  /** Removes the temporary folder (after a failure). */
+  discard(): void;
+}
+
+/** Files a report folder can hold: a folder with anything else in it is not replaced. */
+const REPORT_FILE = /^(results\.(csv|json)|timeline\.csv|compare\.csv|index\.html|screenshot\.png|[\w-]+\.(vl\.json|svg))$/;
+
+/**
+ * Checks that `dir` can take a report before anything runs: it is a folder of an earlier report, an empty
+ * folder, or does not exist yet; and its parent is writable (the temporary folder is made now). A BenchError
+ * (a usage error) otherwise.
+ */
+export function prepareOutput(dir: string): PreparedOutput {
+  const target = resolve(dir);
+  if (existsSync(target)) {
+    if (!statSync(target).isDirectory()) throw new BenchError("BAD_OPTION", `--out ${target} is a file, not a folder`);
+    const foreign = readdirSync(target).filter((f) => !REPORT_FILE.test(f));
+    if (foreign.length > 0) {
+      throw new BenchError("BAD_OPTION", `--out ${target} holds files that are not a dmm report (${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", …" : ""}); name a new or empty folder`);
+    }
+  }
+  let tmp: string;
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+    tmp = mkdtempSync(join(dirname(target), `.${basename(target)}.tmp-`));
+  } catch (error) {
+    throw new BenchError("BAD_OPTION", `--out ${target}: cannot write there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  return { dir: target, tmp, discard: () => rmSync(tmp, { recursive: true, force: true }) };
+}
+
+/** Moves the finished temporary folder into place: the old report aside, the new one in, the old one removed. */
+function commit(out: PreparedOutput): void {
+  const old = existsSync(out.dir) ? `${out.tmp}.old` : null;
+  if (old) renameSync(out.dir, old);
+  try {
+    renameSync(out.tmp, out.dir);
+  } catch (error) {
+    if (old) renameSync(old, out.dir);
+    throw error;
+  }
+  if (old) rmSync(old, { recursive: true, force: true });
+}
+
+/** Writes `files` (name → contents) as the folder `out`, atomically (see PreparedOutput). */
+export function writeFolder(files: Readonly<Record<string, string>>, out: string | PreparedOutput): string[] {
+  const target = typeof out === "string" ? prepareOutput(out) : out;
+  try {
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(target.tmp, name), text);
+    commit(target);
+  } catch (error) {
+    target.discard();
+    throw error;
+  }
+  return Object.keys(files);
+}
+
+/** Writes a run's report into `out` (a folder path, or one prepared before the run); the files written, relative to it. */
+export async function writeOutputs(run: RunResult, out: string | PreparedOutput): Promise<string[]> {
+  const target = typeof out === "string" ? prepareOutput(out) : out;
   const files: Record<string, string> = {
     "results.csv": resultsCsv(run.results),
     "timeline.csv": timelineCsv(run.results),
     "results.json": `${JSON.stringify(run)}\n`,
   };
   const rendered: RenderedChart[] = [];
-  for (const chart of buildCharts(run)) {
-    const svg = await renderSvg(chart.spec);
-    files[`${chart.id}.vl.json`] = `${JSON.stringify(chart.spec)}\n`;
-    files[`${chart.id}.svg`] = svg;
-    rendered.push({ chart, svg });
+  try {
+    for (const chart of buildCharts(run)) {
+      const svg = await renderSvg(chart.spec);
+      files[`${chart.id}.vl.json`] = `${JSON.stringify(chart.spec)}\n`;
+      files[`${chart.id}.svg`] = svg;
+      rendered.push({ chart, svg });
+    }
+    files["index.html"] = indexHtml(run, rendered);
+  } catch (error) {
+    target.discard();
+    throw error;
   }
-  files["index.html"] = indexHtml(run, rendered);
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(outDir, name), text);
-  return Object.keys(files);
+  return writeFolder(files, target);
 }
 
 export function readResults(dir: string): RunResult {

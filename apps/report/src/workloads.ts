@@ -70,14 +70,18 @@ export function resolveWorkloads(items: readonly string[] | undefined, manifest:
   return out;
 }
 
-/** Loads a workload's trace; a parse error becomes a BenchError naming the file. */
+/** Loads a workload's trace; a parse error or an empty trace becomes a BenchError naming the file. */
 export async function loadTrace(workload: WorkloadRef): Promise<Trace> {
+  let trace: Trace;
   try {
-    return await readTrace(workload.file);
+    trace = await readTrace(workload.file);
   } catch (error) {
     const message = (error as Error).message;
     throw new BenchError("BAD_TRACE", message.includes(workload.file) ? message : `${workload.file}: ${message}`);
   }
+  // Every ratio of an empty trace is 0/0: say so instead of drawing a report of NaN.
+  if (trace.length === 0) throw new BenchError("BAD_TRACE", `${workload.file}: the trace has no operations`);
+  return trace;
 }
 
 /** The first `maxOps` ops of a trace: every free or realloc in a prefix refers to an id allocated before it. */
