@@ -1,21 +1,24 @@
 #!/usr/bin/env node
 /**
  * The `dmm` command: `bench` runs every allocator × coalescing mode × workload (or the part the options name)
- * and writes the report; `merge` joins the results of shards run with --shard k/n.
+ * and writes the report; `record` traces a program's allocations; `merge` joins the results of shards run
+ * with --shard k/n.
  *
  * Usage errors (an unknown flag, a bad value, an unknown name, an unreadable trace) are one line on stderr and
- * exit code 2; anything else that fails is exit 1 with its stack. `main` is the whole command as a function of
+ * exit code 2; a machine problem dmm can name (no cc for `record`) is one line and exit 1; anything else that
+ * fails is exit 1 with its stack. `main` is the whole command as a function of
  * its arguments and streams, so the tests run it in-process on the TypeScript sources.
  */
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { dirname, resolve } from "node:path";
+import { basename, dirname, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import cliProgress from "cli-progress";
 import { BenchError } from "./backends.js";
 import { parseShard } from "./matrix.js";
 import { mergeRuns, prepareOutput, readResults, writeOutputs } from "./output.js";
+import { RecordError, recordCommand } from "./record.js";
 import { runBench } from "./run.js";
 import { summaryTable } from "./summary.js";
 
@@ -60,10 +63,12 @@ function workloadItem(item: string, base: string): string {
   return /[\\/]/.test(item) || /\.[A-Za-z0-9]+$/.test(item) || existsSync(candidate) ? candidate : item;
 }
 
+/** Arguments as a shell line the user could type again. */
+const shellLine = (args: readonly string[]) => args.map((a) => (/^[\w./:=,@+-]+$/.test(a) ? a : JSON.stringify(a))).join(" ");
+
 /** The command line as the user could type it again. */
 function commandLine(argv: readonly string[]): string {
-  const args = argv.map((a) => (/^[\w./:=,-]+$/.test(a) ? a : JSON.stringify(a)));
-  return ["pnpm", ...args].join(" ");
+  return `pnpm ${shellLine(argv)}`;
 }
 
 /** The options of `dmm bench`, as commander parses them. */
@@ -152,6 +157,41 @@ async function merge(dirs: string[], opts: { out: string }, io: Required<CliIo>)
   }
 }
 
+/** How the user reaches dmm: through the clone's pnpm script, or the installed bin. */
+function dmmCommand(env: NodeJS.ProcessEnv): string {
+  return env.npm_lifecycle_event === "dmm" || env.npm_lifecycle_event === "bench" ? "pnpm" : "dmm";
+}
+
+/** A path as the user can type it from `base`: ./relative below it, else absolute. */
+function typeable(path: string, base: string): string {
+  const rel = relative(base, path);
+  const shown = rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? `./${rel}` : path;
+  return /^[\w./:=,@+-]+$/.test(shown) ? shown : JSON.stringify(shown);
+}
+
+async function record(command: string[], opts: { output?: string }, io: Required<CliIo>): Promise<void> {
+  const base = invocationDir(io.cwd, io.env);
+  const program = command[0] ?? "";
+  const output = resolve(base, opts.output ?? `${basename(program).replace(/[^\w.-]+/g, "_") || "program"}.trace.gz`);
+  const r = await recordCommand(command, { output, cwd: base, env: io.env });
+  const s = r.stats;
+  const n = (x: number) => x.toLocaleString("en-US");
+  const ended = r.signal ? `was killed by ${r.signal}` : r.status !== 0 ? `exited with status ${r.status}` : "";
+  if (ended) io.stderr.write(`dmm record: note: ${program} ${ended}; its calls up to then are recorded\n`);
+  io.stdout.write(
+    [
+      `recorded ${shellLine(command)}`,
+      `  ops: ${n(s.ops)} (${n(s.mallocs)} malloc, ${n(s.callocs)} calloc, ${n(s.reallocs)} realloc, ${n(s.frees)} free)`,
+      `  objects: ${n(s.mallocs + s.callocs + r.counts.unknownReallocs)} allocated, at most ${n(s.peakLiveObjects)} live at once, ${n(s.finalLiveObjects)} never freed`,
+      `  peak live bytes: ${n(s.peakLiveBytes)}`,
+      ...(r.counts.unknownFrees + r.counts.tooLarge > 0 ? [`  dropped: ${n(r.counts.unknownFrees)} free(s) of memory allocated before recording, ${n(r.counts.tooLarge)} request(s) over 4 GiB`] : []),
+      `wrote ${r.file}`,
+      `next: ${dmmCommand(io.env)} bench --workloads ${typeable(r.file, base)}`,
+      "",
+    ].join("\n"),
+  );
+}
+
 function version(): string {
   // src/cli.ts and dist/src/cli.js: the package.json is one or two folders up.
   for (const rel of ["../package.json", "../../package.json"]) {
@@ -186,6 +226,15 @@ export function program(argv: readonly string[], io: Required<CliIo>): Command {
   ).action((opts: BenchCliOptions) => bench(opts, argv, io));
 
   root
+    .command("record")
+    .description("run a program and record its malloc, calloc, realloc and free calls as a trace (LD_PRELOAD; only the started process, not its children)")
+    .usage("[-o FILE] -- COMMAND [ARGS...]")
+    .option("-o, --output <file>", "the trace file to write (native format, gzipped); default: ./COMMAND.trace.gz")
+    .argument("<command...>", "the program and its arguments")
+    .passThroughOptions()
+    .action((command: string[], opts: { output?: string }) => record(command, opts, io));
+
+  root
     .command("merge")
     .description("join the results.json of shard folders (dmm bench --shard k/n) into one report; refuses shards of different matrices")
     .argument("<dirs...>", "shard output folders")
@@ -207,9 +256,9 @@ export async function main(argv: readonly string[], partial: CliIo): Promise<num
       io.stderr.write(`dmm: ${error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ")}\n`);
       return 2;
     }
-    if (error instanceof BenchError) {
+    if (error instanceof BenchError || error instanceof RecordError) {
       io.stderr.write(`dmm: ${error.message.replace(/\s*\n\s*/g, " ")}\n`);
-      return 2;
+      return error instanceof BenchError ? 2 : 1;
     }
     io.stderr.write(`dmm: ${(error as Error).stack ?? String(error)}\n`);
     return 1;
