@@ -13,6 +13,11 @@ const small: Record<string, Record<string, unknown>> = {
   "size-class": { ops: 3000, live: 200 },
   "realloc-growth": { ops: 3000 },
   "robson-oblivious": { n: 16, M: 256 },
+  "size-alternation": { pairs: 200 },
+  "realloc-between": { steps: 300 },
+  "alloc-free-random": { objects: 300 },
+  "coalesce-pairs": { rounds: 100 },
+  "nested-scopes": { ops: 3000 },
 };
 
 describe("generators are deterministic", () => {
@@ -27,7 +32,7 @@ describe("generators are deterministic", () => {
     const back = parseTrace(a);
     expect(back.meta).toMatchObject({ generator: name, seed: "42" });
     expect(formatTrace(back)).toBe(a);
-    const isRandom = !["checkerboard", "scan-latency"].includes(name); // these two use no randomness
+    const isRandom = !["checkerboard", "scan-latency", "size-alternation", "realloc-between", "coalesce-pairs"].includes(name); // these two use no randomness
     if (isRandom) expect(formatTrace(generate(name, { ...small[name], seed: 43 }))).not.toBe(a);
   });
 

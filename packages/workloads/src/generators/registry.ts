@@ -4,6 +4,7 @@ import { Random } from "../random.js";
 import { robsonOblivious } from "../robson.js";
 import type { Trace } from "../trace.js";
 import { adversarial } from "./adversarial.js";
+import { course } from "./course.js";
 import { Emitter } from "./emitter.js";
 import { type GeneratorParam, resolveParams, resolveSeed } from "./params.js";
 import type { GeneratorDefinition } from "./definition.js";
@@ -18,7 +19,7 @@ export interface GeneratorEntry {
   readonly params: ReadonlyArray<GeneratorParam>;
 }
 
-const definitions: ReadonlyArray<GeneratorDefinition> = [...randomized, ...adversarial, robsonOblivious];
+const definitions: ReadonlyArray<GeneratorDefinition> = [...randomized, ...adversarial, ...course, robsonOblivious];
 
 /** Every generator, randomized first. */
 export const generators: ReadonlyArray<GeneratorEntry> = definitions.map(({ name, description, kind, params }) => ({
