@@ -1,6 +1,7 @@
 import type { Strategy } from "@dmm/core";
 import { bestFit } from "./best-fit.js";
 import { firstFit } from "./first-fit.js";
+import { firstFitLifo } from "./first-fit-lifo.js";
 import { nextFit } from "./next-fit.js";
 import { segregatedFit } from "./segregated-fit.js";
 import { tlsf } from "./tlsf.js";
@@ -23,6 +24,7 @@ const entries: StrategyEntry[] = [
   { name: "worst-fit", description: "largest free block, ties to the lowest address ((size, address) treap, O(log n))", create: worstFit },
   { name: "segregated-fit", description: "dlmalloc-style bins: exact small lists, size tree bins, bitmap of non-empty bins; best fit", create: segregatedFit },
   { name: "tlsf", description: "two-level segregated fit: 24 x 32 lists, bitmaps and Math.clz32, good-fit rounding, O(1)", create: tlsf },
+  { name: "first-fit-lifo", description: "explicit free list, LIFO insertion, first fit from the head: the most recently freed block that fits (O(n) find)", create: firstFitLifo },
 ];
 
 /** Every registered strategy, in registration order. */

@@ -2,7 +2,7 @@
  * Which hole each policy picks, with holes of known sizes in known order (block sizes, header included).
  * Requests are payload bytes; a request of n needs a block of n + 8 rounded up to 8.
  */
-import { bestFit, firstFit, nextFit, segregatedFit, worstFit } from "@dmm/strategies";
+import { bestFit, firstFit, firstFitLifo, nextFit, segregatedFit, worstFit } from "@dmm/strategies";
 import type { Strategy } from "@dmm/core";
 import { describe, expect, it } from "vitest";
 import { heapWithHoles } from "./support/holes.js";
@@ -13,6 +13,7 @@ const policies: Record<string, () => Strategy> = {
   "best-fit": bestFit,
   "worst-fit": worstFit,
   "segregated-fit": segregatedFit,
+  "first-fit-lifo": firstFitLifo,
 };
 
 /** [hole index, byte offset inside the hole] of the block each successive request gets. */
@@ -35,6 +36,9 @@ describe("holes 312, 104, 504, 208, 504; requests 192 (block 200), 192, 16 (bloc
     // class 25 (200 B) is empty, the bitmap's next non-empty class is 26 (208 B); then range bin 32 (312);
     // then small bin 13 (104) before 14 (hole 0's 112-byte remainder).
     "segregated-fit": [[3, 0], [0, 0], [1, 0]],
+    // the list's head is hole 4, freed last; each remainder is pushed back at the head, so the next two
+    // requests are carved from what is left of hole 4.
+    "first-fit-lifo": [[4, 0], [4, 200], [4, 400]],
   };
   for (const [name, create] of Object.entries(policies)) {
     it(`${name} picks ${JSON.stringify(expected[name])}`, () => {
@@ -53,6 +57,7 @@ describe("three equal 104-byte holes freed in order 0, 2, 1; request 96 (block 1
     "best-fit": 0, // all tie: lowest address
     "worst-fit": 0, // all tie: lowest address
     "segregated-fit": 1, // an exact small bin is a LIFO list: the hole freed last
+    "first-fit-lifo": 1, // the hole freed last heads the list
   };
   for (const [name, create] of Object.entries(policies)) {
     it(`${name} picks hole ${expected[name]}`, () => {
@@ -71,6 +76,7 @@ describe("holes 520, 1000, 520 freed in order 2, 0, 1; request 504 (block 512)",
     // range bin 36 (512..639) is a tree bin: hole 2 (freed first) is the 520 node, hole 0 sits on its chain
     // and is served first (LIFO among equal sizes, as in dlmalloc)
     "segregated-fit": 0,
+    "first-fit-lifo": 1, // the 1000, freed last, heads the list and fits
   };
   for (const [name, create] of Object.entries(policies)) {
     it(`${name} picks hole ${expected[name]}`, () => {
