@@ -58,6 +58,28 @@ describe("mtrace reader", () => {
     expect(t.meta["mtrace.reusedAddresses"]).toBe("1");
   });
 
+  it("gives a late free after a reused address to the old object, so the new one stays live (the thread race)", () => {
+    // Thread A frees 0x20 and B gets it back, but B's "+" is logged before A's "-".
+    const t = parseTrace("+ 0x20 0x8\n+ 0x20 0x10\n- 0x20\n+ 0x40 0x4\n- 0x20\n- 0x40\n");
+    expect(opsOf(t)).toEqual(["a 0 8", "f 0", "a 0 16", "a 1 4", "f 0", "f 1"]);
+    expect(t.meta["mtrace.reusedAddresses"]).toBe("1");
+    expect(t.meta["mtrace.lateFrees"]).toBe("1");
+    expect(t.meta["mtrace.unknownFrees"]).toBeUndefined();
+  });
+
+  it("owes one late free per reuse: the free after it ends the object that holds the address", () => {
+    const t = parseTrace("+ 0x20 0x8\n+ 0x20 0x10\n+ 0x20 0x18\n- 0x20\n- 0x20\n- 0x20\n");
+    expect(opsOf(t)).toEqual(["a 0 8", "f 0", "a 0 16", "f 0", "a 0 24", "f 0"]);
+    expect(t.meta["mtrace.lateFrees"]).toBe("2");
+  });
+
+  it("drops a late free that comes after the new object was reallocated away", () => {
+    const t = parseTrace("+ 0x20 0x8\n+ 0x20 0x10\n< 0x20\n> 0x80 0x40\n- 0x20\n- 0x80\n");
+    expect(opsOf(t)).toEqual(["a 0 8", "f 0", "a 0 16", "r 0 64", "f 0"]);
+    expect(t.meta["mtrace.lateFrees"]).toBe("1");
+    expect(t.meta["mtrace.unknownFrees"]).toBeUndefined();
+  });
+
   it("frees the old block of a realloc whose second half never came", () => {
     expect(opsOf(parseTrace("+ 0x20 0x8\n< 0x20\n+ 0x40 0x8\n"))).toEqual(["a 0 8", "f 0", "a 0 8"]);
     expect(opsOf(parseTrace("+ 0x20 0x8\n< 0x20\n= End\n"))).toEqual(["a 0 8", "f 0"]);
