@@ -16,12 +16,16 @@ export interface ArenaSpec {
   readonly bytes: number;
 }
 
-export interface Backend {
+interface BackendBase {
   readonly name: string;
-  readonly kind: AllocatorKind;
   readonly description: string;
   /** Coalescing modes it supports, in the order the report shows them. */
   readonly coalescing: readonly CoalescingMode[];
+}
+
+/** An allocator that runs in this process on a trace: a strategy on the core heap, buddy, a peer, a plugin. */
+export interface JsBackend extends BackendBase {
+  readonly kind: Exclude<AllocatorKind, "native">;
   /** False when the allocator cannot run in a growable heap (the fragmentation run then uses a large fixed arena). */
   readonly growable: boolean;
   /** True when free() costs O(live blocks) (a peer's documented limitation): big traces are skipped, see runCell. */
@@ -29,12 +33,27 @@ export interface Backend {
   create(spec: ArenaSpec): Allocator;
 }
 
+/** A native allocator, replayed by @dmm/bench's C program in its own process: ns/op and footprint only. */
+export interface NativeBackend extends BackendBase {
+  readonly kind: "native";
+  readonly native: NativeSpec;
+}
+
+export type Backend = JsBackend | NativeBackend;
+
+/**
+ * The strategies registered when this module was loaded (the built-ins and any a module imported before it
+ * registered). One registered later, with registerStrategy at run time, exists only in this thread: workers,
+ * which load the registry afresh, cannot see it.
+ */
+export const STRATEGIES_AT_LOAD: ReadonlySet<string> = new Set(strategies.map((s) => s.name));
+
 /** Largest arena the bench gives a heap. */
 export const GROWABLE_MAX_BYTES = MAX_HEAP_BYTES;
 
-const HEAP_MODES: readonly CoalescingMode[] = ["immediate", "none", "deferred"];
+export const HEAP_MODES: readonly CoalescingMode[] = ["immediate", "none", "deferred"];
 
-function strategyBackends(): Backend[] {
+function strategyBackends(): JsBackend[] {
   return strategies.map((entry) => ({
     name: entry.name,
     kind: "strategy" as const,
@@ -51,7 +70,7 @@ function strategyBackends(): Backend[] {
   }));
 }
 
-function buddyBackend(): Backend {
+function buddyBackend(): JsBackend {
   return {
     name: "buddy",
     kind: "buddy",
@@ -68,7 +87,7 @@ function buddyBackend(): Backend {
 }
 
 /** The peer libraries (@thi.ng/malloc, npm malloc) through @dmm/bench's adapters: one fixed buffer, extent tracked like sbrk. */
-function peerBackends(): Backend[] {
+function peerBackends(): JsBackend[] {
   return peers.map((peer) => ({
     name: peer.name,
     kind: "peer" as const,
@@ -83,25 +102,43 @@ function peerBackends(): Backend[] {
 /** The name of the native C library reference (glibc malloc through a small C replayer). */
 export const NATIVE_NAME = "glibc";
 
-/** glibc malloc, measured by @dmm/bench's native replayer: latency only (no heap to inspect). */
-function nativeBackend(): Backend {
+/**
+ * A native allocator the C replayer runs: the C library's own malloc (`library` null), or a shared library
+ * interposed with LD_PRELOAD. `missing` says why a named one cannot run here (not installed).
+ */
+export interface NativeSpec {
+  readonly name: string;
+  readonly library: string | null;
+  readonly description: string;
+  readonly missing?: string;
+}
+
+/** A native allocator: latency and footprint from @dmm/bench's C replayer (no heap to inspect). */
+export function nativeBackend(spec: NativeSpec): NativeBackend {
   return {
-    name: NATIVE_NAME,
+    name: spec.name,
     kind: "native",
-    description: "the C library's malloc (glibc) replaying the same trace natively, compiled with cc -O2; ns/op only",
+    description: spec.description,
     coalescing: ["own"],
-    growable: true,
-    create: () => {
-      throw new BenchError("BAD_OPTION", "the native reference runs in its own process and has no Allocator");
-    },
+    native: spec,
   };
 }
 
-/** Every allocator the bench knows, strategies first, then buddy, then peers. */
-export function backends(): Backend[] {
-  const all = strategyBackends();
+/** The default native set: the C library's malloc alone (see natives.ts for jemalloc, tcmalloc, mimalloc, any .so). */
+export const GLIBC: NativeSpec = {
+  name: NATIVE_NAME,
+  library: null,
+  description: "the C library's malloc (glibc) replaying the same trace natively, compiled with cc -O2; ns/op and footprint",
+};
+
+/**
+ * Every allocator the bench knows: strategies first, then buddy, then peers, then `extra` (plugins), then the
+ * native ones (default: glibc).
+ */
+export function backends(extra: readonly JsBackend[] = [], natives: readonly NativeSpec[] = [GLIBC]): Backend[] {
+  const all: Backend[] = strategyBackends();
   all.push(buddyBackend());
-  all.push(...peerBackends(), nativeBackend());
+  all.push(...peerBackends(), ...extra, ...natives.map(nativeBackend));
   return all;
 }
 
@@ -112,7 +149,7 @@ export function backendByName(name: string, list: readonly Backend[] = backends(
   return found;
 }
 
-export type BenchErrorCode = "UNKNOWN_STRATEGY" | "UNKNOWN_WORKLOAD" | "BAD_TRACE" | "BAD_OPTION" | "BAD_RESULTS";
+export type BenchErrorCode = "UNKNOWN_STRATEGY" | "UNKNOWN_WORKLOAD" | "BAD_TRACE" | "BAD_OPTION" | "BAD_RESULTS" | "BAD_PLUGIN";
 
 /** A user error the CLI reports as one line and a non-zero exit code. */
 export class BenchError extends Error {

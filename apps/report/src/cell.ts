@@ -2,9 +2,9 @@
  * Runs one cell of the matrix: metrics on a growable heap, failures in a fixed arena, the observation pass
  * (search cost histogram, heap map) and latency. Pure function of (cell, trace, settings) except the timings.
  */
-import { measureNative } from "@dmm/bench";
-import { OP_FREE, type Trace } from "@dmm/workloads";
-import { type ArenaSpec, type Backend, backendByName, GROWABLE_MAX_BYTES } from "./backends.js";
+import { measureNative, ReplayError } from "@dmm/bench";
+import { OP_CALLOC, OP_FREE, OP_MALLOC, type Trace } from "@dmm/workloads";
+import { type ArenaSpec, type Backend, backendByName, GROWABLE_MAX_BYTES, type NativeBackend } from "./backends.js";
 import { allocationRequests, measureCellLatency, replayMetrics } from "./measure.js";
 import { observe } from "./observe.js";
 import type { Cell, CellResult, DeterministicMetrics, RunSettings } from "./types.js";
@@ -47,13 +47,13 @@ export function runCell(cell: Cell, trace: Trace, settings: RunSettings, backend
     workload: cell.workload.name,
     workloadKind: cell.workload.kind,
   };
-  if (backend.kind === "native") return runNative(trace, settings, base, started);
+  if (backend.kind === "native") return runNative(backend, trace, settings, base, started);
   if (backend.liveLinearFree) {
     const work = trace.length * peakLiveObjects(trace);
     const limit = liveLinearLimit(settings.quick);
     if (work > limit) {
       const error = `skipped: free() is O(live blocks) in this allocator, and ops × peak live objects = ${work.toExponential(1)} > ${limit.toExponential(0)} (minutes per replay)`;
-      return { ...base, error, metrics: null, latency: null, timeline: [], searchCostHistogram: [], heapMap: null, elapsedMs: performance.now() - started };
+      return { ...base, error, metrics: null, latency: null, footprint: null, timeline: [], searchCostHistogram: [], heapMap: null, elapsedMs: performance.now() - started };
     }
   }
   const growable: ArenaSpec = { coalescing: cell.coalescing, growable: backend.growable, bytes: GROWABLE_MAX_BYTES };
@@ -90,6 +90,7 @@ export function runCell(cell: Cell, trace: Trace, settings: RunSettings, backend
       error: null,
       metrics,
       latency,
+      footprint: null,
       timeline: replayed.timeline,
       searchCostHistogram: observation.searchCostHistogram,
       heapMap: observation.heapMap,
@@ -98,9 +99,10 @@ export function runCell(cell: Cell, trace: Trace, settings: RunSettings, backend
   } catch (error) {
     return {
       ...base,
-      error: `${(error as Error).name}: ${(error as Error).message}`,
+      error: describeError(error, trace),
       metrics: null,
       latency: null,
+      footprint: null,
       timeline: [],
       searchCostHistogram: [],
       heapMap: null,
@@ -109,19 +111,39 @@ export function runCell(cell: Cell, trace: Trace, settings: RunSettings, backend
   }
 }
 
-/** Native glibc: ns/op from the C replayer, no heap metrics; a machine without `cc` gets a cell saying why. */
-function runNative(trace: Trace, settings: RunSettings, base: Omit<CellResult, "error" | "metrics" | "latency" | "timeline" | "searchCostHistogram" | "heapMap" | "elapsedMs">, started: number): CellResult {
-  const native = measureNative(trace, { repetitions: settings.quick ? 11 : 15 });
-  const empty = { timeline: [], searchCostHistogram: [], heapMap: null, metrics: null };
+const OP_NAMES = ["malloc", "calloc", "realloc", "free"];
+
+/** "ReplayError: ALLOCATOR at op 12 (id 3): … (a malloc)": the error, and for a replay error the op it stopped at. */
+function describeError(error: unknown, trace: Trace): string {
+  const e = error instanceof Error ? error : new Error(String(error));
+  const first = `${e.name}: ${e.message.split("\n")[0]}`;
+  if (!(e instanceof ReplayError) || e.opIndex >= trace.length) return first;
+  const k = trace.columns.kind[e.opIndex]!;
+  const op = k === OP_MALLOC || k === OP_CALLOC || k === OP_FREE ? OP_NAMES[k]! : OP_NAMES[2]!;
+  return `${first} (during ${op}, op ${e.opIndex} of the trace)`;
+}
+
+/**
+ * A native allocator: ns/op (median of the C replayer's repetitions, with its 95% interval) and footprint, no heap
+ * metrics; a machine without `cc` or without the library gets a cell saying why.
+ */
+function runNative(backend: NativeBackend, trace: Trace, settings: RunSettings, base: Omit<CellResult, "error" | "metrics" | "latency" | "footprint" | "timeline" | "searchCostHistogram" | "heapMap" | "elapsedMs">, started: number): CellResult {
+  const empty = { timeline: [], searchCostHistogram: [], heapMap: null, metrics: null, footprint: null };
+  const spec = backend.native;
+  if (spec.missing !== undefined) return { ...base, ...empty, error: `skipped: ${spec.missing}`, latency: null, elapsedMs: performance.now() - started };
+  const native = measureNative(trace, { repetitions: settings.quick ? 11 : 15, ...(spec.library !== null ? { preload: spec.library } : {}) });
   if (native.skipped) return { ...base, ...empty, error: `skipped: ${native.reason}`, latency: null, elapsedMs: performance.now() - started };
   return {
     ...base,
     ...empty,
     error: null,
     latency: {
-      nsPerOp: native.nsPerOp, rme: 0, opsPerSecond: native.nsPerOp > 0 ? 1e9 / native.nsPerOp : 0, ops: native.ops, samples: native.repetitions,
+      nsPerOp: native.nsPerOp, nsPerOpCiLow: native.ciLow, nsPerOpCiHigh: native.ciHigh,
+      rme: native.nsPerOp > 0 ? (100 * Math.max(native.nsPerOp - native.ciLow, native.ciHigh - native.nsPerOp)) / native.nsPerOp : 0,
+      opsPerSecond: native.nsPerOp > 0 ? 1e9 / native.nsPerOp : 0, ops: native.ops, samples: native.repetitions,
       mallocP50: null, mallocP99: null, mallocP999: null, mallocMax: null, freeP50: null, freeP99: null, freeP999: null, freeMax: null,
     },
+    footprint: native.footprint,
     elapsedMs: performance.now() - started,
   };
 }

@@ -49,6 +49,7 @@ const positiveInt = (what: string) => (value: string) => {
   if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${what} must be a positive integer, got "${value}"`);
   return n;
 };
+const repeat = (value: string, previous: string[] = []) => [...previous, value];
 const shard = (value: string) => {
   try {
     return parseShard(value);
@@ -84,6 +85,8 @@ export interface BenchCliOptions {
   heapMap?: string[];
   manifest?: string;
   progress: boolean;
+  allocator?: string[];
+  native?: string[];
 }
 
 /** `dmm bench`'s options; one place, so `--help` lists every one. */
@@ -99,6 +102,8 @@ function benchOptions(command: Command): Command {
     .option("--fixed-arena <bytes>", "arena size for the fixed-arena failure run (default: 1.25 x each workload's peak live bytes)", positiveInt("--fixed-arena"))
     .option("--heap-map <names>", "workloads whose heap map (address x time) is drawn; default: the first two", list)
     .option("--manifest <file>", "workload manifest (default: the nearest workloads/manifest.json)")
+    .option("--allocator <module>", "repeatable: an ES module (path or package name) whose default export is an AllocatorPlugin; always included", repeat)
+    .option("--native <name|path>", "repeatable: glibc, jemalloc, tcmalloc, mimalloc, or a shared library exporting malloc/free/calloc/realloc (LD_PRELOAD); always included; default: every named one (those not installed are skipped, saying why)", repeat)
     .option("--no-progress", "no progress bar");
 }
 
@@ -122,6 +127,9 @@ async function bench(opts: BenchCliOptions, argv: readonly string[], io: Require
       ...(opts.fixedArena !== undefined ? { fixedArena: opts.fixedArena } : {}),
       ...(opts.heapMap ? { heapMap: opts.heapMap } : {}),
       ...(opts.manifest ? { manifest: resolve(base, opts.manifest) } : {}),
+      ...(opts.allocator ? { allocators: opts.allocator } : {}),
+      ...(opts.native ? { native: opts.native } : {}),
+      baseDir: base,
       command: commandLine(argv),
       onPlan: (cells, matrixSize) => {
         io.stderr.write(`bench: ${cells.length} cells${cells.length !== matrixSize ? ` (of ${matrixSize})` : ""} on ${Math.min(opts.jobs, cells.length)} worker(s)${opts.quick ? ", quick" : ""}\n`);

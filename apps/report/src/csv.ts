@@ -36,6 +36,8 @@ export const RESULT_COLUMNS: readonly Column[] = [
   metric("fixedFailuresOutOfMemory"),
   metric("fixedFailuresFragmented"),
   timing("nsPerOp"),
+  timing("nsPerOpCiLow"),
+  timing("nsPerOpCiHigh"),
   timing("rme", "nsPerOpRmePercent"),
   // ns/op as a multiple of the reference's on the same workload in the same run (see speed.ts); empty where not timed.
   { header: "nsPerOpTimesGlibc", value: (r, speed) => speed.ratio(r, NATIVE_NAME) },
@@ -51,6 +53,8 @@ export const RESULT_COLUMNS: readonly Column[] = [
   timing("freeP99", "freeP99Ns"),
   timing("freeP999", "freeP999Ns"),
   timing("freeMax", "freeMaxNs"),
+  // Native rows: peak resident bytes of the replay over a baseline taken just before it, ÷ the trace's peak live bytes.
+  { header: "footprint", value: (r) => r.footprint },
   { header: "error", value: (r) => r.error ?? "" },
 ];
 

@@ -33,6 +33,8 @@ export function measureCellLatency(trace: Trace, create: () => Allocator, quick:
   const perOp = l.perOp;
   return {
     nsPerOp: l.nsPerOp,
+    nsPerOpCiLow: l.nsPerOp * (1 - l.rme / 100),
+    nsPerOpCiHigh: l.nsPerOp * (1 + l.rme / 100),
     rme: l.rme,
     opsPerSecond: l.opsPerSecond,
     ops: l.ops,

@@ -1,17 +1,29 @@
 /** A bench run from options to results: resolve the matrix, run its cells, play the adversary. */
 import { availableParallelism } from "node:os";
 import { robsonAdversary } from "@dmm/workloads";
-import { type Backend, backendByName, backends, BenchError, GROWABLE_MAX_BYTES } from "./backends.js";
+import { type Backend, backendByName, backends, BenchError, GROWABLE_MAX_BYTES, type JsBackend, type NativeSpec, STRATEGIES_AT_LOAD } from "./backends.js";
 import { environment } from "./environment.js";
 import { buildMatrix, modesOf, parseCoalescing, type Shard, shardCells } from "./matrix.js";
-import { type OnCellDone, runCells } from "./pool.js";
+import { resolveNatives } from "./natives.js";
+import { type AllocatorPlugin, type LoadedPlugin, loadPlugins, pluginBackend } from "./plugins.js";
+import { type OnCellDone, type PoolTrace, runCells } from "./pool.js";
 import type { AdversaryResult, Cell, CoalescingMode, RunResult, RunSettings } from "./types.js";
 import { findManifest, readManifest, resolveWorkloads } from "./workloads.js";
 
 export const RESULTS_FORMAT = "dmm-bench/2";
 
 export interface BenchOptions {
+  /** Built-in allocators by name (strategies, buddy, peers, native names); default: all. Plugins and `native` are always added. */
   strategies?: readonly string[];
+  /**
+   * Plugins: module paths (relative to the folder the command ran from), package names or URLs whose default export
+   * is an AllocatorPlugin, imported here and in every worker; or AllocatorPlugin objects (these run only with jobs: 1).
+   */
+  allocators?: ReadonlyArray<string | URL | AllocatorPlugin>;
+  /** Native allocators: glibc, jemalloc, tcmalloc, mimalloc, or paths of shared libraries; default: every named one. */
+  native?: readonly string[];
+  /** The folder relative module and library paths resolve against (the CLI: where the user ran it); default: the working directory. */
+  baseDir?: string;
   coalescing?: readonly string[];
   workloads?: readonly string[];
   quick?: boolean;
@@ -28,10 +40,14 @@ export interface BenchOptions {
   command?: string;
   onPlan?: (cells: readonly Cell[], matrixSize: number) => void;
   onCellDone?: OnCellDone;
+  /** Filled with the allocators each worker thread ran (for the isolation test). */
+  poolTrace?: PoolTrace;
 }
 
 export interface Plan {
   allocators: Backend[];
+  plugins: readonly LoadedPlugin[];
+  natives: NativeSpec[];
   coalescing: CoalescingMode[];
   cells: Cell[];
   matrixSize: number;
@@ -39,10 +55,26 @@ export interface Plan {
   workloads: ReturnType<typeof resolveWorkloads>;
 }
 
-/** Resolves options into the cells to run; every unknown name is a BenchError before anything runs. */
-export function plan(options: BenchOptions): Plan {
-  const known = backends();
-  const allocators = options.strategies && options.strategies.length > 0 ? options.strategies.map((s) => backendByName(s, known)) : known;
+/**
+ * Resolves options into the cells to run; every unknown or duplicate name is a BenchError before anything runs.
+ * `plugins` are runBench's `allocators`, already loaded (see loadPlugins).
+ */
+export function plan(options: BenchOptions, plugins: readonly LoadedPlugin[] = []): Plan {
+  const natives = resolveNatives(options.native, options.baseDir);
+  const pluginBackends: JsBackend[] = plugins.map((p) => pluginBackend(p.plugin));
+  const builtIn = backends([], natives);
+  const seen = new Set<string>();
+  for (const b of [...builtIn, ...pluginBackends]) {
+    if (seen.has(b.name)) throw new BenchError("BAD_PLUGIN", `two allocators are named "${b.name}"${pluginBackends.includes(b as JsBackend) ? ` (a plugin's name must differ from every other allocator's)` : ""}`);
+    seen.add(b.name);
+  }
+  const known = backends(pluginBackends, natives);
+  let allocators: Backend[] = known;
+  if (options.strategies && options.strategies.length > 0) {
+    const named = options.strategies.map((s) => backendByName(s, known));
+    const always = [...pluginBackends, ...(options.native && options.native.length > 0 ? natives.map((n) => known.find((b) => b.name === n.name)!) : [])];
+    allocators = [...new Set([...named, ...always])];
+  }
   const coalescing = parseCoalescing(options.coalescing);
   const manifestPath = options.manifest ?? findManifest();
   const manifest = manifestPath ? readManifest(manifestPath) : [];
@@ -61,16 +93,21 @@ export function plan(options: BenchOptions): Plan {
     ...(options.fixedArena !== undefined ? { fixedArena: options.fixedArena } : {}),
     heapMapWorkloads,
   };
-  return { allocators, coalescing, cells: shardCells(all, options.shard ?? null), matrixSize: all.length, settings, workloads };
+  return { allocators, plugins, natives, coalescing, cells: shardCells(all, options.shard ?? null), matrixSize: all.length, settings, workloads };
 }
 
 /** Runs the matrix (or one shard of it). */
 export async function runBench(options: BenchOptions = {}): Promise<RunResult> {
   const started = performance.now();
-  const p = plan(options);
-  options.onPlan?.(p.cells, p.matrixSize);
+  const p = plan(options, await loadPlugins(options.allocators ?? [], options.baseDir));
   const jobs = Math.max(1, options.jobs ?? availableParallelism());
-  const results = await runCells(p.cells, p.settings, jobs, options.onCellDone ?? (() => {}));
+  const threadBound = [
+    ...p.plugins.filter((l) => l.url === null).map((l) => l.plugin.name),
+    ...p.allocators.filter((b) => b.kind === "strategy" && !STRATEGIES_AT_LOAD.has(b.name)).map((b) => b.name),
+  ];
+  const pool = { backends: p.allocators, pluginUrls: p.plugins.map((l) => l.url), natives: p.natives, threadBound };
+  options.onPlan?.(p.cells, p.matrixSize);
+  const results = await runCells(p.cells, p.settings, jobs, pool, options.onCellDone ?? (() => {}), options.poolTrace);
   const playAdversary = (options.adversary ?? true) && (!options.shard || options.shard.k === 1);
   const adversary = playAdversary ? runAdversary(p.allocators, p.coalescing, p.settings.quick) : [];
   return {
@@ -96,6 +133,7 @@ export function runAdversary(allocators: readonly Backend[], coalescing: readonl
   const params = adversaryParams(quick);
   const out: AdversaryResult[] = [];
   for (const backend of allocators) {
+    if (backend.kind === "native") continue;
     const modes = modesOf(backend, coalescing);
     for (const mode of modes) {
       try {

@@ -44,8 +44,15 @@ export function summaryTable(results: readonly CellResult[]): string {
     out.push(`\n${w}  (ranked by fragmentation: peak heap / peak live; lower is better)`);
     out.push(pad(table));
     for (const r of results.filter((x) => x.workload === w && !x.metrics && x.latency)) {
-      const what = r.allocatorKind === "native" ? "native C malloc, the × glibc reference; latency only" : "latency only";
-      out.push(`  ${r.allocator}: ${r.latency!.nsPerOp.toFixed(0)} ns/op (${what})`);
+      const ratio = speed.ratio(r, NATIVE_NAME);
+      const what =
+        r.allocator === NATIVE_NAME
+          ? "native C malloc, the × glibc reference"
+          : r.allocatorKind === "native"
+            ? `native${ratio === null ? "" : `, ${formatRatio(ratio)} glibc`}`
+            : "latency only";
+      const footprint = r.footprint === null ? "" : `, footprint ${r.footprint.toFixed(2)}× peak live`;
+      out.push(`  ${r.allocator}: ${r.latency!.nsPerOp.toFixed(0)} ns/op (${what}${footprint})`);
     }
     for (const e of errors) out.push(`  ${e.allocator} (${e.coalescing}): no result: ${e.error}`);
   }

@@ -12,8 +12,8 @@ export type { TimelinePoint };
  */
 export type CoalescingMode = "immediate" | "deferred" | "none" | "own";
 
-/** Where an allocator comes from: a registered placement strategy on the core heap, the buddy system, or a peer. */
-export type AllocatorKind = "strategy" | "buddy" | "peer" | "native";
+/** Where an allocator comes from: a registered placement strategy on the core heap, the buddy system, a JS peer library, a user's plugin module (AllocatorPlugin), or a native library replayed in C. */
+export type AllocatorKind = "strategy" | "buddy" | "peer" | "plugin" | "native";
 
 /** One workload of the matrix: a manifest entry or a user's trace file. */
 export interface WorkloadRef {
@@ -69,6 +69,11 @@ export interface CellResult {
   readonly error: string | null;
   readonly metrics: DeterministicMetrics | null;
   readonly latency: LatencyMetrics | null;
+  /**
+   * Native allocators only: peak resident bytes of the replay over a baseline taken just before it, divided by
+   * the trace's peak live bytes (a native heap's extent cannot be read; see @dmm/bench's native.ts). Null elsewhere.
+   */
+  readonly footprint: number | null;
   /** The metric replay's sampled timeline, as @dmm/bench's replay returns it. */
   readonly timeline: readonly TimelinePoint[];
   /** Histogram of free blocks examined per malloc: [bucket label, count]; empty when the allocator does not tell. */
@@ -102,6 +107,9 @@ export interface DeterministicMetrics extends Pick<ReplayResult, "ops" | "peakLi
 export interface LatencyMetrics {
   /** Mean ns per trace operation over whole-trace replays (tinybench). */
   nsPerOp: number;
+  /** 95% confidence interval of nsPerOp: tinybench's mean ± its margin of error; native: of the median, from order statistics. */
+  nsPerOpCiLow: number;
+  nsPerOpCiHigh: number;
   /** Relative margin of error of nsPerOp, in percent. */
   rme: number;
   opsPerSecond: number;

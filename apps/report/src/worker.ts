@@ -1,36 +1,85 @@
-/** A worker thread of the pool: runs the cells it is sent, keeping each workload's trace once loaded. */
-import { parentPort } from "node:worker_threads";
-import type { Trace } from "@dmm/workloads";
+/**
+ * A worker thread of the pool. It is started for one allocator and runs only that allocator's cells, so the code
+ * it times has seen no other allocator (the heap's calls into a strategy stay monomorphic, as in a program that
+ * chose that strategy). It imports the run's plugin modules by URL, so it knows the same allocators as the main
+ * thread, and reads each trace from shared memory the main thread filled once.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { strategies } from "@dmm/strategies";
+import { type Trace, traceFromColumns } from "@dmm/workloads";
+import { backends, type NativeSpec } from "./backends.js";
 import { runCell } from "./cell.js";
-import { loadTrace, QUICK_OPS, tracePrefix } from "./workloads.js";
+import { importPlugin, pluginBackend } from "./plugins.js";
 import type { Cell, CellResult, RunSettings } from "./types.js";
 
-export interface CellRequest {
-  cell: Cell;
-  settings: RunSettings;
+/** A trace's columns on SharedArrayBuffers: sent to every worker without copying. */
+export interface SharedTrace {
+  readonly kind: Uint8Array;
+  readonly id: Uint32Array;
+  readonly size: Uint32Array;
+  readonly count: Uint32Array;
+  readonly idCount: number;
+  readonly meta: Record<string, string>;
 }
 
-export type CellReply = { ok: true; result: CellResult } | { ok: false; error: string };
+/** What a worker is started with. */
+export interface WorkerSetup {
+  /** Module URLs of the run's plugins, imported in this order. */
+  readonly plugins: readonly string[];
+  readonly natives: readonly NativeSpec[];
+  readonly settings: RunSettings;
+  /** The cells to run, in order: all of one allocator. */
+  readonly cells: readonly Cell[];
+  /** Each cell's trace, by workload file. */
+  readonly traces: Readonly<Record<string, SharedTrace>>;
+}
 
-const traces = new Map<string, Promise<Trace>>();
+export type WorkerMessage =
+  | { type: "ready"; strategies: string[] }
+  | { type: "cell"; result: CellResult; allocatorsSeen: string[] }
+  | { type: "fatal"; error: string; code: string };
 
-/** The trace a cell replays: loaded once per file, cut to QUICK_OPS in a quick run. */
-export function cellTrace(cell: Cell, settings: RunSettings, cache: Map<string, Promise<Trace>> = traces): Promise<Trace> {
-  const key = `${cell.workload.file}\u0000${settings.quick}`;
-  let trace = cache.get(key);
-  if (!trace) {
-    trace = loadTrace(cell.workload).then((t) => (settings.quick ? tracePrefix(t, QUICK_OPS) : t));
-    cache.set(key, trace);
+/** Copies a trace's columns into shared memory. */
+export function shareTrace(trace: Trace): SharedTrace {
+  const share = <T extends Uint8Array | Uint32Array>(a: T, make: (b: SharedArrayBuffer) => T): T => {
+    const out = make(new SharedArrayBuffer(Math.max(1, a.byteLength)));
+    out.set(a);
+    return out;
+  };
+  const c = trace.columns;
+  const n = c.kind.length;
+  return {
+    kind: share(c.kind, (b) => new Uint8Array(b, 0, n)),
+    id: share(c.id, (b) => new Uint32Array(b, 0, n)),
+    size: share(c.size, (b) => new Uint32Array(b, 0, n)),
+    count: share(c.count, (b) => new Uint32Array(b, 0, n)),
+    idCount: trace.idCount,
+    meta: trace.meta,
+  };
+}
+
+export function unshareTrace(shared: SharedTrace): Trace {
+  return traceFromColumns({ kind: shared.kind, id: shared.id, size: shared.size, count: shared.count }, shared.idCount, shared.meta);
+}
+
+async function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): Promise<void> {
+  port.postMessage({ type: "ready", strategies: strategies.map((s) => s.name) } satisfies WorkerMessage);
+  const plugins = [];
+  for (const url of setup.plugins) plugins.push(pluginBackend(await importPlugin(url)));
+  const known = backends(plugins, setup.natives);
+  const seen = new Set<string>();
+  for (const cell of setup.cells) {
+    const backend = known.find((b) => b.name === cell.allocator);
+    if (!backend) throw new Error(`worker: no allocator named "${cell.allocator}"`);
+    seen.add(cell.allocator);
+    const result = runCell(cell, unshareTrace(setup.traces[cell.workload.file]!), setup.settings, backend);
+    port.postMessage({ type: "cell", result, allocatorsSeen: [...seen] } satisfies WorkerMessage);
   }
-  return trace;
 }
 
-if (parentPort) {
+if (parentPort && workerData && (workerData as { dmmReportWorker?: boolean }).dmmReportWorker) {
   const port = parentPort;
-  port.on("message", (request: CellRequest) => {
-    cellTrace(request.cell, request.settings).then(
-      (trace) => port.postMessage({ ok: true, result: runCell(request.cell, trace, request.settings) } satisfies CellReply),
-      (error: Error) => port.postMessage({ ok: false, error: error.message } satisfies CellReply),
-    );
-  });
+  serve(port, workerData as WorkerSetup).catch((error: Error & { code?: string }) =>
+    port.postMessage({ type: "fatal", error: error.message, code: error.code ?? "" } satisfies WorkerMessage),
+  );
 }

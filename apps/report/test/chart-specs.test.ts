@@ -14,8 +14,8 @@ function cell(allocator: string, coalescing: CellResult["coalescing"], workload:
       failuresFragmented: 0, searchCostMean: 2, searchCostP99: 5, searchCostMax: 9, fixedArenaBytes: 1250, fixedOps: 500,
       fixedRequests: 250, fixedFailuresOutOfMemory: 3, fixedFailuresFragmented: 4,
     },
-    latency: { nsPerOp: 100, rme: 1, opsPerSecond: 1e7, ops: 500, samples: 3, mallocP50: 50, mallocP99: 200, mallocP999: 900, mallocMax: 1000, freeP50: 40, freeP99: 90, freeP999: 100, freeMax: 120 },
-    timeline, searchCostHistogram: [["0", 1], ["1", 10], ["2", 5]], heapMap: null, elapsedMs: 1,
+    latency: { nsPerOp: 100, nsPerOpCiLow: 100, nsPerOpCiHigh: 100, rme: 1, opsPerSecond: 1e7, ops: 500, samples: 3, mallocP50: 50, mallocP99: 200, mallocP999: 900, mallocMax: 1000, freeP50: 40, freeP99: 90, freeP999: 100, freeMax: 120 },
+    timeline, searchCostHistogram: [["0", 1], ["1", 10], ["2", 5]], heapMap: null, footprint: null, elapsedMs: 1,
   };
 }
 

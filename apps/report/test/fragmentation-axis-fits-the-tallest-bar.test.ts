@@ -13,7 +13,7 @@ function cell(allocator: string, workload: string, peakHeapBytes: number, index:
       internalFragmentation: 0, externalFragmentationAtPeak: 0, externalFragmentationMean: 0, failuresOutOfMemory: 0, failuresFragmented: 0,
       searchCostMean: 0, searchCostP99: 0, searchCostMax: 0, fixedArenaBytes: 0, fixedOps: 0, fixedRequests: 0, fixedFailuresOutOfMemory: 0, fixedFailuresFragmented: 0,
     },
-    latency: null, timeline: [], searchCostHistogram: [], heapMap: null, elapsedMs: 0,
+    latency: null, timeline: [], searchCostHistogram: [], heapMap: null, footprint: null, elapsedMs: 0,
   };
 }
 

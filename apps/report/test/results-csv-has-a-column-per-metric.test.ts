@@ -10,13 +10,13 @@ const metrics = {
   fixedFailuresOutOfMemory: 1, fixedFailuresFragmented: 0,
 };
 const latency = {
-  nsPerOp: 120, rme: 2, opsPerSecond: 1e9 / 120, ops: 4, samples: 3, mallocP50: 50, mallocP99: 90, mallocP999: 99, mallocMax: 100,
+  nsPerOp: 120, nsPerOpCiLow: 120, nsPerOpCiHigh: 120, rme: 2, opsPerSecond: 1e9 / 120, ops: 4, samples: 3, mallocP50: 50, mallocP99: 90, mallocP999: 99, mallocMax: 100,
   freeP50: 30, freeP99: 60, freeP999: 70, freeMax: 80,
 };
 const cell = (over: Partial<CellResult>): CellResult => ({
   index: 0, allocator: "first-fit", allocatorKind: "strategy", coalescing: "immediate", workload: "w", workloadKind: "randomized",
   error: null, metrics, latency, timeline: [{ op: 2, liveBytes: 100, heapBytes: 150, usedBytes: 100, freeBytes: 50, largestFreeBlock: 40, freeBlocks: 2, externalFragmentation: 0.2 }],
-  searchCostHistogram: [], heapMap: null, elapsedMs: 1, ...over,
+  searchCostHistogram: [], heapMap: null, footprint: null, elapsedMs: 1, ...over,
 });
 
 describe("results.csv", () => {

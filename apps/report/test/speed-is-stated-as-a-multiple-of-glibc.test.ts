@@ -18,10 +18,10 @@ function cell(index: number, allocator: string, workload: string, nsPerOp: numbe
     index, allocator, allocatorKind: kind, coalescing: kind === "strategy" ? "immediate" : "own", workload, workloadKind: "randomized", error: null,
     metrics: kind === "native" ? null : metrics,
     latency: {
-      nsPerOp, rme: 0, opsPerSecond: 1e9 / nsPerOp, ops: 10, samples: 3, mallocP50: null, mallocP99: null, mallocP999: null, mallocMax: null,
+      nsPerOp, nsPerOpCiLow: nsPerOp, nsPerOpCiHigh: nsPerOp, rme: 0, opsPerSecond: 1e9 / nsPerOp, ops: 10, samples: 3, mallocP50: null, mallocP99: null, mallocP999: null, mallocMax: null,
       freeP50: null, freeP99: null, freeP999: null, freeMax: null,
     },
-    timeline: [], searchCostHistogram: [], heapMap: null, elapsedMs: 1,
+    timeline: [], searchCostHistogram: [], heapMap: null, footprint: null, elapsedMs: 1,
   };
 }
 

@@ -1,5 +1,6 @@
 /*
- * Replays a dmm trace on the C library's malloc (glibc on Linux) and prints ns per op as one JSON line.
+ * Replays a dmm trace on whatever malloc this process links: the C library's (glibc on Linux), or any allocator
+ * interposed with LD_PRELOAD (jemalloc, tcmalloc, mimalloc, a user's .so). Prints one JSON line.
  *
  *   usage: replay <trace.bin> [repetitions] [wall|cpu]
  *
@@ -7,22 +8,24 @@
  *   "DMMT" | u32 version = 1 | u32 ops | u32 idCount | u8 kind[ops] | pad to 4 | u32 id[ops] | u32 size[ops] | u32 count[ops]
  *   kind: 0 malloc, 1 calloc (count x size), 2 realloc, 3 free
  *
- * Each repetition replays the whole trace with clock_gettime around it: CLOCK_MONOTONIC ("wall", the default)
- * or CLOCK_PROCESS_CPUTIME_ID ("cpu": only this process's CPU time, for shared machines). The pointer table is
- * reset and leftovers freed outside the timed region. The process's malloc state carries over between
- * repetitions, as it would in a long-running program; report min and median.
+ * The whole trace is read and checked before anything is timed. Then:
+ *   1. the footprint pass (untimed): the peak-RSS mark is reset (/proc/self/clear_refs), the resident set is read
+ *      as a baseline, the trace is replayed writing one byte in every page of every block (so the pages a
+ *      program would touch are resident), and the peak resident set (VmHWM) is read; leftovers are freed.
+ *   2. each timed repetition replays the whole trace with clock_gettime around it and nothing but the calls
+ *      inside: CLOCK_MONOTONIC ("wall", the default) or CLOCK_PROCESS_CPUTIME_ID ("cpu"). The pointer table is
+ *      reset and leftovers freed outside the timed region; the allocator's state carries over between
+ *      repetitions, as it would in a long-running program.
+ * "malloc", "free", "calloc", "realloc" in the output name the object each symbol resolved to, so the caller can
+ * check that a preloaded library really interposed all four.
  */
-#define _POSIX_C_SOURCE 199309L
+#define _GNU_SOURCE
+#include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static int compare(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
 
 static clockid_t clock_id = CLOCK_MONOTONIC;
 
@@ -32,13 +35,58 @@ static double now_ns(void) {
   return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
 }
 
+/* A "VmRSS:"-style field of /proc/self/status in bytes, or -1 where there is none. */
+static long long status_bytes(const char *field) {
+  FILE *f = fopen("/proc/self/status", "r");
+  if (!f) return -1;
+  char line[256];
+  long long kib = -1;
+  size_t n = strlen(field);
+  while (fgets(line, sizeof line, f)) {
+    if (strncmp(line, field, n) == 0) {
+      kib = atoll(line + n);
+      break;
+    }
+  }
+  fclose(f);
+  return kib < 0 ? -1 : kib * 1024;
+}
+
+/* Resets VmHWM to the current resident set (Linux >= 4.0); 0 on success. */
+static int reset_peak_rss(void) {
+  FILE *f = fopen("/proc/self/clear_refs", "w");
+  if (!f) return -1;
+  int ok = fputs("5", f) >= 0;
+  return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* Writes one byte in every page of [p, p + n). */
+static void touch(void *p, size_t n) {
+  volatile unsigned char *b = p;
+  for (size_t at = 0; at < n; at += 4096) b[at] = 1;
+  if (n) b[n - 1] = 1;
+}
+
+static void print_symbol(const char *name) {
+  void *address = dlsym(RTLD_DEFAULT, name);
+  Dl_info info;
+  const char *from = address && dladdr(address, &info) && info.dli_fname ? info.dli_fname : "";
+  printf(",\"%s\":\"", name);
+  for (const char *c = from; *c; c++) {
+    if (*c == '"' || *c == '\\') putchar('\\');
+    if ((unsigned char)*c >= 0x20) putchar(*c);
+  }
+  putchar('"');
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
-    fprintf(stderr, "usage: %s <trace.bin> [repetitions]\n", argv[0]);
+    fprintf(stderr, "usage: %s <trace.bin> [repetitions] [wall|cpu]\n", argv[0]);
     return 2;
   }
   int reps = argc > 2 ? atoi(argv[2]) : 5;
   if (reps < 1) reps = 1;
+  if (reps > 10000) reps = 10000;
   if (argc > 3 && strcmp(argv[3], "cpu") == 0) clock_id = CLOCK_PROCESS_CPUTIME_ID;
   FILE *f = fopen(argv[1], "rb");
   if (!f) {
@@ -57,8 +105,9 @@ int main(int argc, char **argv) {
   uint32_t *size = malloc(((size_t)ops ? ops : 1) * 4);
   uint32_t *count = malloc(((size_t)ops ? ops : 1) * 4);
   void **ptr = calloc(ids ? ids : 1, sizeof(void *));
+  size_t *length = calloc(ids ? ids : 1, sizeof(size_t));
   double *times = malloc(sizeof(double) * (size_t)reps);
-  if (!kind || !id || !size || !count || !ptr || !times) {
+  if (!kind || !id || !size || !count || !ptr || !length || !times) {
     fprintf(stderr, "out of memory reading the trace\n");
     return 2;
   }
@@ -75,7 +124,38 @@ int main(int argc, char **argv) {
     }
   }
 
+  /* 1. Footprint: resident bytes the replay added at its peak, pages of every block touched. */
+  int reset = reset_peak_rss();
+  long long baseline = status_bytes("VmRSS:");
   unsigned long failures = 0;
+  for (uint32_t i = 0; i < ops; i++) {
+    uint32_t k = id[i];
+    switch (kind[i]) {
+      case 0:
+        ptr[k] = malloc(size[i]);
+        length[k] = ptr[k] ? size[i] : 0;
+        break;
+      case 1:
+        ptr[k] = calloc(count[i], size[i]);
+        length[k] = ptr[k] ? (size_t)count[i] * size[i] : 0;
+        break;
+      case 2: {
+        void *p = realloc(ptr[k], size[i]);
+        if (p || size[i] == 0) ptr[k] = p, length[k] = p ? size[i] : 0;
+        break;
+      }
+      default:
+        free(ptr[k]);
+        ptr[k] = NULL;
+        length[k] = 0;
+        continue;
+    }
+    if (ptr[k]) touch(ptr[k], length[k]);
+  }
+  long long peak = status_bytes("VmHWM:");
+  for (uint32_t k = 0; k < ids; k++) free(ptr[k]);
+
+  /* 2. Timed repetitions: only the calls between the clock reads. */
   uintptr_t sink = 0;
   for (int r = 0; r < reps; r++) {
     memset(ptr, 0, sizeof(void *) * (size_t)ids);
@@ -111,9 +191,15 @@ int main(int argc, char **argv) {
       free(ptr[k]);
     }
   }
-  qsort(times, (size_t)reps, sizeof(double), compare);
-  double median = reps % 2 ? times[reps / 2] : (times[reps / 2 - 1] + times[reps / 2]) / 2;
-  printf("{\"ops\":%u,\"repetitions\":%d,\"minNs\":%.0f,\"medianNs\":%.0f,\"failures\":%lu,\"sink\":%u}\n", ops, reps, times[0],
-         median, failures, (unsigned)(sink & 1));
+  printf("{\"ops\":%u,\"repetitions\":%d,\"failures\":%lu,\"sink\":%u", ops, reps, failures, (unsigned)(sink & 1));
+  printf(",\"baselineRssBytes\":%lld,\"peakRssBytes\":%lld,\"peakReset\":%s", baseline, peak, reset == 0 ? "true" : "false");
+  printf(",\"times\":[");
+  for (int r = 0; r < reps; r++) printf("%s%.0f", r ? "," : "", times[r]);
+  printf("]");
+  print_symbol("malloc");
+  print_symbol("free");
+  print_symbol("calloc");
+  print_symbol("realloc");
+  printf("}\n");
   return 0;
 }

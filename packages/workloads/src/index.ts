@@ -1,4 +1,4 @@
-export { OP_CALLOC, OP_FREE, OP_MALLOC, OP_REALLOC, sliceTrace, TraceBuilder, traceFromOps } from "./trace.js";
+export { OP_CALLOC, OP_FREE, OP_MALLOC, OP_REALLOC, sliceTrace, TraceBuilder, traceFromColumns, traceFromOps } from "./trace.js";
 export type { Trace, TraceColumns, TraceOp } from "./trace.js";
 export { TraceError } from "./errors.js";
 export type { TraceErrorCode } from "./errors.js";

@@ -121,6 +121,14 @@ class ColumnTrace implements Trace {
   }
 }
 
+/**
+ * A Trace over existing columns (not copied: e.g. typed arrays on a SharedArrayBuffer another thread filled).
+ * `idCount` must exceed every id in `columns.id`.
+ */
+export function traceFromColumns(columns: TraceColumns, idCount: number, meta: Record<string, string> = {}): Trace {
+  return new ColumnTrace(columns, idCount, meta);
+}
+
 /** A Trace from plain ops (any iterable, e.g. another library's trace). */
 export function traceFromOps(ops: Iterable<TraceOp>, meta: Record<string, string> = {}): Trace {
   const b = new TraceBuilder();
