@@ -2,8 +2,9 @@ import type { Strategy, StrategyHost } from "@dmm/core";
 import { AddressTree } from "./address-tree.js";
 
 /**
- * First fit and next fit index the free blocks the same way — the address-ordered treap with subtree maxima —
- * and differ only in where the search starts: this is everything they share.
+ * A policy that indexes every free block in the address-ordered treap with subtree maxima (next fit; first fit
+ * keeps only its large blocks there, first-fit.ts) and differs only in where the search starts: everything but
+ * `find`.
  */
 export abstract class AddressTreeStrategy implements Strategy {
   abstract readonly name: string;

@@ -1,23 +1,75 @@
-import type { Strategy } from "@dmm/core";
-import { SizeTreeStrategy } from "./size-tree-strategy.js";
+import type { Strategy, StrategyHost } from "@dmm/core";
+import { SizeBins } from "./size-bins.js";
+import { SizeTrees } from "./size-tree.js";
 
 /**
  * Best fit: the smallest free block that fits; ties go to the lowest address (Knuth 2.5, Wilson et al. 1995
- * §3.4). The free blocks sit in a treap keyed by (size, address), so the choice is one descent — O(log n) —
- * and equals what an exhaustive scan would pick. Free inserts in O(log n) and never scans.
+ * §3.4). Small blocks (below BIN_LIMIT bytes) sit in exact-size bins with a bitmap over them (size-bins.ts):
+ * the smallest size that fits is the lowest non-empty bin at or above the request's, and the bin hands out its
+ * lowest address — one bitmap scan and one array read, no tree descent. Larger blocks sit in a treap keyed by
+ * (size, address) (size-tree.ts): one O(log n) descent. A small request that no bin serves takes the tree's
+ * smallest block, which is larger than every binned size. Either way the choice equals an exhaustive scan's.
  */
 export function bestFit(): Strategy {
   return new BestFit();
 }
 
-class BestFit extends SizeTreeStrategy {
+/** Block sizes below this are binned (512 bins, 8 bytes apart); the rest go to the tree. */
+export const BEST_FIT_BIN_LIMIT = 4096;
+
+class BestFit implements Strategy {
   readonly name = "best-fit";
+  examined = 0;
+  private host!: StrategyHost;
+  private readonly bins = new SizeBins(BEST_FIT_BIN_LIMIT);
+  private readonly tree = new SizeTrees(1);
+
+  attach(host: StrategyHost): void {
+    this.host = host;
+    this.bins.attach(host);
+    this.tree.attach(host);
+  }
+
+  insert(block: number): void {
+    const size = this.host.words[block >> 2]! & ~7;
+    if (size < BEST_FIT_BIN_LIMIT) this.bins.insert(size >>> 3, block);
+    else this.tree.insert(0, block, size);
+  }
+
+  remove(block: number): void {
+    const size = this.host.words[block >> 2]! & ~7;
+    if (size < BEST_FIT_BIN_LIMIT) this.bins.remove(size >>> 3, block);
+    else this.tree.remove(0, block);
+  }
 
   find(size: number): number {
+    if (size < BEST_FIT_BIN_LIMIT) {
+      const bin = this.bins.nextNonEmpty(size >>> 3);
+      if (bin >= 0) {
+        this.examined = 1;
+        return this.bins.lowest(bin);
+      }
+    }
     const tree = this.tree;
     tree.examined = 0;
     const block = tree.lowerBound(0, size);
-    this.examined = tree.examined;
+    this.examined = 1 + tree.examined;
     return block;
+  }
+
+  forEach(visit: (block: number) => void): void {
+    this.bins.forEach(visit);
+    this.tree.forEach(0, visit);
+  }
+
+  check(): void {
+    this.bins.check();
+    this.tree.check(0, BEST_FIT_BIN_LIMIT);
+  }
+
+  largest(): number {
+    if (this.tree.counts[0] !== 0) return this.tree.largestKey(0);
+    const bin = this.bins.highestNonEmpty();
+    return bin < 0 ? 0 : bin << 3;
   }
 }

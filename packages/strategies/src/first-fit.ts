@@ -1,21 +1,106 @@
-import type { Strategy } from "@dmm/core";
-import { AddressTreeStrategy } from "./address-tree-strategy.js";
+import type { Strategy, StrategyHost } from "@dmm/core";
+import { AddressTree } from "./address-tree.js";
+import { LowestOfBins, SizeBins } from "./size-bins.js";
 
 /**
  * First fit, address-ordered: the lowest-address free block that fits (Knuth 2.5, Wilson et al. 1995 §3.4).
- * The free blocks sit in an address-ordered treap whose nodes know their subtree's largest block, so the
- * lowest fit is found in O(log n) and free never scans.
+ * Small blocks (below BIN_LIMIT bytes) sit in exact-size bins, each of which knows its lowest address
+ * (size-bins.ts), and a segment tree over the bins gives the lowest address in all bins that fit — O(log bins)
+ * reads of one small array. Larger blocks sit in an address-ordered treap whose nodes know their subtree's
+ * largest block (address-tree.ts), so the lowest large fit is one O(log n) descent. A small request fits every
+ * large block, so its answer is the lower of the bins' answer and the lowest large block (remembered, and found
+ * again only after it leaves); a large request asks the treap alone. The choice equals an exhaustive scan's.
  */
 export function firstFit(): Strategy {
   return new FirstFit();
 }
 
-class FirstFit extends AddressTreeStrategy {
+/** Block sizes below this are binned (512 bins, 8 bytes apart); the rest go to the treap. */
+export const FIRST_FIT_BIN_LIMIT = 4096;
+
+class FirstFit implements Strategy {
   readonly name = "first-fit";
+  examined = 0;
+  private host!: StrategyHost;
+  private readonly bins = new SizeBins(FIRST_FIT_BIN_LIMIT);
+  private readonly lowestOf = new LowestOfBins(this.bins.binCount);
+  private readonly tree = new AddressTree();
+  /** The lowest address in the treap: 0 when it is empty, -1 when not known since it left. */
+  private largeLowest = 0;
+
+  attach(host: StrategyHost): void {
+    this.host = host;
+    this.bins.attach(host);
+    this.lowestOf.clear();
+    this.tree.attach(host);
+    this.largeLowest = 0;
+  }
+
+  insert(block: number): void {
+    const size = this.host.words[block >> 2]! & ~7;
+    if (size < FIRST_FIT_BIN_LIMIT) {
+      const bin = size >>> 3;
+      this.bins.insert(bin, block);
+      if (this.bins.lowest(bin) === block) this.lowestOf.set(bin, block);
+    } else {
+      this.tree.insert(block);
+      if (this.largeLowest === 0 || (this.largeLowest > 0 && block < this.largeLowest)) this.largeLowest = block;
+    }
+  }
+
+  remove(block: number): void {
+    const size = this.host.words[block >> 2]! & ~7;
+    if (size < FIRST_FIT_BIN_LIMIT) {
+      const bin = size >>> 3;
+      const wasLowest = this.bins.lowest(bin) === block;
+      this.bins.remove(bin, block);
+      if (wasLowest) this.lowestOf.set(bin, this.bins.lowest(bin));
+    } else {
+      this.tree.remove(block);
+      if (block === this.largeLowest) this.largeLowest = this.tree.size === 0 ? 0 : -1;
+    }
+  }
 
   find(size: number): number {
-    const block = this.tree.findFrom(size, 0);
-    this.examined = this.tree.examined;
-    return block;
+    const tree = this.tree;
+    if (size >= FIRST_FIT_BIN_LIMIT) {
+      const block = tree.findFrom(size, 0);
+      this.examined = tree.examined;
+      return block;
+    }
+    let examined = 1;
+    // The leftmost node; the search leaves its path for the remove that follows when this block is chosen.
+    if (this.largeLowest < 0) {
+      this.largeLowest = tree.findFrom(0, 0);
+      examined += tree.examined;
+    }
+    this.examined = examined;
+    const small = this.lowestOf.lowestFrom(size >>> 3);
+    const large = this.largeLowest;
+    return small !== 0 && (large === 0 || small < large) ? small : large;
+  }
+
+  forEach(visit: (block: number) => void): void {
+    this.bins.forEach(visit);
+    this.tree.forEach(visit);
+  }
+
+  check(): void {
+    this.bins.check();
+    this.tree.check();
+    this.lowestOf.check((bin) => this.bins.lowest(bin), this.bins.binCount);
+    let lowest = 0;
+    this.tree.forEach((b) => {
+      if (lowest === 0) lowest = b;
+      if ((this.host.words[b >> 2]! & ~7) < FIRST_FIT_BIN_LIMIT) throw new Error(`block ${b}: block size ${this.host.words[b >> 2]! & ~7} indexed in wrong list (the treap holds >= ${FIRST_FIT_BIN_LIMIT} B)`);
+    });
+    if (this.largeLowest >= 0 && this.largeLowest !== lowest) throw new Error(`the treap's lowest block is ${lowest}, recorded as ${this.largeLowest}`);
+  }
+
+  largest(): number {
+    const large = this.tree.largest();
+    if (large !== 0) return large;
+    const bin = this.bins.highestNonEmpty();
+    return bin < 0 ? 0 : bin << 3;
   }
 }

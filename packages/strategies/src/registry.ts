@@ -18,9 +18,9 @@ export interface StrategyEntry {
 }
 
 const entries: StrategyEntry[] = [
-  { name: "first-fit", description: "lowest-address free block that fits (address-ordered treap, O(log n))", create: firstFit },
+  { name: "first-fit", description: "lowest-address free block that fits (exact-size bins below 4 KiB, address-ordered treap above)", create: firstFit },
   { name: "next-fit", description: "first fit from where the last search ended, wrapping (roving pointer, O(log n))", create: nextFit },
-  { name: "best-fit", description: "smallest free block that fits, ties to the lowest address ((size, address) treap, O(log n))", create: bestFit },
+  { name: "best-fit", description: "smallest free block that fits, ties to the lowest address (exact-size bins below 4 KiB, (size, address) treap above)", create: bestFit },
   { name: "worst-fit", description: "largest free block, ties to the lowest address ((size, address) treap, O(log n))", create: worstFit },
   { name: "segregated-fit", description: "dlmalloc-style bins: exact small lists, size tree bins, bitmap of non-empty bins; best fit", create: segregatedFit },
   { name: "tlsf", description: "two-level segregated fit: 24 x 32 lists, bitmaps and Math.clz32, good-fit rounding, O(1)", create: tlsf },

@@ -2,8 +2,8 @@ import { blockSize, type Strategy, type StrategyHost } from "@dmm/core";
 import { SizeTrees } from "./size-tree.js";
 
 /**
- * Best fit and worst fit index the free blocks the same way — one treap keyed by (size, address) — and differ
- * only in `find`: this is everything but `find`.
+ * A policy that indexes every free block in one treap keyed by (size, address) (worst fit; best fit keeps only
+ * its large blocks there, best-fit.ts): everything but `find`.
  */
 export abstract class SizeTreeStrategy implements Strategy {
   abstract readonly name: string;

@@ -42,9 +42,15 @@ type Op =
   | { kind: "free-last" }
   | { kind: "realloc"; pick: number; size: number };
 
-// Mostly small sizes with many repeats (ties), some large ones; frees of a random live block, and of the
-// block allocated last (so the rover's own block gets freed and coalesced).
-const size = fc.oneof(fc.constantFrom(8, 16, 24, 40, 100, 200), fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 3000 }));
+// Mostly small sizes with many repeats (ties), some large ones, and some around 4 KiB, where best fit and first
+// fit hand over from their exact-size bins to their trees (BEST_FIT_BIN_LIMIT, FIRST_FIT_BIN_LIMIT); frees of a
+// random live block, and of the block allocated last (so the rover's own block gets freed and coalesced).
+const size = fc.oneof(
+  fc.constantFrom(8, 16, 24, 40, 100, 200),
+  fc.integer({ min: 1, max: 300 }),
+  fc.integer({ min: 1, max: 3000 }),
+  fc.integer({ min: 4096 - 64, max: 4096 + 64 }),
+);
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant("malloc" as const), size }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("free" as const), pick: fc.nat() }) },
@@ -53,7 +59,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 );
 
 function run(create: () => Strategy, choose: Choose, coalescing: Coalescing, ops: Op[], withRealloc: boolean): void {
-  const heap = createHeap({ size: 24 * 1024, strategy: create(), coalescing });
+  const heap = createHeap({ size: 48 * 1024, strategy: create(), coalescing });
   const live: number[] = [];
   let rover = 0;
   ops.forEach((o, i) => {
