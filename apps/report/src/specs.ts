@@ -357,7 +357,7 @@ export function adversaryChart(run: RunResult): Chart {
   return {
     id: "adversary",
     title: "Robson's adaptive adversary: heap extent / M",
-    howToRead: `An adversary plays against each allocator live: it reads the addresses it gets back and frees blocks so that every hole is too small for the next size (sizes 1, 2, 4 … n units of 16 bytes, never more than M units live${first ? `; here n = ${first.n}, M = ${first.M}` : ""}). Bars show the heap extent it forced, as a multiple of M; the red line is Robson's worst-case bound M(1 + ½·log2 n) − n + 1 for any allocator. Nobody can do better than the bound against the best adversary.`,
+    howToRead: `An adversary plays against each allocator live: it reads the addresses it gets back and frees blocks so that every hole is too small for the next size (sizes 1, 2, 4 … n units, a unit being the allocator's smallest block, never more than M units live${first ? `; here n = ${first.n}, M = ${first.M}` : ""}). Bars show the heap extent it forced, as a multiple of M; the red line is Robson's worst-case bound M(1 + ½·log2 n) − n + 1 for any allocator. Nobody can do better than the bound against the best adversary; this construction leaves no hole any policy could use, so every policy reaches 1 + ½·log2 n. The trap-best-fit and trap-first-fit workloads are the adversaries that tell policies apart.`,
     spec: {
       ...base,
       data: { values },

@@ -14,8 +14,11 @@
  *   phase 2: ...1...1 ..22 4444           gaps of 3 < 4 and 2 < 4; extent 16 = 2·M (bound: 2·8 − 4 + 1 = 13)
  *
  * The adversary reads the allocator's addresses through `walk()` (the Allocator contract), so it adapts to any
- * placement policy. Units: a unit is `unit` bytes (default 16); a size-s object requests s·unit − headerBytes
- * bytes so that, with an 8-byte header, its block spans exactly s units.
+ * placement policy. Units: a size-s object requests s·unit − headerBytes bytes, so that its block spans exactly
+ * s units. By default the unit is the allocator's own minimum block and headerBytes its header, measured by
+ * one malloc(1) before the game (walk() shows the block's offset, payload and size; it is freed again): on the
+ * core heap 24 bytes and 8, on the buddy system 16 and 8. A size-1 request is then exactly one smallest block
+ * everywhere; with a fixed 16-byte unit it would be 1.5 units on a heap whose smallest block is 24 bytes.
  */
 import type { Allocator } from "@dmm/core";
 import { TraceError } from "./errors.js";
@@ -28,9 +31,12 @@ export interface RobsonOptions {
   n: number;
   /** Most live memory at any time, in units (the sum of live objects' sizes). Must be >= n. */
   M: number;
-  /** Bytes per unit. @defaultValue 16 */
+  /** Bytes per unit. @defaultValue the allocator's minimum block (header included), measured; 16 if it cannot be */
   unit?: number;
-  /** Bytes of block header the allocator adds; requests are size·unit − headerBytes. @defaultValue 8 */
+  /**
+   * Bytes of block header the allocator adds; requests are size·unit − headerBytes.
+   * @defaultValue the allocator's header, measured with the unit; 8 if it cannot be
+   */
   headerBytes?: number;
   /** Shuffles the order in which each phase's victims are freed. @defaultValue 1 */
   seed?: number;
@@ -59,6 +65,29 @@ export interface RobsonResult {
   failures: number;
 }
 
+/**
+ * The allocator's smallest block and header, in bytes: the block walk() shows for a malloc(1), which is freed
+ * again. Null when the allocator does not show that block (its walk does not list the payload it returned).
+ */
+export function measureMinimumBlock(allocator: Allocator): { unit: number; headerBytes: number } | null {
+  const ptr = allocator.malloc(1);
+  if (ptr === 0) return null;
+  let found: { unit: number; headerBytes: number } | null = null;
+  try {
+    for (const block of allocator.walk()) {
+      if (block.payload === ptr && !block.free) {
+        found = { unit: block.payload - block.offset + block.size, headerBytes: block.payload - block.offset };
+        break;
+      }
+    }
+  } catch {
+    // An allocator whose walk cannot run (a peer without block addresses): the defaults apply.
+  } finally {
+    allocator.free(ptr);
+  }
+  return found;
+}
+
 function checkOptions(o: RobsonOptions): Required<RobsonOptions> {
   const full = { unit: 16, headerBytes: 8, seed: 1, ...o };
   const { n, M, unit, headerBytes } = full;
@@ -78,7 +107,12 @@ export function robsonBound(M: number, n: number): number {
 
 /** Plays Robson's adversary against `allocator`; see the file comment. The allocator should start empty. */
 export function robsonAdversary(allocator: Allocator, options: RobsonOptions): RobsonResult {
-  const { n, M, unit, headerBytes, seed } = checkOptions(options);
+  const measured = options.unit === undefined || options.headerBytes === undefined ? measureMinimumBlock(allocator) : null;
+  const { n, M, unit, headerBytes, seed } = checkOptions({
+    ...options,
+    unit: options.unit ?? measured?.unit ?? 16,
+    headerBytes: options.headerBytes ?? (options.unit === undefined ? measured?.headerBytes : undefined) ?? 8,
+  });
   const rng = new Random(seed);
   const b = new TraceBuilder();
   const idOf = new Map<number, number>(); // payload -> id

@@ -65,3 +65,18 @@ describe("Robson's adaptive adversary", () => {
     expect(() => robsonAdversary(growable(firstFit()), { n: 64, M: 32 })).toThrow(/M must be/);
   });
 });
+
+describe("Robson's unit", () => {
+  it("is the allocator's smallest block unless given: a size-1 request fills exactly one", () => {
+    for (const [allocator, unit] of [
+      [growable(firstFit()), 24],
+      [createBuddyAllocator({ size: 0, maxSize: 1 << 26 }), 16],
+    ] as const) {
+      const r = robsonAdversary(allocator, { n: 4, M: 64 });
+      expect(r.unit).toBe(unit);
+      const first = [...r.trace][0]!;
+      expect(first).toMatchObject({ kind: "a", size: unit - 8 });
+      expect(allocator.usableSize(allocator.malloc(first.size)) + 8).toBe(unit);
+    }
+  });
+});

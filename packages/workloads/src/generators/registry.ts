@@ -5,6 +5,7 @@ import { robsonOblivious } from "../robson.js";
 import type { Trace } from "../trace.js";
 import { adversarial } from "./adversarial.js";
 import { course } from "./course.js";
+import { fitTraps } from "./fit-traps.js";
 import { Emitter } from "./emitter.js";
 import { type GeneratorParam, resolveParams, resolveSeed } from "./params.js";
 import type { GeneratorDefinition } from "./definition.js";
@@ -19,7 +20,7 @@ export interface GeneratorEntry {
   readonly params: ReadonlyArray<GeneratorParam>;
 }
 
-const definitions: ReadonlyArray<GeneratorDefinition> = [...randomized, ...adversarial, ...course, robsonOblivious];
+const definitions: ReadonlyArray<GeneratorDefinition> = [...randomized, ...adversarial, ...course, ...fitTraps, robsonOblivious];
 
 /** Every generator, randomized first. */
 export const generators: ReadonlyArray<GeneratorEntry> = definitions.map(({ name, description, kind, params }) => ({
