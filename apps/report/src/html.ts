@@ -31,13 +31,16 @@ export function utilizationTable(run: RunResult): string {
     if (!series.includes(s)) series.push(s);
     cells.set(`${s}\u0000${r.workload}`, r.metrics.utilization);
   }
-  const head = `<tr><th>allocator</th>${workloads.map((w) => `<th>${escape(w)}</th>`).join("")}<th>mean</th></tr>`;
+  // Heap efficiency (live share of a fixed arena at the first failure) is per allocator, not per workload.
+  const efficiency = new Map((run.efficiency ?? []).map((e) => [seriesLabel(e), e.mean]));
+  const efficiencyHead = efficiency.size > 0 ? "<th>heap efficiency</th>" : "";
+  const head = `<tr><th>allocator</th>${workloads.map((w) => `<th>${escape(w)}</th>`).join("")}<th>mean</th>${efficiencyHead}</tr>`;
   const rows = series.map((s) => {
     const values = workloads.map((w) => cells.get(`${s}\u0000${w}`));
     const present = values.filter((v): v is number => v !== undefined);
     const mean = present.length ? present.reduce((a, b) => a + b, 0) / present.length : undefined;
     const td = (v: number | undefined) => `<td>${v === undefined ? "–" : `${(v * 100).toFixed(1)}%`}</td>`;
-    return `<tr><th>${escape(s)}</th>${values.map(td).join("")}${td(mean)}</tr>`;
+    return `<tr><th>${escape(s)}</th>${values.map(td).join("")}${td(mean)}${efficiency.size > 0 ? td(efficiency.get(s)) : ""}</tr>`;
   });
   return `<table class="util"><thead>${head}</thead><tbody>${rows.join("")}</tbody></table>`;
 }

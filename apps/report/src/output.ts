@@ -135,6 +135,7 @@ export function mergeRuns(runs: readonly RunResult[]): RunResult {
     workloads,
     results,
     adversary: runs.flatMap((r) => r.adversary),
+    efficiency: runs.flatMap((r) => r.efficiency ?? []),
     elapsedMs: runs.reduce((s, r) => s + r.elapsedMs, 0),
   };
 }

@@ -1,5 +1,6 @@
 /** A bench run from options to results: resolve the matrix, run its cells, play the adversary. */
 import { availableParallelism } from "node:os";
+import { heapEfficiency } from "@dmm/bench";
 import { robsonAdversary } from "@dmm/workloads";
 import { type Backend, backendByName, backends, BenchError, GROWABLE_MAX_BYTES, type JsBackend, type NativeSpec, STRATEGIES_AT_LOAD } from "./backends.js";
 import { environment } from "./environment.js";
@@ -7,7 +8,7 @@ import { buildMatrix, modesOf, parseCoalescing, type Shard, shardCells } from ".
 import { resolveNatives } from "./natives.js";
 import { type AllocatorPlugin, type LoadedPlugin, loadPlugins, pluginBackend } from "./plugins.js";
 import { type OnCellDone, type PoolTrace, runCells } from "./pool.js";
-import type { AdversaryResult, Cell, CoalescingMode, RunResult, RunSettings } from "./types.js";
+import type { AdversaryResult, Cell, CoalescingMode, EfficiencyResult, RunResult, RunSettings } from "./types.js";
 import { findManifest, readManifest, resolveWorkloads } from "./workloads.js";
 
 export const RESULTS_FORMAT = "dmm-bench/2";
@@ -36,6 +37,8 @@ export interface BenchOptions {
   heapMap?: readonly string[];
   /** Play the adaptive adversary; default true. */
   adversary?: boolean;
+  /** Measure heap efficiency on a fixed arena; default true. */
+  efficiency?: boolean;
   /** The command line, printed in the report. */
   command?: string;
   onPlan?: (cells: readonly Cell[], matrixSize: number) => void;
@@ -110,6 +113,8 @@ export async function runBench(options: BenchOptions = {}): Promise<RunResult> {
   const results = await runCells(p.cells, p.settings, jobs, pool, options.onCellDone ?? (() => {}), options.poolTrace);
   const playAdversary = (options.adversary ?? true) && (!options.shard || options.shard.k === 1);
   const adversary = playAdversary ? runAdversary(p.allocators, p.coalescing, p.settings.quick) : [];
+  const measureEfficiency = (options.efficiency ?? true) && (!options.shard || options.shard.k === 1);
+  const efficiency = measureEfficiency ? runEfficiency(p.allocators, p.coalescing, p.settings.quick) : [];
   return {
     format: RESULTS_FORMAT,
     environment: environment(options.command ?? "pnpm bench"),
@@ -119,6 +124,7 @@ export async function runBench(options: BenchOptions = {}): Promise<RunResult> {
     workloads: p.workloads,
     results,
     adversary,
+    efficiency,
     elapsedMs: performance.now() - started,
   };
 }
@@ -141,6 +147,29 @@ export function runAdversary(allocators: readonly Backend[], coalescing: readonl
         out.push({ allocator: backend.name, coalescing: mode, n: params.n, M: r.M, heapExtent: r.heapExtent, bound: r.bound, ratio: r.ratio, boundRatio: r.boundRatio });
       } catch {
         // An allocator that cannot play (e.g. a peer without addresses) is left out of the chart.
+      }
+    }
+  }
+  return out;
+}
+
+/** Heap efficiency's arena and trials: 1 MiB, 10 seeded trials (3 when quick). */
+export function efficiencyParams(quick: boolean): { arenaBytes: number; trials: number } {
+  return { arenaBytes: 1 << 20, trials: quick ? 3 : 10 };
+}
+
+/** Heap efficiency of each allocator in each of its coalescing modes, on a fixed arena. */
+export function runEfficiency(allocators: readonly Backend[], coalescing: readonly CoalescingMode[], quick: boolean): EfficiencyResult[] {
+  const params = efficiencyParams(quick);
+  const out: EfficiencyResult[] = [];
+  for (const backend of allocators) {
+    if (backend.kind === "native") continue;
+    for (const mode of modesOf(backend, coalescing)) {
+      try {
+        const r = heapEfficiency((bytes) => backend.create({ coalescing: mode, growable: false, bytes }), params);
+        out.push({ allocator: backend.name, coalescing: mode, arenaBytes: r.arenaBytes, trials: r.trials.length, mean: r.mean, min: r.min, max: r.max });
+      } catch {
+        // An allocator without a fixed arena of its own is left out of the chart.
       }
     }
   }

@@ -378,10 +378,43 @@ export function adversaryChart(run: RunResult): Chart {
   };
 }
 
+/** Heap efficiency: the live share of a fixed arena when the first request fails (rlsf's and talc's measure). */
+export function efficiencyChart(run: RunResult): Chart {
+  const rows = run.efficiency ?? [];
+  const values = rows.map((e) => ({ series: seriesLabel(e), mean: e.mean, min: e.min, max: e.max }));
+  const first = rows[0];
+  return {
+    id: "efficiency",
+    title: "Heap efficiency: live share of a fixed arena at the first failure",
+    howToRead: `Each allocator gets a fixed arena${first ? ` of ${first.arenaBytes / 1024} KiB` : ""} and random actions (allocate log-uniform sizes from 8 B to 4 KiB, free, reallocate) until a request first fails; the bar is the share of the arena then holding live data, the mean over ${first ? first.trials : "several"} seeded trials, the line its range. What is missing to 100% is headers and rounding plus the free space too scattered to serve the request (the measure rlsf and talc publish). Higher is better.`,
+    spec: {
+      ...base,
+      data: { values },
+      width: { step: 22 },
+      height: 200,
+      layer: [
+        {
+          mark: { type: "bar", tooltip: true },
+          encoding: {
+            x: { field: "series", type: "nominal", title: null, sort: values.map((v) => v.series), axis: { labelAngle: -40 } },
+            y: { field: "mean", type: "quantitative", title: "live / arena at first failure", axis: { format: "%" }, scale: { domain: [0, 1] } },
+            color: { value: "#59a14f" },
+          },
+        },
+        {
+          mark: { type: "rule", color: "#333" },
+          encoding: { x: { field: "series", type: "nominal", sort: values.map((v) => v.series) }, y: { field: "min", type: "quantitative" }, y2: { field: "max" } },
+        },
+      ],
+    } as TopLevelSpec,
+  };
+}
+
 /** Every chart the run has data for, in report order. */
 export function buildCharts(run: RunResult): Chart[] {
   const charts = [fragmentationChart(run), utilizationChart(run), heapOverTimeChart(run), fragmentationOverTimeChart(run), latencyChart(run), searchCostChart(run), failuresChart(run)];
   if (run.results.some((r) => r.heapMap)) charts.push(heapMapChart(run));
   if (run.adversary.length > 0) charts.push(adversaryChart(run));
+  if ((run.efficiency ?? []).length > 0) charts.push(efficiencyChart(run));
   return charts;
 }

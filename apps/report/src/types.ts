@@ -153,6 +153,18 @@ export interface AdversaryResult {
   boundRatio: number;
 }
 
+/** Heap efficiency (@dmm/bench heapEfficiency) of one allocator: live share of a fixed arena at the first failure. */
+export interface EfficiencyResult {
+  allocator: string;
+  coalescing: CoalescingMode;
+  arenaBytes: number;
+  trials: number;
+  /** Mean over trials of live bytes at the first failed request / arena bytes. */
+  mean: number;
+  min: number;
+  max: number;
+}
+
 /** A whole run (or a shard of one), as written to results.json. */
 export interface RunResult {
   /** "dmm-bench/2" (2: peers' coalescing is "own", timeline points carry usedBytes): bump when the shape changes. */
@@ -166,5 +178,7 @@ export interface RunResult {
   workloads: WorkloadRef[];
   results: CellResult[];
   adversary: AdversaryResult[];
+  /** Absent in results written before heap efficiency was measured. */
+  efficiency?: EfficiencyResult[];
   elapsedMs: number;
 }

@@ -11,3 +11,5 @@ export { npmMalloc } from "./peers/npm-malloc.js";
 export type { PeerAllocator, PeerEntry, PeerOptions } from "./peers/api.js";
 export { buildNativeReplay, encodeTraceBinary, measureNative } from "./native.js";
 export type { NativeOptions, NativeResult } from "./native.js";
+export { heapEfficiency } from "./efficiency.js";
+export type { HeapEfficiencyOptions, HeapEfficiencyResult } from "./efficiency.js";
