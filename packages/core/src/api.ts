@@ -122,6 +122,13 @@ export interface StrategyHost {
   readonly base: number;
   /** Byte offset just past the last block. */
   readonly top: number;
+  /**
+   * Whether `offset` is the start of a free block of this heap, by the heap's block map (not by bytes the user
+   * may have overwritten): O(1). Link words live in free blocks' payload, where a buffer overflow can reach
+   * them, so a strategy checks every link with this before it follows or writes through it, and reports a link
+   * that fails as HeapError CORRUPTION.
+   */
+  isFreeBlock(offset: number): boolean;
 }
 
 /**

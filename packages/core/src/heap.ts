@@ -1,6 +1,12 @@
 /**
- * The mechanism: blocks with boundary tags in an ArrayBuffer (layout in ./layout.ts), splitting, coalescing,
- * growth, validation and the checker. The policy (which free block serves a request) is the Strategy's.
+ * The operations of the boundary-tag heap: malloc, calloc, realloc, free, growth and the coalescing passes,
+ * built from three named block operations (split, absorbNext, absorbPrev) as mattconte/tlsf builds its
+ * operations from block_split / block_absorb. The mechanism is kept by topic: the block layout in ./layout.ts,
+ * the start / freed bitmaps in ./block-map.ts, every rule for trusting a header in ./validate.ts, the walker and
+ * the checker in ./checker.ts. The policy (which free block serves a request) is the Strategy's.
+ *
+ * Every operation validates all it will read before it writes anything (validate, then mutate), so a rejected
+ * call leaves the heap as it was.
  */
 import {
   assertSize,
@@ -14,7 +20,21 @@ import {
   type Strategy,
   type StrategyHost,
 } from "./api.js";
+import { anyStartIn, clearFreed, clearStart, createMarks, isStart, markFreed, markStart } from "./block-map.js";
+import { checkHeap, walkBlocks } from "./checker.js";
 import * as layout from "./layout.js";
+import {
+  type BlockSpace,
+  blockFor,
+  freeable,
+  freeBlockAtTop,
+  freeBlockBelow,
+  MAX_HEAP_BYTES,
+  usedBlock,
+  validHeader,
+} from "./validate.js";
+
+export { MAX_HEAP_BYTES } from "./validate.js";
 
 // Module-local copies: V8 folds a module's own constants into the code, but reads imported bindings at each use.
 const FLAG_MASK = layout.FLAG_MASK;
@@ -24,8 +44,6 @@ const PREV_FREE = layout.PREV_FREE;
 const REQUESTED = layout.REQUESTED;
 const USED = layout.USED;
 
-/** Largest arena: offsets and sizes must fit the 32-bit words of the headers. */
-export const MAX_HEAP_BYTES = 1 << 30;
 const MAX_ALIGNMENT = 4096;
 /** Smallest backing buffer of a growable heap. */
 const MIN_CAPACITY = 1 << 16;
@@ -37,7 +55,7 @@ const MIN_CAPACITY = 1 << 16;
  */
 const GROWTH = 4;
 /** Free blocks a deferred-coalescing heap remembers between merge passes; past that a pass walks the heap. */
-const PENDING_BLOCKS = 4096;
+export const PENDING_BLOCKS = 4096;
 
 const IMMEDIATE = 0;
 const DEFERRED = 1;
@@ -59,23 +77,16 @@ function isStrategy(s: unknown): s is Strategy {
   );
 }
 
-class BoundaryTagHeap implements Heap, StrategyHost {
+class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
   words: Int32Array;
   private bytes: Uint8Array;
-  /**
-   * Two bitmaps with a bit per 8-byte granule, interleaved word by word so that both bits of a block share a
-   * cache line (free tests one and sets the other on the same block): word 2k holds the START bits of granules
-   * 32k .. 32k + 31 (set where a block starts), word 2k + 1 their FREED bits (set where a block was freed,
-   * cleared when a block there is handed out again; it tells a second free of a pointer, DOUBLE_FREE, from a
-   * pointer that was never allocated, INVALID_POINTER). Block offset b: word ((b >>> 8) << 1) (+ 1), bit
-   * (b >>> 3) & 31; e.g. b = 1000: granule 125, words 6 and 7, bit 29.
-   */
-  private marks: Int32Array;
+  /** The start / freed bitmaps (block-map.ts). */
+  marks: Int32Array;
   private capacity: number;
 
   readonly alignment: number;
   /** alignment - 1: `x & alignMask` is `x % alignment` for the non-negative offsets and sizes it is used on. */
-  private readonly alignMask: number;
+  readonly alignMask: number;
   readonly minBlockSize: number;
   readonly base: number;
   readonly coalescing: Coalescing;
@@ -86,10 +97,17 @@ class BoundaryTagHeap implements Heap, StrategyHost {
   /** Arena bytes claimed: the initial size, then the top as the heap grows. */
   private extent: number;
   /** 1 when the last block is free (the PREV_FREE bit a block at `top` would carry). */
-  private topPrevFree = 0;
+  topPrevFree = 0;
 
   strategy: Strategy;
   lastSearchCost = 0;
+  /**
+   * free's fused validation pass is on, and how many frees under immediate coalescing it handed to the full rules:
+   * free-fast-path-accepts-exactly-the-rules.test.ts turns it off on a twin heap and counts, to hold the pass to
+   * the rules both ways. (Not part of the Heap interface.)
+   */
+  fastFree = true;
+  slowFrees = 0;
 
   /** Deferred coalescing: free blocks made since the last merge pass, which may sit next to another free block. */
   private readonly pending = new Int32Array(PENDING_BLOCKS);
@@ -136,7 +154,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     const buffer = new ArrayBuffer(this.capacity);
     this.words = new Int32Array(buffer, 0, this.capacity >> 2);
     this.bytes = new Uint8Array(buffer);
-    this.marks = new Int32Array(((this.capacity >> 8) + 1) << 1);
+    this.marks = createMarks(this.capacity);
     this.extent = size;
     this.peakHeapBytes = size;
     // The blocks tile [base, top); top is the largest such end within the arena.
@@ -147,14 +165,18 @@ class BoundaryTagHeap implements Heap, StrategyHost {
       this.top = this.base + blockBytes;
       this.words[this.base >> 2] = blockBytes;
       this.words[(this.top - 4) >> 2] = blockBytes;
-      this.markStart(this.base);
+      markStart(this.marks, this.base);
       this.freeBlocks = 1;
       this.freeBytes = blockBytes;
       this.topPrevFree = 1;
     }
     this.strategy = strategy;
-    strategy.attach(this);
-    if (this.freeBlocks) strategy.insert(this.base);
+    try {
+      strategy.attach(this);
+      if (this.freeBlocks) strategy.insert(this.base);
+    } catch (e) {
+      fail("INVALID_OPTIONS", `strategy ${String(strategy.name)} failed to index the free blocks: ${(e as Error)?.message ?? String(e)}`);
+    }
   }
 
   get name(): string {
@@ -165,131 +187,83 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     return this.bytes;
   }
 
-  // ---- block-start bitmap -------------------------------------------------------------------------------
-
-  private markStart(block: number): void {
-    this.marks[(block >>> 8) << 1]! |= 1 << ((block >>> 3) & 31);
+  /** StrategyHost: whether `offset` is the start of a free block of this heap (a link worth following). O(1). */
+  isFreeBlock(offset: number): boolean {
+    return offset >= this.base && offset < this.top && (offset & 7) === 0 && isStart(this.marks, offset) &&
+      (this.words[offset >> 2]! & USED) === 0;
   }
 
-  private clearStart(block: number): void {
-    this.marks[(block >>> 8) << 1]! &= ~(1 << ((block >>> 3) & 31));
-  }
+  // ---- block operations -----------------------------------------------------------------------------------
+  // Layout only: the index (strategy.insert / remove) and the byte counters are the caller's, so that a caller
+  // can take every block it will touch out of the index before it writes a header.
 
-  private isStart(block: number): boolean {
-    return (this.marks[(block >>> 8) << 1]! & (1 << ((block >>> 3) & 31))) !== 0;
-  }
-
-  private wasFreed(block: number): boolean {
-    return (this.marks[((block >>> 8) << 1) | 1]! & (1 << ((block >>> 3) & 31))) !== 0;
-  }
-
-  /** The start of the block holding byte `address` (the nearest start at or below it), or -1. */
-  private blockContaining(address: number): number {
-    const granule = address >>> 3;
-    let i = granule >>> 5;
-    // Bits 0 .. granule & 31 of word i; `2 << 31` is 0 in 32-bit arithmetic, so the mask is then all ones.
-    let word = this.marks[i << 1]! & ((2 << (granule & 31)) - 1);
-    while (word === 0) {
-      if (i === 0) return -1;
-      word = this.marks[--i << 1]!;
-    }
-    return ((i << 5) + 31 - Math.clz32(word)) << 3;
-  }
-
-  // ---- sizes ------------------------------------------------------------------------------------------
-
-  /** Block bytes needed to serve `size` payload bytes, or -1 when no heap of ours could hold it. */
-  private blockFor(size: number): number {
-    if (size > MAX_HEAP_BYTES) return -1;
-    const mask = this.alignMask;
-    const need = (size + HEADER_BYTES + mask) & ~mask;
-    return need < this.minBlockSize ? this.minBlockSize : need;
-  }
-
-  // ---- validation (before any mutation) ----------------------------------------------------------------
-
-  private corrupt(block: number, why: string): never {
-    throw new HeapError("CORRUPTION", `block at ${block}: ${why}`);
+  /** Sets (flag = PREV_FREE) or clears (flag = 0) the PREV_FREE bit of the block at `block`, or of the top. */
+  private setPrevFree(block: number, flag: number): void {
+    if (block < this.top) this.words[block >> 2] = (this.words[block >> 2]! & ~PREV_FREE) | flag;
+    else this.topPrevFree = flag === 0 ? 0 : 1;
   }
 
   /**
-   * Validates the header of the block at `block`; returns its size. A free block's footer is compared too: it
-   * is what exposes a free header whose size was overwritten to end at another real block boundary (swallowing
-   * the used blocks in between), and a write through a stale pointer.
+   * split: cuts the block at `block` (now `size` bytes) at `need`. The block keeps its flags and becomes `need`
+   * bytes; the tail [block + need, block + size) becomes a free block of its own (header, footer, start mark,
+   * one more free block) with PREV_FREE clear, since the block below it is used or being allocated. The
+   * PREV_FREE bit above the tail is the caller's (it is already set when `block` was free). Returns the tail.
+   * E.g. a free block [8, 1024) split at 112: [8, 120) and the free tail [120, 1024) of 904 bytes.
    */
-  private validHeader(block: number): number {
-    const header = this.words[block >> 2]!;
-    const size = header & ~FLAG_MASK;
-    if (size < this.minBlockSize || (size & this.alignMask) !== 0 || block + size > this.top) {
-      this.corrupt(block, `header size ${size} is impossible (overwritten header?)`);
-    }
+  private split(block: number, size: number, need: number): number {
+    const words = this.words;
+    const rest = size - need;
+    const tail = block + need;
+    words[block >> 2] = need | (words[block >> 2]! & FLAG_MASK);
+    words[tail >> 2] = rest;
+    words[(tail + rest - 4) >> 2] = rest;
+    markStart(this.marks, tail);
+    this.freeBlocks++;
+    return tail;
+  }
+
+  /**
+   * absorbNext: the free block just above `block` (now `size` bytes), already out of the index, joins it.
+   * The block keeps its flags; a free block gets the combined footer, a used one clears the PREV_FREE bit above
+   * and moves the absorbed bytes from the free to the used count. Returns the combined size.
+   */
+  private absorbNext(block: number, size: number): number {
+    const words = this.words;
     const next = block + size;
-    if (next < this.top && !this.isStart(next)) this.corrupt(block, `size ${size} does not end at a block boundary`);
-    // The USED bit is stored twice: in this header and as the PREV_FREE bit of the block above (or of the top).
-    // A flipped bit (a one-byte overflow onto the size word) disagrees with the other copy; a stale footer
-    // left in a used block's slack could otherwise vouch for a forged free header.
-    const aboveSaysFree = next < this.top ? (this.words[next >> 2]! & PREV_FREE) !== 0 : this.topPrevFree !== 0;
-    if (aboveSaysFree === ((header & USED) !== 0)) {
-      this.corrupt(block, `its USED bit says ${header & USED ? "used" : "free"} but the PREV_FREE bit above it says ${aboveSaysFree ? "free" : "used"}`);
-    }
+    const nextSize = words[next >> 2]! & ~FLAG_MASK;
+    const header = words[block >> 2]!;
+    const merged = size + nextSize;
+    clearStart(this.marks, next);
+    this.freeBlocks--;
+    words[block >> 2] = merged | (header & FLAG_MASK);
     if (header & USED) {
-      const requested = this.words[(block >> 2) + REQUESTED]! >>> 0;
-      if (requested > size - HEADER_BYTES) this.corrupt(block, "requested size exceeds the block");
-      // A used block is never a whole block larger than its request needs (a split would have cut that off), so
-      // a size overwritten with a larger one that happens to end at a real boundary, swallowing the blocks in
-      // between, is caught in O(1).
-      if (size - this.blockFor(requested) >= this.minBlockSize) {
-        this.corrupt(block, `size ${size} is larger than its request of ${requested} bytes needs: it spans other blocks (overwritten header?)`);
-      }
-    } else if (this.words[(next - 4) >> 2] !== size) {
-      this.corrupt(block, "free block's footer disagrees with its header");
+      this.freeBytes -= nextSize;
+      this.usedBytes += nextSize;
+      this.setPrevFree(block + merged, 0);
+    } else {
+      words[(block + merged - 4) >> 2] = merged;
     }
-    return size;
-  }
-
-  /** The free block just below `block` (whose PREV_FREE bit is set), found through its footer and validated. */
-  private freeBlockBelow(block: number): number {
-    const prevSize = this.words[(block - 4) >> 2]!;
-    const prev = block - prevSize;
-    if (prevSize < this.minBlockSize || (prevSize & this.alignMask) !== 0 || prev < this.base || !this.isStart(prev)) {
-      this.corrupt(block, "PREV_FREE is set but the footer below does not lead to a block");
-    }
-    if (this.validHeader(prev) !== prevSize || this.words[prev >> 2]! & USED) {
-      this.corrupt(prev, "footer and header of the free block below disagree");
-    }
-    return prev;
-  }
-
-  /** The header offset of the live block whose payload is `ptr`, validated; throws for anything else. */
-  private usedBlock(ptr: unknown, op: string): number {
-    if (typeof ptr !== "number" || !Number.isInteger(ptr)) {
-      throw new HeapError("INVALID_POINTER", `${op}(${String(ptr)}): not a pointer`);
-    }
-    const block = ptr - HEADER_BYTES;
-    if (block < this.base || ptr >= this.top || (ptr & this.alignMask) !== 0 || !this.isStart(block)) {
-      this.badPointer(ptr, op);
-    }
-    this.validHeader(block);
-    if (!(this.words[block >> 2]! & USED)) {
-      if (this.wasFreed(block)) throw new HeapError("DOUBLE_FREE", `${op}(${ptr}): the block is already free`);
-      throw new HeapError("INVALID_POINTER", `${op}(${ptr}): a free block that was never allocated`);
-    }
-    return block;
+    return merged;
   }
 
   /**
-   * Explains a pointer that is not the start of a block: a stale pointer into freed memory (its block was freed
-   * and merged into a neighbour: DOUBLE_FREE) or just wrong (INVALID_POINTER). Only on the error path.
+   * absorbPrev: the free block `block` (of `size` bytes) joins the free block below it, `prev`, which is
+   * already out of the index. Returns the combined size; the block now starts at `prev`.
    */
-  private badPointer(ptr: number, op: string): never {
-    const block = ptr - HEADER_BYTES;
-    if (ptr % this.alignment === 0 && block > this.base && ptr < this.top && this.wasFreed(block)) {
-      const holder = this.blockContaining(block);
-      if (holder >= this.base && !(this.words[holder >> 2]! & USED)) {
-        throw new HeapError("DOUBLE_FREE", `${op}(${ptr}): the block was freed and merged into the free block at ${holder}`);
-      }
-    }
-    throw new HeapError("INVALID_POINTER", `${op}(${ptr}): not the start of a live block`);
+  private absorbPrev(prev: number, block: number, size: number): number {
+    const words = this.words;
+    const merged = (words[prev >> 2]! & ~FLAG_MASK) + size;
+    clearStart(this.marks, block);
+    this.freeBlocks--;
+    words[prev >> 2] = merged | (words[prev >> 2]! & PREV_FREE);
+    words[(prev + merged - 4) >> 2] = merged;
+    return merged;
+  }
+
+  /** A free block is ready: into the index, and noted for the next deferred pass. */
+  private indexFree(block: number): void {
+    this.strategy.insert(block);
+    if (this.mode === DEFERRED) this.notePending(block);
   }
 
   // ---- growth -------------------------------------------------------------------------------------------
@@ -300,7 +274,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     const buffer = new ArrayBuffer(capacity);
     const bytesView = new Uint8Array(buffer);
     bytesView.set(this.bytes.subarray(0, this.top));
-    const marks = new Int32Array(((capacity >> 8) + 1) << 1);
+    const marks = createMarks(capacity);
     marks.set(this.marks);
     this.bytes = bytesView;
     this.words = new Int32Array(buffer, 0, capacity >> 2);
@@ -313,13 +287,9 @@ class BoundaryTagHeap implements Heap, StrategyHost {
    * already out of the strategy's index, or 0 when maxSize forbids it.
    */
   private grow(need: number): number {
-    const words = this.words;
     if (this.topPrevFree) {
-      const lastSize = words[(this.top - 4) >> 2]!;
-      const last = this.top - lastSize;
-      if (lastSize < this.minBlockSize || last < this.base || !this.isStart(last) || this.validHeader(last) !== lastSize || words[last >> 2]! & USED) {
-        this.corrupt(last, "the footer at the top does not lead to the free block it should end");
-      }
+      const last = freeBlockAtTop(this);
+      const lastSize = this.words[last >> 2]! & ~FLAG_MASK;
       if (lastSize >= need) {
         // The policy missed a block that fits (a size-class policy such as TLSF may): use it, do not grow.
         this.strategy.remove(last);
@@ -327,8 +297,8 @@ class BoundaryTagHeap implements Heap, StrategyHost {
       }
       const extra = need - lastSize;
       if (this.top + extra > this.maxSize) return 0;
-      this.ensureCapacity(this.top + extra);
       this.strategy.remove(last);
+      this.ensureCapacity(this.top + extra);
       const w = this.words;
       w[last >> 2] = need | (w[last >> 2]! & PREV_FREE);
       this.top += extra;
@@ -341,7 +311,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     this.ensureCapacity(this.top + need);
     const block = this.top;
     this.words[block >> 2] = need;
-    this.markStart(block);
+    markStart(this.marks, block);
     this.top += need;
     this.words[(this.top - 4) >> 2] = need;
     this.topPrevFree = 1;
@@ -360,7 +330,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
 
   malloc(size: number): Ptr {
     assertSize(size, "malloc size");
-    const need = this.blockFor(size);
+    const need = blockFor(this, size);
     if (need < 0) {
       this.failedAllocations++;
       this.lastSearchCost = 0;
@@ -388,7 +358,7 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     if (block !== 0) {
       // The policy read the block's size from its header: check that header (and its footer) before carving,
       // so an overflow that forged a bigger size is reported rather than handed out over live data.
-      if (!this.isStart(block) || this.validHeader(block) < need || this.words[block >> 2]! & USED) {
+      if (!this.isFreeBlock(block) || validHeader(this, block) < need) {
         throw new HeapError("CORRUPTION", `${strategy.name} returned block ${block}, which is not a free block of at least ${need} bytes`);
       }
       strategy.remove(block);
@@ -402,28 +372,20 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     const words = this.words;
     const header = words[block >> 2]!;
     const blockBytes = header & ~FLAG_MASK;
-    const rest = blockBytes - need;
-    if (rest >= this.minBlockSize) {
-      words[block >> 2] = need | USED | (header & PREV_FREE);
-      const remainder = block + need;
-      words[remainder >> 2] = rest;
-      words[(remainder + rest - 4) >> 2] = rest;
-      this.markStart(remainder);
-      this.strategy.insert(remainder);
-      if (this.mode === DEFERRED) this.notePending(remainder);
+    words[block >> 2] = header | USED;
+    this.freeBlocks--;
+    if (blockBytes - need >= this.minBlockSize) {
+      // The block above still says PREV_FREE: the tail is free.
+      this.indexFree(this.split(block, blockBytes, need));
       this.freeBytes -= need;
       this.usedBytes += need;
     } else {
-      words[block >> 2] = blockBytes | USED | (header & PREV_FREE);
-      const next = block + blockBytes;
-      if (next < this.top) words[next >> 2]! &= ~PREV_FREE;
-      else this.topPrevFree = 0;
-      this.freeBlocks--;
+      this.setPrevFree(block + blockBytes, 0);
       this.freeBytes -= blockBytes;
       this.usedBytes += blockBytes;
     }
     words[(block >> 2) + REQUESTED] = size;
-    this.marks[((block >>> 8) << 1) | 1]! &= ~(1 << ((block >>> 3) & 31));
+    clearFreed(this.marks, block);
     this.usedBlocks++;
     this.liveBytes += size;
     if (this.liveBytes > this.peakLiveBytes) this.peakLiveBytes = this.liveBytes;
@@ -448,15 +410,12 @@ class BoundaryTagHeap implements Heap, StrategyHost {
 
   free(ptr: Ptr): void {
     if (ptr === 0) return;
-    // Validate the block and both neighbours before touching anything, so a rejected free changes nothing.
-    // First freeable's checks for the common case (immediate coalescing, a sound live block), fused into one pass
-    // with each word read once and no call: the same conditions as usedBlock, validHeader(block),
-    // validHeader(next) and freeBlockBelow, without their messages. Any that fails leaves the block unknown
-    // (-1) and freeable runs the full checks, which throw the precise error; this pass never accepts what
-    // freeable would reject. (Inline, not a method: V8 would not inline a function this size, and the call
-    // measured ~10% of a free.)
+    // Validate the block and both neighbours before touching anything, so a rejected free changes nothing: the
+    // fused pass for the common case, the full rules (which throw the precise error) otherwise.
+    // (The fused pass is written out here, not called: V8 does not inline a function its size, and the call
+    // measured ~10% of a free. free-fast-path-accepts-exactly-the-rules.test.ts holds it to the full rules.)
     let block = -1;
-    fast: if (this.mode === IMMEDIATE) {
+    fast: if (this.mode === IMMEDIATE && this.fastFree) {
       if (typeof ptr !== "number" || (ptr | 0) !== ptr) break fast;
       const words = this.words;
       const marks = this.marks;
@@ -464,110 +423,96 @@ class BoundaryTagHeap implements Heap, StrategyHost {
       const min = this.minBlockSize;
       const mask = this.alignMask;
       const candidate = ptr - HEADER_BYTES;
-      if (candidate < this.base || ptr >= top || (ptr & mask) !== 0) break fast;
-      if ((marks[(candidate >>> 8) << 1]! & (1 << ((candidate >>> 3) & 31))) === 0) break fast;
-      // The block: used, a sound size, a request that needs that size, and the USED bit's copy above agrees.
+      if (candidate < this.base || ptr >= top || (ptr & mask) !== 0 || !isStart(marks, candidate)) break fast;
+      // The block: used, a sound size spanning no other block, a request that needs that size.
       const header = words[candidate >> 2]!;
       const size = header & ~FLAG_MASK;
       const next = candidate + size;
       if ((header & USED) === 0 || size < min || (size & mask) !== 0 || next > top) break fast;
+      if (anyStartIn(marks, candidate + 8, next)) break fast;
       const requested = words[(candidate >> 2) + REQUESTED]! >>> 0;
-      if (requested > size - HEADER_BYTES || size - this.blockFor(requested) >= min) break fast;
+      if (requested > size - HEADER_BYTES || size - blockFor(this, requested) >= min) break fast;
       if (next < top) {
-        if ((marks[(next >>> 8) << 1]! & (1 << ((next >>> 3) & 31))) === 0) break fast;
+        if (!isStart(marks, next)) break fast;
         const nextHeader = words[next >> 2]!;
-        if (nextHeader & PREV_FREE) break fast;
-        // The block above, as validHeader(next) checks it.
+        if (nextHeader & PREV_FREE) break fast; // the copy of this block's USED bit
+        // The block above, as validHeader(next, false) checks it.
         const nextSize = nextHeader & ~FLAG_MASK;
         const after = next + nextSize;
         if (nextSize < min || (nextSize & mask) !== 0 || after > top) break fast;
         let aboveSaysFree: number;
         if (after < top) {
-          if ((marks[(after >>> 8) << 1]! & (1 << ((after >>> 3) & 31))) === 0) break fast;
+          if (!isStart(marks, after)) break fast;
           aboveSaysFree = words[after >> 2]! & PREV_FREE;
         } else aboveSaysFree = this.topPrevFree;
         if (nextHeader & USED) {
           if (aboveSaysFree !== 0) break fast;
           const nextRequested = words[(next >> 2) + REQUESTED]! >>> 0;
-          if (nextRequested > nextSize - HEADER_BYTES || nextSize - this.blockFor(nextRequested) >= min) break fast;
+          if (nextRequested > nextSize - HEADER_BYTES || nextSize - blockFor(this, nextRequested) >= min) break fast;
         } else if (aboveSaysFree === 0 || words[(after - 4) >> 2] !== nextSize) break fast;
       } else if (this.topPrevFree !== 0) break fast;
       if (header & PREV_FREE) {
-        // The free block below, as freeBlockBelow checks it (its footer at candidate - 4 and its header agree).
+        // The free block below, as freeBlockBelow checks it: its footer leads to a start whose header has the
+        // same size and USED clear (its other rules hold: its footer is what was read, and this block's
+        // PREV_FREE bit is the copy of its USED bit).
         const prevSize = words[(candidate - 4) >> 2]!;
         const prev = candidate - prevSize;
-        if (prevSize < min || (prevSize & mask) !== 0 || prev < this.base) break fast;
-        if ((marks[(prev >>> 8) << 1]! & (1 << ((prev >>> 3) & 31))) === 0) break fast;
-        if (words[prev >> 2]! !== (prevSize | (words[prev >> 2]! & PREV_FREE))) break fast;
+        if (prevSize < min || (prevSize & mask) !== 0 || prev < this.base || !isStart(marks, prev)) break fast;
+        const prevHeader = words[prev >> 2]!;
+        if ((prevHeader & ~FLAG_MASK) !== prevSize || (prevHeader & USED) !== 0) break fast;
       }
       block = candidate;
     }
-    if (block < 0) block = this.freeable(ptr);
+    if (block < 0) {
+      this.slowFrees++;
+      block = freeable(this, ptr, this.mode === IMMEDIATE);
+    }
     const words = this.words;
     const header = words[block >> 2]!;
     const size = header & ~FLAG_MASK;
-    const requested = words[(block >> 2) + REQUESTED]!;
     const next = block + size;
-    let start = block;
-    let merged = size;
-    let prevFlag = header & PREV_FREE;
-    let nextSize = 0;
-    let prevSize = 0;
-    if (this.mode === IMMEDIATE) {
-      if (next < this.top && !(words[next >> 2]! & USED)) nextSize = words[next >> 2]! & ~FLAG_MASK;
-      if (prevFlag) prevSize = words[(block - 4) >> 2]!;
-      if (nextSize) {
-        this.strategy.remove(next);
-        this.clearStart(next);
-        merged += nextSize;
-        this.freeBlocks--;
-      }
-      if (prevSize) {
-        start = block - prevSize;
-        this.strategy.remove(start);
-        this.clearStart(block);
-        merged += prevSize;
-        prevFlag = words[start >> 2]! & PREV_FREE;
-        this.freeBlocks--;
+    // The neighbours leave the index first: a smashed link is reported before any header changes.
+    const nextFree = this.mode === IMMEDIATE && next < this.top && (words[next >> 2]! & USED) === 0;
+    const prev = this.mode === IMMEDIATE && header & PREV_FREE ? block - words[(block - 4) >> 2]! : 0;
+    if (nextFree) this.strategy.remove(next);
+    if (prev !== 0) {
+      try {
+        this.strategy.remove(prev);
+      } catch (e) {
+        if (nextFree) this.strategy.insert(next);
+        throw e;
       }
     }
-    words[start >> 2] = merged | prevFlag;
-    const end = start + merged;
-    words[(end - 4) >> 2] = merged;
-    if (end < this.top) words[end >> 2]! |= PREV_FREE;
-    else this.topPrevFree = 1;
-    this.liveBytes -= requested;
+    this.liveBytes -= words[(block >> 2) + REQUESTED]!;
     this.usedBlocks--;
     this.usedBytes -= size;
     this.freeBlocks++;
     this.freeBytes += size;
-    this.marks[((block >>> 8) << 1) | 1]! |= 1 << ((block >>> 3) & 31);
-    this.strategy.insert(start);
-    if (this.mode === DEFERRED) this.notePending(start);
-  }
-
-  /**
-   * The checks free makes before it changes anything, in full: the block is a live block (usedBlock), the
-   * header above it is sound, and under immediate coalescing the free block below it (if any) is too. Returns
-   * the block; throws the HeapError that explains the first check that fails.
-   */
-  private freeable(ptr: unknown): number {
-    const block = this.usedBlock(ptr, "free");
-    const next = block + (this.words[block >> 2]! & ~FLAG_MASK);
-    if (next < this.top) this.validHeader(next);
-    if (this.mode === IMMEDIATE && this.words[block >> 2]! & PREV_FREE) this.freeBlockBelow(block);
-    return block;
+    markFreed(this.marks, block);
+    words[block >> 2] = header & ~USED;
+    let merged = size;
+    if (nextFree) merged = this.absorbNext(block, size);
+    else {
+      words[(next - 4) >> 2] = size;
+      this.setPrevFree(next, PREV_FREE);
+    }
+    let start = block;
+    if (prev !== 0) {
+      merged = this.absorbPrev(prev, block, merged);
+      start = prev;
+    }
+    this.indexFree(start);
   }
 
   realloc(ptr: Ptr, size: number): Ptr {
     assertSize(size, "realloc size");
     if (ptr === 0) return this.malloc(size);
-    const block = this.usedBlock(ptr, "realloc");
+    const block = usedBlock(this, ptr, "realloc");
     if (size === 0) {
       this.free(ptr);
       return 0;
     }
-    const need = this.blockFor(size);
+    const need = blockFor(this, size);
     if (need < 0) {
       this.failedAllocations++;
       return 0;
@@ -576,107 +521,105 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     const header = words[block >> 2]!;
     const blockBytes = header & ~FLAG_MASK;
     const next = block + blockBytes;
-    const nextHeader = next < this.top ? words[next >> 2]! : USED;
-    if (next < this.top) this.validHeader(next);
+    if (next < this.top) validHeader(this, next, false);
+    const nextFree = next < this.top && (words[next >> 2]! & USED) === 0 ? words[next >> 2]! & ~FLAG_MASK : 0;
     const oldSize = words[(block >> 2) + REQUESTED]!;
 
     if (need <= blockBytes) {
-      this.shrinkInPlace(block, need, blockBytes, nextHeader);
+      this.shrinkInPlace(block, need, blockBytes);
+    } else if (blockBytes + nextFree >= need) {
+      // Grow into the free successor.
+      this.strategy.remove(next);
+      this.shrinkInPlace(block, need, this.absorbNext(block, blockBytes));
+    } else if (next + nextFree === this.top && this.top + (need - blockBytes - nextFree) <= this.maxSize) {
+      // The block (or the block and a free successor) ends the heap: extend the heap top.
+      const extra = need - blockBytes - nextFree;
+      if (nextFree) this.strategy.remove(next);
+      this.ensureCapacity(this.top + extra);
+      if (nextFree) this.absorbNext(block, blockBytes);
+      this.words[block >> 2] = need | USED | (header & PREV_FREE);
+      this.top += extra;
+      this.usedBytes += extra;
+      this.grew();
     } else {
-      const nextFree = nextHeader & USED ? 0 : nextHeader & ~FLAG_MASK;
-      if (blockBytes + nextFree >= need) {
-        // Grow into the free successor.
-        this.strategy.remove(next);
-        this.clearStart(next);
-        this.freeBlocks--;
-        this.freeBytes -= nextFree;
-        this.usedBytes += nextFree;
-        const combined = blockBytes + nextFree;
-        words[block >> 2] = combined | USED | (header & PREV_FREE);
-        const after = block + combined;
-        if (after < this.top) words[after >> 2]! &= ~PREV_FREE;
-        else this.topPrevFree = 0;
-        this.shrinkInPlace(block, need, combined, after < this.top ? words[after >> 2]! : USED);
-      } else if (next + nextFree === this.top && this.top + (need - blockBytes - nextFree) <= this.maxSize) {
-        // The block (or the block and a free successor) ends the heap: extend the heap top.
-        const extra = need - blockBytes - nextFree;
-        this.ensureCapacity(this.top + extra);
-        const w = this.words;
-        if (nextFree) {
-          this.strategy.remove(next);
-          this.clearStart(next);
-          this.freeBlocks--;
-          this.freeBytes -= nextFree;
-          this.topPrevFree = 0;
-        }
-        w[block >> 2] = need | USED | (header & PREV_FREE);
-        this.top += extra;
-        this.usedBytes += need - blockBytes;
-        this.grew();
-      } else {
-        const moved = this.malloc(size);
-        if (moved === 0) return 0;
-        this.bytes.copyWithin(moved, ptr, ptr + Math.min(blockBytes - HEADER_BYTES, size));
-        this.free(ptr);
-        return moved;
-      }
+      return this.move(ptr, block, size, oldSize);
     }
-    const w = this.words;
-    w[(block >> 2) + REQUESTED] = size;
+    this.words[(block >> 2) + REQUESTED] = size;
     this.liveBytes += size - oldSize;
     if (this.liveBytes > this.peakLiveBytes) this.peakLiveBytes = this.liveBytes;
     return ptr;
   }
 
-  /** Cuts the used block at `block` (currently `blockBytes`) down to `need`, freeing the tail when it can be a block. */
-  private shrinkInPlace(block: number, need: number, blockBytes: number, nextHeader: number): void {
+  /**
+   * realloc that cannot stay in place: malloc, copy, free. The free is validated before the malloc, so a
+   * damaged block below is reported before a new block exists. The old request leaves the live bytes while the
+   * new block is allocated, so peakLiveBytes counts the move as new size only (mdriver's rule), not old + new.
+   */
+  private move(ptr: Ptr, block: number, size: number, oldSize: number): Ptr {
+    freeable(this, ptr, this.mode === IMMEDIATE);
+    this.liveBytes -= oldSize;
+    let moved: Ptr;
+    try {
+      moved = this.malloc(size);
+    } finally {
+      this.liveBytes += oldSize;
+    }
+    if (moved === 0) return 0;
+    this.bytes.copyWithin(moved, ptr, ptr + Math.min((this.words[block >> 2]! & ~FLAG_MASK) - HEADER_BYTES, size));
+    this.free(ptr);
+    return moved;
+  }
+
+  /**
+   * Cuts the used block at `block` (now `blockBytes`) down to `need`, freeing the tail when it can be a block;
+   * under immediate coalescing the tail absorbs a free block above it.
+   */
+  private shrinkInPlace(block: number, need: number, blockBytes: number): void {
     const rest = blockBytes - need;
     if (rest < this.minBlockSize) return;
-    const words = this.words;
-    words[block >> 2] = need | USED | (words[block >> 2]! & PREV_FREE);
-    const tail = block + need;
-    let tailBytes = rest;
     const next = block + blockBytes;
+    const nextFree = this.mode === IMMEDIATE && next < this.top && (this.words[next >> 2]! & USED) === 0;
+    if (nextFree) this.strategy.remove(next);
+    const tail = this.split(block, blockBytes, need);
     this.usedBytes -= rest;
     this.freeBytes += rest;
-    this.freeBlocks++;
-    if (this.mode === IMMEDIATE && next < this.top && !(nextHeader & USED)) {
-      this.strategy.remove(next);
-      this.clearStart(next);
-      tailBytes += nextHeader & ~FLAG_MASK;
-      this.freeBlocks--;
-    }
-    words[tail >> 2] = tailBytes;
-    const end = tail + tailBytes;
-    words[(end - 4) >> 2] = tailBytes;
-    this.markStart(tail);
-    if (end < this.top) words[end >> 2]! |= PREV_FREE;
-    else this.topPrevFree = 1;
-    this.strategy.insert(tail);
-    if (this.mode === DEFERRED) this.notePending(tail);
+    if (nextFree) this.absorbNext(tail, rest);
+    else this.setPrevFree(next, PREV_FREE);
+    this.indexFree(tail);
   }
 
   usableSize(ptr: Ptr): number {
-    const block = this.usedBlock(ptr, "usableSize");
+    const block = usedBlock(this, ptr, "usableSize");
     return (this.words[block >> 2]! & ~FLAG_MASK) - HEADER_BYTES;
   }
+
+  // ---- deferred coalescing ------------------------------------------------------------------------------
 
   /**
    * Deferred coalescing, on a miss: merges the runs of adjacent free blocks that the frees since the last pass
    * may have formed. Only the blocks noted in `pending` are visited (each walks down to the start of its run),
    * so a pass costs what it merges, not the whole heap; when more frees happened than `pending` holds, the
-   * pass walks the whole heap instead. Returns how many merges it made.
+   * pass walks the whole heap instead. Every run is validated before the first merge, so a damaged header
+   * anywhere the pass would touch is reported with nothing merged. Returns how many merges it made.
    */
   private coalescePending(): number {
     if (this.pendingOverflow) return this.coalesceAll();
     const words = this.words;
-    let merges = 0;
+    const starts: number[] = [];
     for (let i = 0; i < this.pendingCount; i++) {
       let block = this.pending[i]!;
       // Gone since it was noted: merged into a block below, or handed out again.
-      if (block >= this.top || !this.isStart(block) || words[block >> 2]! & USED) continue;
-      while (words[block >> 2]! & PREV_FREE) block = this.freeBlockBelow(block);
-      merges += this.mergeRun(block, this.validHeader(block));
+      if (block >= this.top || !isStart(this.marks, block) || words[block >> 2]! & USED) continue;
+      // Down to the start of the run: each step goes down by a validated size, so the walk ends at the base.
+      while (words[block >> 2]! & PREV_FREE) block = freeBlockBelow(this, block);
+      this.runEnd(block, validHeader(this, block));
+      starts.push(block);
+    }
+    let merges = 0;
+    for (const block of starts) {
+      // Two pending blocks may share a run: the first merge leaves the second with no start of its own.
+      if (!isStart(this.marks, block)) continue;
+      merges += this.mergeRun(block, words[block >> 2]! & ~FLAG_MASK);
     }
     this.pendingCount = 0;
     return merges;
@@ -688,53 +631,39 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     else this.pendingOverflow = true;
   }
 
-  /** Merges every run of adjacent free blocks in the heap. Returns how many merges it made. */
+  /** Merges every run of adjacent free blocks in the heap, after one validating walk. Returns the merges made. */
   private coalesceAll(): number {
-    const words = this.words;
+    walkBlocks(this, () => {});
     let merges = 0;
-    let block = this.base;
-    while (block < this.top) {
-      const size = this.validHeader(block);
-      if (words[block >> 2]! & USED) {
-        block += size;
-        continue;
-      }
-      const run = this.mergeRun(block, size);
-      merges += run;
-      block += words[block >> 2]! & ~FLAG_MASK;
-    }
+    walkBlocks(this, (block, size, free) => {
+      if (free) merges += this.mergeRun(block, size);
+    });
     this.pendingCount = 0;
     this.pendingOverflow = false;
     return merges;
   }
 
+  /** The end of the run of free blocks starting with the free block at `block` (of `size` bytes), validated. */
+  private runEnd(block: number, size: number): number {
+    let end = block + size;
+    while (end < this.top && !(this.words[end >> 2]! & USED)) end += validHeader(this, end);
+    return end;
+  }
+
   /**
-   * Merges the free block at `block` (of `size` bytes) with the free blocks right above it. Each header is
-   * validated before it is trusted (a zeroed header would otherwise stop a walk from advancing), and the run is
-   * validated whole before it is merged, so damage is reported before it is built upon. Returns the merges made.
+   * Merges the free block at `block` (of `size` bytes) with the free blocks right above it: validated whole,
+   * taken out of the index, then absorbed one by one. Returns the merges made.
    */
   private mergeRun(block: number, size: number): number {
-    const words = this.words;
+    const end = this.runEnd(block, size);
+    if (end === block + size) return 0;
     const strategy = this.strategy;
-    let end = block + size;
-    let run = 0;
-    while (end < this.top && !(words[end >> 2]! & USED)) {
-      end += this.validHeader(end);
-      run++;
-    }
-    if (run === 0) return 0;
     strategy.remove(block);
-    for (let next = block + size; next < end; ) {
-      const nextSize = words[next >> 2]! & ~FLAG_MASK;
-      strategy.remove(next);
-      this.clearStart(next);
-      next += nextSize;
-    }
-    this.freeBlocks -= run;
-    words[block >> 2] = (end - block) | (words[block >> 2]! & PREV_FREE);
-    words[(end - 4) >> 2] = end - block;
+    for (let next = block + size; next < end; next += this.words[next >> 2]! & ~FLAG_MASK) strategy.remove(next);
+    let merges = 0;
+    for (let merged = size; block + merged < end; merges++) merged = this.absorbNext(block, merged);
     strategy.insert(block);
-    return run;
+    return merges;
   }
 
   // ---- inspection ---------------------------------------------------------------------------------------
@@ -742,7 +671,9 @@ class BoundaryTagHeap implements Heap, StrategyHost {
   setStrategy(strategy: Strategy): void {
     if (!isStrategy(strategy)) fail("INVALID_OPTIONS", "setStrategy needs a Strategy");
     const free: number[] = [];
-    for (const b of this.walk()) if (b.free) free.push(b.offset);
+    walkBlocks(this, (block, _size, isFree) => {
+      if (isFree) free.push(block);
+    });
     try {
       strategy.attach(this);
       for (const block of free) strategy.insert(block);
@@ -751,31 +682,26 @@ class BoundaryTagHeap implements Heap, StrategyHost {
       const old = this.strategy;
       old.attach(this);
       for (const block of free) old.insert(block);
-      fail("INVALID_OPTIONS", `strategy ${strategy.name} failed to index the free blocks: ${(e as Error).message}`);
+      fail("INVALID_OPTIONS", `strategy ${strategy.name} failed to index the free blocks: ${(e as Error)?.message ?? String(e)}`);
     }
     this.strategy = strategy;
   }
 
   *walk(): IterableIterator<BlockInfo> {
-    let block = this.base;
-    while (block < this.top) {
-      const size = this.validHeader(block);
-      yield { offset: block, payload: block + HEADER_BYTES, size: size - HEADER_BYTES, free: !(this.words[block >> 2]! & USED) };
-      block += size;
-    }
+    const blocks: BlockInfo[] = [];
+    walkBlocks(this, (block, size, free) => {
+      blocks.push({ offset: block, payload: block + HEADER_BYTES, size: size - HEADER_BYTES, free });
+    });
+    yield* blocks;
   }
 
   stats(): HeapStats {
-    let largest = this.strategy.largest ? this.strategy.largest() : 0;
-    if (!this.strategy.largest) {
-      const words = this.words;
-      for (let block = this.base; block < this.top; ) {
-        const header = words[block >> 2]!;
-        const size = header & ~FLAG_MASK;
-        if (size < this.minBlockSize || block + size > this.top) this.corrupt(block, `header size ${size} is impossible (overwritten header?)`);
-        if (!(header & USED) && size > largest) largest = size;
-        block += size;
-      }
+    let largest = 0;
+    if (this.strategy.largest) largest = this.strategy.largest();
+    else {
+      walkBlocks(this, (_block, size, free) => {
+        if (free && size > largest) largest = size;
+      });
     }
     return {
       heapBytes: this.extent,
@@ -791,73 +717,11 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     };
   }
 
-  /**
-   * Three phases, as in tlsf-bsd: (1) the physical chain — sizes, flags and boundary tags agree, blocks tile
-   * the heap, no two free neighbours under immediate coalescing; (2) the strategy's free index; (3) both saw
-   * the same free blocks.
-   */
   check(): void {
-    const words = this.words;
-    const physicalFree = new Set<number>();
-    let used = 0, usedBytes = 0, freeBytes = 0, live = 0, blocks = 0;
-    let prevFree = false;
-    let block = this.base;
-    while (block < this.top) {
-      if (!this.isStart(block)) this.corrupt(block, "a block starts where the start bitmap has no mark");
-      const size = this.validHeader(block);
-      const header = words[block >> 2]!;
-      const free = !(header & USED);
-      if (((header & PREV_FREE) !== 0) !== prevFree) {
-        this.corrupt(block, `PREV_FREE says the block below is ${prevFree ? "used" : "free"}, but it is ${prevFree ? "free" : "used"}`);
-      }
-      if (free) {
-        if (prevFree && this.mode === IMMEDIATE) this.corrupt(block, "blocks should have coalesced (two adjacent free blocks)");
-        physicalFree.add(block);
-        freeBytes += size;
-      } else {
-        used++;
-        usedBytes += size;
-        live += words[(block >> 2) + REQUESTED]!;
-      }
-      prevFree = free;
-      blocks++;
-      block += size;
-    }
-    if (block !== this.top) this.corrupt(block, `blocks do not tile the heap: the chain ends at ${block}, the top is ${this.top}`);
-    if ((this.topPrevFree !== 0) !== prevFree) this.corrupt(this.top, "the top's free flag disagrees with the last block");
-    let marks = 0;
-    for (let i = 0; i < this.marks.length; i += 2) {
-      let x = this.marks[i]!;
-      while (x !== 0) {
-        x &= x - 1;
-        marks++;
-      }
-    }
-    if (marks !== blocks) this.corrupt(this.base, `the start bitmap marks ${marks} blocks, the chain has ${blocks}`);
-    const counters: Array<[string, number, number]> = [
-      ["usedBlocks", this.usedBlocks, used], ["usedBytes", this.usedBytes, usedBytes],
-      ["freeBlocks", this.freeBlocks, physicalFree.size], ["freeBytes", this.freeBytes, freeBytes], ["liveBytes", this.liveBytes, live],
-    ];
-    for (const [name, kept, counted] of counters) {
-      if (kept !== counted) this.corrupt(this.base, `stats.${name} is ${kept} but the heap holds ${counted}`);
-    }
-
-    // Phase 2: the free index.
-    const indexed = new Set<number>();
-    try {
-      this.strategy.forEach((b) => {
-        if (indexed.has(b)) this.corrupt(b, `block indexed twice by ${this.strategy.name}`);
-        if (indexed.size > physicalFree.size) this.corrupt(b, `${this.strategy.name} holds more blocks than are free`);
-        if (!physicalFree.has(b)) this.corrupt(b, `${this.strategy.name} indexes a block that is not a free block`);
-        indexed.add(b);
-      });
-      this.strategy.check?.();
-    } catch (e) {
-      if (e instanceof HeapError) throw e;
-      throw new HeapError("CORRUPTION", `${this.strategy.name} index: ${(e as Error).message}`);
-    }
-    // Phase 3: both saw the same free blocks.
-    for (const b of physicalFree) if (!indexed.has(b)) this.corrupt(b, `free block missing from ${this.strategy.name}'s index`);
+    const counters = {
+      usedBlocks: this.usedBlocks, usedBytes: this.usedBytes, freeBlocks: this.freeBlocks, freeBytes: this.freeBytes, liveBytes: this.liveBytes,
+    };
+    checkHeap(this, counters, this.strategy, this.mode === IMMEDIATE);
   }
 
   dump(): string {
@@ -866,3 +730,4 @@ class BoundaryTagHeap implements Heap, StrategyHost {
     return lines.join("\n");
   }
 }
+

@@ -17,9 +17,12 @@ export {
   FLAG_MASK,
   getLink,
   HEADER_BYTES,
+  LINK0,
   LINK_WORDS,
   MIN_BLOCK_BYTES,
   PREV_FREE,
+  REQUESTED,
   setLink,
+  SIZE,
   USED,
 } from "./layout.js";

@@ -22,18 +22,13 @@
  *
  * The smallest block is 24 bytes (header 8 + 3 link words + footer 4), rounded up to the alignment. Offset 0
  * is never a block: with alignment 8 the first block is at 8; with alignment A >= 16 it is at A - 8, so that
- * every payload (block + 8) is a multiple of A. A side bitmap in the heap marks which 8-byte granules start a
- * block, so a pointer can be validated in O(1) without trusting bytes the user may have overwritten; a second
- * one (interleaved with the first word by word, so free reads one and writes the other in the same cache line)
- * marks where a block was freed (cleared when a block there is handed out again), which tells a double free
- * (DOUBLE_FREE) from a pointer that was never allocated (INVALID_POINTER).
+ * every payload (block + 8) is a multiple of A. Beside the buffer, the block map (block-map.ts) marks which 8-byte
+ * granules start a block and where a block was freed, so a pointer or a link word is validated in O(1) without
+ * trusting bytes the user may have overwritten.
  *
- * What free/realloc/malloc check before trusting a header (so an overflow from the block below is CORRUPTION):
- * the size is a multiple of the alignment, at least the minimum, ends at a marked block start within the heap;
- * the USED bit agrees with the PREV_FREE bit of the block above (the same fact stored twice); a free block's
- * footer equals its size; a used block's requested size fits it, and the block is less than one minimum block
- * larger than that request needs (every path that sizes a used block splits off anything bigger), so a size
- * forged to swallow the blocks above is caught without scanning.
+ * What every operation checks before it trusts a header (so an overflow from the block below is CORRUPTION, and
+ * a forged header cannot swallow a live block) is written once, in validate.ts; the two bitmaps in block-map.ts;
+ * the walker and the checker in checker.ts; the operations, built from split / absorbNext / absorbPrev, in heap.ts.
  *
  * Worked example, alignment 8, a 1 KiB arena: one free block [8, 1024) of 1016 bytes. malloc(100) needs
  * 100 + 8 = 108, rounded up to 112 bytes: the block [8, 120) is USED, payload 16, and the remainder [120, 1024)
@@ -43,7 +38,7 @@
 
 /** Bytes of a block's header; payload = block + HEADER_BYTES. */
 export const HEADER_BYTES = 8;
-/** Word offsets inside a block (relative to `block >> 2`). */
+/** Word offsets inside a block (relative to `block >> 2`): the header's size | flags, then the bytes requested. */
 export const SIZE = 0;
 export const REQUESTED = 1;
 /** First link word a strategy may use in a free block's payload. */

@@ -1,5 +1,6 @@
 import type { Strategy } from "@dmm/core";
 import { createHeap } from "@dmm/core";
+import { PENDING_BLOCKS } from "../src/heap.js";
 import { firstFit } from "@dmm/strategies";
 import fc from "fast-check";
 import { expect, it } from "vitest";
@@ -64,14 +65,27 @@ it("after a deferred pass no two free blocks are adjacent, however many frees it
 });
 
 it("more frees than the pass remembers fall back to a whole-heap pass", () => {
-  const heap = createHeap({ size: 24 * 6000 + 8, strategy: firstFit(), coalescing: "deferred" });
-  const blocks: number[] = [];
-  for (let p = heap.malloc(16); p !== 0; p = heap.malloc(16)) blocks.push(p);
-  expect(blocks.length).toBe(6000);
-  for (let i = blocks.length - 1; i >= 0; i -= 2) heap.free(blocks[i]!); // 3000 frees, none adjacent
-  for (let i = blocks.length - 2; i >= 0; i -= 2) heap.free(blocks[i]!); // 3000 more: past the 4096 remembered
-  expect(heap.stats().freeBlocks).toBe(6000);
-  expect(heap.malloc(24 * 6000 - 8)).toBe(16); // fits only once everything merged
+  // Groups of three 24-byte blocks: x, y, and a live guard g. The first PENDING_BLOCKS + 200 frees are the x's,
+  // none adjacent: the pass remembers exactly the first PENDING_BLOCKS of them. Then every y: each y merges with
+  // its x, but the last 200 groups' x and y are both unremembered, so only the whole-heap walk merges them.
+  const groups = PENDING_BLOCKS + 200;
+  const heap = createHeap({ size: 8 + 72 * groups, strategy: firstFit(), coalescing: "deferred" });
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let i = 0; i < groups; i++) {
+    xs.push(heap.malloc(16));
+    ys.push(heap.malloc(16));
+    expect(heap.malloc(16)).not.toBe(0);
+  }
+  for (const x of xs) heap.free(x);
+  for (const y of ys) heap.free(y);
+  expect(heap.stats().freeBlocks).toBe(2 * groups);
+  // A 48-byte block exists only once x and y are merged: the miss runs the pass, then first fit takes group 0.
+  expect(heap.malloc(40)).toBe(xs[0]);
+  expect(heap.stats().freeBlocks).toBe(groups - 1);
+  expect(adjacentFreePairs(heap)).toBe(0);
+  // The last group's pair is one block too (no pending entry named it).
+  expect(heap.malloc(40)).toBe(xs[1]);
   heap.check();
 });
 
