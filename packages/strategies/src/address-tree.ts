@@ -8,11 +8,15 @@
  * Priorities are a hash of the address (a treap with random-looking but reproducible shape), so nothing
  * else needs storing.
  */
-import { blockSize, type StrategyHost } from "@dmm/core";
+import { blockSize, FLAG_MASK, LINK0, type StrategyHost } from "@dmm/core";
+import { badLink, notIndexed, tooLong } from "./links.js";
 
-const LEFT = 2; // word offsets inside a block: header (0), requested (1), then the link words
-const RIGHT = 3;
-const MAX = 4;
+/** Link words (layout.ts LINK0): 0 = left child, 1 = right child, 2 = the subtree's largest block size. */
+const LEFT = LINK0;
+const RIGHT = LINK0 + 1;
+const MAX = LINK0 + 2;
+const SIZE_MASK = ~FLAG_MASK;
+const LABEL = "address tree";
 
 /** Priority of a block: a multiplicative hash of its address (Knuth), so the treap is balanced in expectation. */
 function priority(block: number): number {
@@ -48,11 +52,17 @@ export class AddressTree {
     this.found = 0;
   }
 
+  /** Link `t`, read from `link` of block `from`: returned when it is 0 or names a free block, else CORRUPTION. */
+  private checked(t: number, from: number, link: string): number {
+    if (t !== 0 && !this.host.isFreeBlock(t)) badLink(LABEL, from, link, t);
+    return t;
+  }
+
   /** Recomputes the subtree maximum of t from its own size and its children's maxima. */
   private update(t: number): void {
     const w = this.words;
     const i = t >> 2;
-    let m = w[i]! & ~7;
+    let m = w[i]! & SIZE_MASK;
     const l = w[i + LEFT]!;
     const r = w[i + RIGHT]!;
     if (l !== 0 && w[(l >> 2) + MAX]! > m) m = w[(l >> 2) + MAX]!;
@@ -84,8 +94,14 @@ export class AddressTree {
     const w = (this.words = this.host.words);
     this.found = 0;
     const x = block >> 2;
-    const size = w[x]! & ~7;
+    const size = w[x]! & SIZE_MASK;
     const p = priority(block);
+    // Every node on the way is checked before it is written (the maxima raised in passing too): the walk first,
+    // then the writes, so a smashed link is reported with the tree unchanged.
+    let steps = 0;
+    for (let t = this.root; t !== 0; t = this.checked(w[(t >> 2) + (block < t ? LEFT : RIGHT)]!, t, "child")) {
+      if (++steps > this.size) tooLong(LABEL, "an insert", this.size);
+    }
     let slot = -1; // the root
     let t = this.root;
     while (t !== 0 && priority(t) > p) {
@@ -138,14 +154,22 @@ export class AddressTree {
       slot = -1;
       let t = this.root;
       while (t !== block) {
-        if (t === 0) throw new Error(`block ${block} is not in the address tree`);
+        if (t === 0) notIndexed(LABEL, block, "the address tree");
+        if (n >= this.size) tooLong(LABEL, "a removal", this.size);
         n = this.push(n, t);
         slot = block < t ? (t >> 2) + LEFT : (t >> 2) + RIGHT;
-        t = w[slot]!;
+        t = this.checked(w[slot]!, t, "child");
       }
     }
     this.found = 0;
     const pathLength = n;
+    // The merge spine is walked and checked before the first write.
+    let steps = n;
+    for (let a = this.checked(w[(block >> 2) + LEFT]!, block, "left"), b = this.checked(w[(block >> 2) + RIGHT]!, block, "right"); a !== 0 && b !== 0; ) {
+      if (++steps > this.size) tooLong(LABEL, "a removal", this.size);
+      if (priority(a) > priority(b)) a = this.checked(w[(a >> 2) + RIGHT]!, a, "right");
+      else b = this.checked(w[(b >> 2) + LEFT]!, b, "left");
+    }
     let a = w[(block >> 2) + LEFT]!;
     let b = w[(block >> 2) + RIGHT]!;
     while (a !== 0 && b !== 0) {
@@ -163,7 +187,7 @@ export class AddressTree {
     }
     this.setSlot(slot, a !== 0 ? a : b);
     while (n > pathLength) this.update(this.touched[--n]!);
-    const size = w[block >> 2]! & ~7;
+    const size = w[block >> 2]! & SIZE_MASK;
     while (n > 0) {
       const u = this.touched[--n]!;
       const before = w[(u >> 2) + MAX]!;
@@ -194,9 +218,9 @@ export class AddressTree {
     // Enter a node only when its subtree's maximum fits (read once per node, as the child of the last one).
     if (t !== 0 && w[(t >> 2) + MAX]! >= size) {
       for (;;) {
-        seen++;
+        if (++seen > this.size) tooLong(LABEL, "a search", this.size);
         n = this.push(n, t);
-        const next = t < from ? w[(t >> 2) + RIGHT]! : w[(t >> 2) + LEFT]!;
+        const next = this.checked(t < from ? w[(t >> 2) + RIGHT]! : w[(t >> 2) + LEFT]!, t, "child");
         if (next === 0 || w[(next >> 2) + MAX]! < size) break;
         t = next;
       }
@@ -205,18 +229,19 @@ export class AddressTree {
     for (let i = n - 1; i >= 0; i--) {
       t = this.touched[i]!;
       if (t < from) continue;
-      if ((w[t >> 2]! & ~7) < size) {
-        t = w[(t >> 2) + RIGHT]!;
+      if ((w[t >> 2]! & SIZE_MASK) < size) {
+        t = this.checked(w[(t >> 2) + RIGHT]!, t, "right");
         if (t === 0 || w[(t >> 2) + MAX]! < size) continue;
         // The leftmost fit of a subtree known to hold one.
         n = i + 1;
-        for (;;) {
+        for (let depth = n; ; ) {
           seen++;
+          if (++depth > this.size) tooLong(LABEL, "a search", this.size);
           n = this.push(n, t);
-          const l = w[(t >> 2) + LEFT]!;
+          const l = this.checked(w[(t >> 2) + LEFT]!, t, "left");
           if (l !== 0 && w[(l >> 2) + MAX]! >= size) t = l;
-          else if ((w[t >> 2]! & ~7) >= size) break;
-          else t = w[(t >> 2) + RIGHT]!;
+          else if ((w[t >> 2]! & SIZE_MASK) >= size) break;
+          else t = this.checked(w[(t >> 2) + RIGHT]!, t, "right");
           // Only a header overwritten under the tree (a cached maximum no block has) gets here: report no fit
           // rather than walk off the tree; the heap's checks name the damage.
           if (t === 0) {
@@ -246,15 +271,17 @@ export class AddressTree {
     const w = this.host.words;
     const stack: number[] = [];
     let t = this.root;
+    let visited = 0;
     while (t !== 0 || stack.length > 0) {
       while (t !== 0) {
-        if (stack.length > this.size) throw new Error("the address tree has a cycle");
+        if (stack.length + visited >= this.size) tooLong(LABEL, "a walk", this.size);
         stack.push(t);
-        t = w[(t >> 2) + LEFT]!;
+        t = this.checked(w[(t >> 2) + LEFT]!, t, "left");
       }
       t = stack.pop()!;
+      visited++;
       visit(t);
-      t = w[(t >> 2) + RIGHT]!;
+      t = this.checked(w[(t >> 2) + RIGHT]!, t, "right");
     }
   }
 
@@ -267,8 +294,8 @@ export class AddressTree {
       if (t === 0) return 0;
       if (++count > this.size) throw new Error("the address tree holds more nodes than it counted");
       if (t <= lo || t >= hi) throw new Error(`block ${t} is out of address order`);
-      const l = w[(t >> 2) + LEFT]!;
-      const r = w[(t >> 2) + RIGHT]!;
+      const l = this.checked(w[(t >> 2) + LEFT]!, t, "left");
+      const r = this.checked(w[(t >> 2) + RIGHT]!, t, "right");
       if ((l !== 0 && priority(l) > priority(t)) || (r !== 0 && priority(r) > priority(t))) {
         throw new Error(`block ${t} breaks the treap's priority order`);
       }

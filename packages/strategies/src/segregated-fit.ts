@@ -1,4 +1,5 @@
-import { blockSize, type Strategy, type StrategyHost } from "@dmm/core";
+import { blockSize, LINK0, type Strategy, type StrategyHost } from "@dmm/core";
+import { badLink, notIndexed, tooLong } from "./links.js";
 import { SizeChainTrees } from "./size-chain-tree.js";
 
 /**
@@ -31,8 +32,8 @@ export function segregatedFit(): Strategy {
 const SMALL_BINS = 32;
 const BINS = 128;
 const BITMAP_WORDS = BINS >> 5;
-const NEXT = 2; // word offsets inside a block: header (0), requested (1), then the link words
-const PREV = 3;
+const NEXT = LINK0; // small bins: link words 0 and 1
+const PREV = LINK0 + 1;
 
 /** The size class of a block size (or request) in bytes. */
 export function sizeClass(size: number): number {
@@ -56,7 +57,7 @@ class SegregatedFit implements Strategy {
   /** Head of each small bin's list (0 = empty); unused for range bins. */
   private readonly heads = new Int32Array(SMALL_BINS);
   /** One tree bin per range class (indices below SMALL_BINS stay empty). */
-  private readonly trees = new SizeChainTrees(BINS);
+  private readonly trees = new SizeChainTrees(BINS, "segregated-fit tree bin");
   /** Bit c set when bin c holds a block. */
   private readonly nonEmpty = new Int32Array(BITMAP_WORDS);
   private count = 0;
@@ -91,11 +92,16 @@ class SegregatedFit implements Strategy {
     const c = sizeClass(blockSize(w, block));
     let empty: boolean;
     if (c < SMALL_BINS) {
+      // Both links checked, and each must link back, before either is written through.
+      const host = this.host;
       const next = w[(block >> 2) + NEXT]!;
       const prev = w[(block >> 2) + PREV]!;
-      if (prev !== 0) w[(prev >> 2) + NEXT] = next;
-      else if (this.heads[c] === block) this.heads[c] = next;
-      else throw new Error(`block ${block} is not in small bin ${c}`);
+      if (next !== 0 && (!host.isFreeBlock(next) || w[(next >> 2) + PREV] !== block)) badLink(this.name, block, "next", next);
+      if (prev !== 0) {
+        if (!host.isFreeBlock(prev) || w[(prev >> 2) + NEXT] !== block) badLink(this.name, block, "previous", prev);
+        w[(prev >> 2) + NEXT] = next;
+      } else if (this.heads[c] === block) this.heads[c] = next;
+      else notIndexed(this.name, block, `small bin ${c}`);
       if (next !== 0) w[(next >> 2) + PREV] = prev;
       empty = this.heads[c] === 0;
     } else {
@@ -125,6 +131,13 @@ class SegregatedFit implements Strategy {
     return block;
   }
 
+  /** The next link of the small-bin block `b`, checked (a free block or 0). */
+  private follow(w: Int32Array, b: number): number {
+    const next = w[(b >> 2) + NEXT]!;
+    if (next !== 0 && !this.host.isFreeBlock(next)) badLink(this.name, b, "next", next);
+    return next;
+  }
+
   /** The lowest non-empty bin >= c, or -1: the lowest set bit of the masked bitmap words. */
   private nextNonEmpty(c: number): number {
     for (let i = c >> 5; i < BITMAP_WORDS; i++) {
@@ -139,8 +152,8 @@ class SegregatedFit implements Strategy {
     const w = this.host.words;
     for (let c = 0; c < SMALL_BINS; c++) {
       let steps = 0;
-      for (let b = this.heads[c]!; b !== 0; b = w[(b >> 2) + NEXT]!) {
-        if (++steps > this.count) throw new Error(`small bin ${c} has a cycle`);
+      for (let b = this.heads[c]!; b !== 0; b = this.follow(w, b)) {
+        if (++steps > this.count) tooLong(this.name, `small bin ${c}`, this.count);
         visit(b);
       }
     }
@@ -154,8 +167,8 @@ class SegregatedFit implements Strategy {
       let n = 0;
       if (c < SMALL_BINS) {
         let prev = 0;
-        for (let b = this.heads[c]!; b !== 0; b = w[(b >> 2) + NEXT]!) {
-          if (++n > this.count) throw new Error(`small bin ${c} has a cycle`);
+        for (let b = this.heads[c]!; b !== 0; b = this.follow(w, b)) {
+          if (++n > this.count) tooLong(this.name, `small bin ${c}`, this.count);
           if (w[(b >> 2) + PREV] !== prev) throw new Error(`block ${b}: previous link disagrees with small bin ${c}'s order`);
           if (sizeClass(blockSize(w, b)) !== c) throw new Error(`block size ${blockSize(w, b)} indexed in wrong list (small bin ${c})`);
           prev = b;

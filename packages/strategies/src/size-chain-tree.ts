@@ -17,18 +17,20 @@
  *
  * One instance holds several independent trees (one per size class); roots, slots and walks: treap-forest.ts.
  */
-import { blockSize } from "@dmm/core";
+import { blockSize, FLAG_MASK, LINK0 } from "@dmm/core";
+import { badLink, notIndexed, tooLong } from "./links.js";
 import { LEFT, RIGHT, TreapForest, mix32 as priority } from "./treap-forest.js";
 
-const CHAIN = 4; // word offsets inside a block: header (0), requested (1), then the link words
-const NEXT = 2; // the same words, as a chain member uses them
-const PREV = 3;
-const MEMBER_MARK = 4;
+const CHAIN = LINK0 + 2; // link word 2 of a tree node
+const NEXT = LINK0; // link words 0 and 1, as a chain member uses them
+const PREV = LINK0 + 1;
+const MEMBER_MARK = LINK0 + 2;
+const SIZE_MASK = ~FLAG_MASK;
 const MEMBER = -1;
 
 export class SizeChainTrees extends TreapForest {
-  constructor(trees = 1) {
-    super(trees);
+  constructor(trees = 1, label = "size tree") {
+    super(trees, label);
   }
 
   /** Adds `block` (of `size` bytes) to tree `r`. */
@@ -36,13 +38,15 @@ export class SizeChainTrees extends TreapForest {
     const w = (this.words = this.host.words);
     const x = block >> 2;
     const p = priority(size);
+    const limit = this.counts[r]!;
+    let steps = 0;
     let slot = ~r;
     let t = this.roots[r]!;
     while (t !== 0) {
-      const kt = w[t >> 2]! & ~7;
+      const kt = w[t >> 2]! & SIZE_MASK;
       if (kt === size) {
         // Push onto the node's chain, right after the node.
-        const first = w[(t >> 2) + CHAIN]!;
+        const first = this.checked(w[(t >> 2) + CHAIN]!, t, "chain");
         w[x + NEXT] = first;
         w[x + PREV] = t;
         w[x + MEMBER_MARK] = MEMBER;
@@ -53,22 +57,24 @@ export class SizeChainTrees extends TreapForest {
       }
       // A node of lower priority cannot have this size below it (its priority would be p > the node's).
       if (priority(kt) < p) break;
+      if (++steps > limit) this.tooDeep(r);
       slot = size < kt ? (t >> 2) + LEFT : (t >> 2) + RIGHT;
-      t = w[slot]!;
+      t = this.checked(w[slot]!, t, "child");
     }
     this.setSlot(slot, block);
     w[x + CHAIN] = 0;
     let leftSlot = x + LEFT;
     let rightSlot = x + RIGHT;
     while (t !== 0) {
-      if ((w[t >> 2]! & ~7) < size) {
+      if (++steps > limit) this.tooDeep(r);
+      if ((w[t >> 2]! & SIZE_MASK) < size) {
         w[leftSlot] = t;
         leftSlot = (t >> 2) + RIGHT;
-        t = w[leftSlot]!;
+        t = this.checked(w[leftSlot]!, t, "right");
       } else {
         w[rightSlot] = t;
         rightSlot = (t >> 2) + LEFT;
-        t = w[rightSlot]!;
+        t = this.checked(w[rightSlot]!, t, "left");
       }
     }
     w[leftSlot] = 0;
@@ -81,44 +87,52 @@ export class SizeChainTrees extends TreapForest {
     const w = (this.words = this.host.words);
     const x = block >> 2;
     if (w[x + MEMBER_MARK] === MEMBER) {
+      // Both links checked, and each must link back, before either is written through.
       const prev = w[x + PREV]!;
       const next = w[x + NEXT]!;
-      if (w[(prev >> 2) + MEMBER_MARK] === MEMBER) w[(prev >> 2) + NEXT] = next;
-      else w[(prev >> 2) + CHAIN] = next;
+      if (!this.host.isFreeBlock(prev)) badLink(this.label, block, "previous", prev);
+      const prevIsMember = w[(prev >> 2) + MEMBER_MARK] === MEMBER;
+      if (w[(prev >> 2) + (prevIsMember ? NEXT : CHAIN)] !== block) badLink(this.label, block, "previous", prev);
+      if (next !== 0 && (!this.host.isFreeBlock(next) || w[(next >> 2) + PREV] !== block)) badLink(this.label, block, "next", next);
+      w[(prev >> 2) + (prevIsMember ? NEXT : CHAIN)] = next;
       if (next !== 0) w[(next >> 2) + PREV] = prev;
       this.counts[r]!--;
       return;
     }
-    const size = w[x]! & ~7;
+    const size = w[x]! & SIZE_MASK;
+    const limit = this.counts[r]!;
+    let steps = 0;
     let slot = ~r;
     let t = this.roots[r]!;
     while (t !== block) {
-      if (t === 0) throw new Error(`block ${block} is not in size tree ${r}`);
-      slot = size < (w[t >> 2]! & ~7) ? (t >> 2) + LEFT : (t >> 2) + RIGHT;
-      t = w[slot]!;
+      if (t === 0) notIndexed(this.label, block, `tree ${r}`);
+      if (++steps > limit) this.tooDeep(r);
+      slot = size < (w[t >> 2]! & SIZE_MASK) ? (t >> 2) + LEFT : (t >> 2) + RIGHT;
+      t = this.checked(w[slot]!, t, "child");
     }
-    const first = w[x + CHAIN]!;
+    const first = this.checked(w[x + CHAIN]!, block, "chain");
     if (first !== 0) {
       // The chain's first member takes the node's place: same size, same priority.
       const m = first >> 2;
-      const rest = w[m + NEXT]!;
+      const rest = this.checked(w[m + NEXT]!, first, "next");
       w[m + LEFT] = w[x + LEFT]!;
       w[m + RIGHT] = w[x + RIGHT]!;
       w[m + CHAIN] = rest;
       if (rest !== 0) w[(rest >> 2) + PREV] = first;
       this.setSlot(slot, first);
     } else {
-      let a = w[x + LEFT]!;
-      let b = w[x + RIGHT]!;
+      let a = this.checked(w[x + LEFT]!, block, "left");
+      let b = this.checked(w[x + RIGHT]!, block, "right");
       while (a !== 0 && b !== 0) {
-        if (priority(w[a >> 2]! & ~7) > priority(w[b >> 2]! & ~7)) {
+        if (++steps > limit) this.tooDeep(r);
+        if (priority(w[a >> 2]! & SIZE_MASK) > priority(w[b >> 2]! & SIZE_MASK)) {
           this.setSlot(slot, a);
           slot = (a >> 2) + RIGHT;
-          a = w[slot]!;
+          a = this.checked(w[slot]!, a, "right");
         } else {
           this.setSlot(slot, b);
           slot = (b >> 2) + LEFT;
-          b = w[slot]!;
+          b = this.checked(w[slot]!, b, "left");
         }
       }
       this.setSlot(slot, a !== 0 ? a : b);
@@ -128,23 +142,24 @@ export class SizeChainTrees extends TreapForest {
 
   /** Serve from node t: its chain's first member if any, else t itself. */
   private pick(t: number): number {
-    const first = this.words[(t >> 2) + CHAIN]!;
+    const first = this.checked(this.words[(t >> 2) + CHAIN]!, t, "chain");
     return first !== 0 ? first : t;
   }
 
   /** A block of the smallest size >= `size` in tree `r`, or 0. */
   lowerBound(r: number, size: number): number {
     const w = (this.words = this.host.words);
+    const limit = this.counts[r]!;
     let t = this.roots[r]!;
     let best = 0;
     let seen = 0;
     while (t !== 0) {
-      seen++;
-      if ((w[t >> 2]! & ~7) >= size) {
+      if (++seen > limit) this.tooDeep(r);
+      if ((w[t >> 2]! & SIZE_MASK) >= size) {
         best = t;
-        t = w[(t >> 2) + LEFT]!;
+        t = this.checked(w[(t >> 2) + LEFT]!, t, "left");
       } else {
-        t = w[(t >> 2) + RIGHT]!;
+        t = this.checked(w[(t >> 2) + RIGHT]!, t, "right");
       }
     }
     this.examined += seen;
@@ -160,7 +175,7 @@ export class SizeChainTrees extends TreapForest {
   /** The largest size in tree `r`, or 0. */
   largestSize(r: number): number {
     const t = this.rightmost(r);
-    return t === 0 ? 0 : this.words[t >> 2]! & ~7;
+    return t === 0 ? 0 : this.words[t >> 2]! & SIZE_MASK;
   }
 
   /** Visits tree `r`: nodes in size order, each followed by its chain. */
@@ -170,8 +185,8 @@ export class SizeChainTrees extends TreapForest {
     let seen = 0;
     this.walkNodes(r, (t) => {
       visit(t);
-      for (let m = w[(t >> 2) + CHAIN]!; m !== 0; m = w[(m >> 2) + NEXT]!) {
-        if (++seen > limit) throw new Error(`a chain in size tree ${r} has a cycle`);
+      for (let m = this.checked(w[(t >> 2) + CHAIN]!, t, "chain"); m !== 0; m = this.checked(w[(m >> 2) + NEXT]!, m, "next")) {
+        if (++seen > limit) tooLong(this.label, `a chain of tree ${r}`, limit);
         visit(m);
       }
     });
@@ -200,7 +215,7 @@ export class SizeChainTrees extends TreapForest {
       if (size <= prevSize) throw new Error(`block ${t} (size ${size}) is out of size order`);
       prevSize = size;
       let prev = t;
-      for (let m = w[(t >> 2) + CHAIN]!; m !== 0; m = w[(m >> 2) + NEXT]!) {
+      for (let m = this.checked(w[(t >> 2) + CHAIN]!, t, "chain"); m !== 0; m = this.checked(w[(m >> 2) + NEXT]!, m, "next")) {
         if (++count > limit) throw new Error(`size tree ${r} holds more blocks than the ${limit} it counted`);
         if (w[(m >> 2) + MEMBER_MARK] !== MEMBER) throw new Error(`block ${m} on the chain of ${t} is not marked as a member`);
         if (w[(m >> 2) + PREV] !== prev) throw new Error(`block ${m}: previous link disagrees with the chain of ${t}`);

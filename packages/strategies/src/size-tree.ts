@@ -14,18 +14,20 @@
  * that points at its answer, and that removal skips its descent (one root-to-leaf walk, i.e. a dozen or more
  * cache misses in a large heap, saved per malloc). Any other insert or remove forgets the slot.
  */
-import { blockSize } from "@dmm/core";
+import { blockSize, LINK0 } from "@dmm/core";
+import { notIndexed } from "./links.js";
 import { LEFT, RIGHT, TreapForest, mix32 } from "./treap-forest.js";
 
-const KEY = 4;
+/** Link word 2: the size key. */
+const KEY = LINK0 + 2;
 
 export class SizeTrees extends TreapForest {
   /** The block the last search returned and the slot pointing at it (found = 0: none remembered). */
   private found = 0;
   private foundSlot = 0;
 
-  constructor(trees = 1) {
-    super(trees);
+  constructor(trees = 1, label = "size tree") {
+    super(trees, label);
   }
 
   override attach(host: Parameters<TreapForest["attach"]>[0]): void {
@@ -46,26 +48,30 @@ export class SizeTrees extends TreapForest {
     w[x + KEY] = size;
     const p = mix32(block);
     // Descend to the first node of lower priority: x takes its place and that subtree is split around x.
+    const limit = this.counts[r]!;
+    let steps = 0;
     let slot = ~r;
     let t = this.roots[r]!;
     while (t !== 0 && mix32(t) > p) {
+      if (++steps > limit) this.tooDeep(r);
       const kt = w[(t >> 2) + KEY]!;
       slot = size < kt || (size === kt && block < t) ? (t >> 2) + LEFT : (t >> 2) + RIGHT;
-      t = w[slot]!;
+      t = this.checked(w[slot]!, t, "child");
     }
     this.setSlot(slot, block);
     let leftSlot = x + LEFT; // where the next node smaller than x hangs
     let rightSlot = x + RIGHT; // where the next node larger than x hangs
     while (t !== 0) {
+      if (++steps > limit) this.tooDeep(r);
       const kt = w[(t >> 2) + KEY]!;
       if (kt < size || (kt === size && t < block)) {
         w[leftSlot] = t;
         leftSlot = (t >> 2) + RIGHT;
-        t = w[leftSlot]!;
+        t = this.checked(w[leftSlot]!, t, "right");
       } else {
         w[rightSlot] = t;
         rightSlot = (t >> 2) + LEFT;
-        t = w[rightSlot]!;
+        t = this.checked(w[rightSlot]!, t, "left");
       }
     }
     w[leftSlot] = 0;
@@ -76,31 +82,35 @@ export class SizeTrees extends TreapForest {
   /** Takes `block` out of tree `r`; throws if it is not there. */
   remove(r: number, block: number): void {
     const w = (this.words = this.host.words);
+    const limit = this.counts[r]!;
+    let steps = 0;
     let slot = this.foundSlot;
     if (block !== this.found || (slot < 0 ? this.roots[~slot] : w[slot]) !== block) {
       const size = w[(block >> 2) + KEY]!;
       slot = ~r;
       let t = this.roots[r]!;
       while (t !== block) {
-        if (t === 0) throw new Error(`block ${block} is not in size tree ${r}`);
+        if (t === 0) notIndexed(this.label, block, `tree ${r}`);
+        if (++steps > limit) this.tooDeep(r);
         const kt = w[(t >> 2) + KEY]!;
         slot = size < kt || (size === kt && block < t) ? (t >> 2) + LEFT : (t >> 2) + RIGHT;
-        t = w[slot]!;
+        t = this.checked(w[slot]!, t, "child");
       }
     }
     this.found = 0;
     // Merge the two children into the vacated slot, higher priority on top.
-    let a = w[(block >> 2) + LEFT]!;
-    let b = w[(block >> 2) + RIGHT]!;
+    let a = this.checked(w[(block >> 2) + LEFT]!, block, "left");
+    let b = this.checked(w[(block >> 2) + RIGHT]!, block, "right");
     while (a !== 0 && b !== 0) {
+      if (++steps > limit) this.tooDeep(r);
       if (mix32(a) > mix32(b)) {
         this.setSlot(slot, a);
         slot = (a >> 2) + RIGHT;
-        a = w[slot]!;
+        a = this.checked(w[slot]!, a, "right");
       } else {
         this.setSlot(slot, b);
         slot = (b >> 2) + LEFT;
-        b = w[slot]!;
+        b = this.checked(w[slot]!, b, "left");
       }
     }
     this.setSlot(slot, a !== 0 ? a : b);
@@ -109,7 +119,7 @@ export class SizeTrees extends TreapForest {
 
   /** The smallest block of at least `size` bytes in tree `r` (lowest address among equals), or 0. */
   lowerBound(r: number, size: number): number {
-    return this.lowerBoundBelow(~r, size, 0, 0);
+    return this.lowerBoundBelow(r, ~r, size, 0, 0);
   }
 
   /**
@@ -129,9 +139,9 @@ export class SizeTrees extends TreapForest {
     let seen = 1;
     for (;;) {
       const s = (t >> 2) + RIGHT;
-      const n = w[s]!;
+      const n = this.checked(w[s]!, t, "right");
       if (n === 0) break;
-      seen++;
+      if (++seen > this.counts[r]!) this.tooDeep(r);
       const kn = w[(n >> 2) + KEY]!;
       if (kn !== headKey) {
         head = n;
@@ -142,19 +152,21 @@ export class SizeTrees extends TreapForest {
       t = n;
     }
     this.examined += seen;
-    return this.lowerBoundBelow((head >> 2) + LEFT, headKey, head, headSlot);
+    return this.lowerBoundBelow(r, (head >> 2) + LEFT, headKey, head, headSlot);
   }
 
   /**
    * Lower bound of `size` in the subtree hanging from `slot`, falling back to `best` (held in `bestSlot`)
    * when nothing there is large enough; remembers the answer's slot for the removal that follows.
    */
-  private lowerBoundBelow(slot: number, size: number, best: number, bestSlot: number): number {
+  private lowerBoundBelow(r: number, slot: number, size: number, best: number, bestSlot: number): number {
     const w = (this.words = this.host.words);
-    let t = slot < 0 ? this.roots[~slot]! : w[slot]!;
+    const limit = this.counts[r]!;
+    let t = slot < 0 ? this.roots[~slot]! : this.checked(w[slot]!, best, "left");
     let seen = 0;
     while (t !== 0) {
-      seen++;
+      if (++seen > limit) this.tooDeep(r);
+      const from = t;
       if (w[(t >> 2) + KEY]! >= size) {
         best = t;
         bestSlot = slot;
@@ -162,7 +174,7 @@ export class SizeTrees extends TreapForest {
       } else {
         slot = (t >> 2) + RIGHT;
       }
-      t = w[slot]!;
+      t = this.checked(w[slot]!, from, "child");
     }
     this.examined += seen;
     this.found = best;

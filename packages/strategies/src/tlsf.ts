@@ -1,4 +1,5 @@
-import { type Strategy, type StrategyHost } from "@dmm/core";
+import { FLAG_MASK, LINK0, type Strategy, type StrategyHost } from "@dmm/core";
+import { badLink, notIndexed, tooLong } from "./links.js";
 
 /**
  * Two-level segregated fit (Masmano, Ripoll, Crespo, Real: "TLSF: a New Dynamic Memory Allocator for Real-Time
@@ -40,12 +41,12 @@ export const TLSF_SMALL_BLOCK = 1 << FL_INDEX_SHIFT;
 export const TLSF_FL_INDEX_COUNT = 30 - FL_INDEX_SHIFT + 2;
 export const TLSF_SL_INDEX_COUNT = SL_INDEX_COUNT;
 
-// Word offsets inside a block: header (0), requested (1), then the link words (layout.ts LINK0 = 2). The hot
-// paths index `words` directly rather than through getLink/setLink/blockSize: calls through imported bindings
-// measured 5-10 ns/op slower on the 2M-op mixed trace (same process, alternated runs).
-const NEXT = 2;
-const PREV = 3;
-const SIZE_MASK = ~7;
+// Word offsets inside a block (layout.ts LINK0, FLAG_MASK), as module-local constants: the hot paths index `words`
+// directly rather than through getLink/setLink/blockSize, since calls through imported bindings measured 5-10
+// ns/op slower on the 2M-op mixed trace (same process, alternated runs).
+const NEXT = LINK0;
+const PREV = LINK0 + 1;
+const SIZE_MASK = ~FLAG_MASK;
 
 /** The list a free block of `size` bytes is kept in (mapping_insert): [first-level index, second-level index]. */
 export function tlsfMapping(size: number): [fl: number, sl: number] {
@@ -107,14 +108,22 @@ class Tlsf implements Strategy {
   }
 
   remove(block: number): void {
-    const w = this.host!.words;
+    const host = this.host!;
+    const w = host.words;
     const i = block >> 2;
     const next = w[i + NEXT]!;
     const prev = w[i + PREV]!;
-    if (next !== 0) w[(next >> 2) + PREV] = prev;
-    if (prev !== 0) w[(prev >> 2) + NEXT] = next;
-    else {
+    // Both links are checked before either is written through, and each must link back (glibc's "corrupted
+    // double-linked list"): a smashed link is reported, never followed.
+    if (next !== 0 && (!host.isFreeBlock(next) || w[(next >> 2) + PREV] !== block)) badLink(this.name, block, "next", next);
+    if (prev !== 0) {
+      if (!host.isFreeBlock(prev) || w[(prev >> 2) + NEXT] !== block) badLink(this.name, block, "previous", prev);
+      w[(prev >> 2) + NEXT] = next;
+      if (next !== 0) w[(next >> 2) + PREV] = prev;
+    } else {
       const list = listOf(w[i]! & SIZE_MASK);
+      if (this.heads[list] !== block) notIndexed(this.name, block, "the head of its list");
+      if (next !== 0) w[(next >> 2) + PREV] = 0;
       this.heads[list] = next;
       if (next === 0) {
         const fl = list >>> SL_INDEX_COUNT_LOG2;
@@ -158,12 +167,13 @@ class Tlsf implements Strategy {
    */
   private exactListFallback(size: number): number {
     const list = listOf(size);
-    const w = this.host!.words;
+    const host = this.host!;
+    const w = host.words;
     let examined = 1;
     let found = 0;
     if (list < this.heads.length) {
-      for (let b = this.heads[list]!; b !== 0; b = w[(b >> 2) + NEXT]!) {
-        examined++;
+      for (let b = this.heads[list]!; b !== 0; b = this.follow(w, b)) {
+        if (examined++ > this.count) tooLong(this.name, `list ${list >> SL_INDEX_COUNT_LOG2}/${list & (SL_INDEX_COUNT - 1)}`, this.count);
         if ((w[b >> 2]! & SIZE_MASK) >= size) {
           found = b;
           break;
@@ -174,6 +184,13 @@ class Tlsf implements Strategy {
     return found;
   }
 
+  /** The next link of the free block `b`, checked (a free block or 0). */
+  private follow(w: Int32Array, b: number): number {
+    const next = w[(b >> 2) + NEXT]!;
+    if (next !== 0 && !this.host!.isFreeBlock(next)) badLink(this.name, b, "next", next);
+    return next;
+  }
+
   /** Size of the largest free block: the highest non-empty list, scanned (its blocks differ by < 1/32). */
   largest(): number {
     if (this.flBitmap === 0) return 0;
@@ -181,7 +198,9 @@ class Tlsf implements Strategy {
     const sl = 31 - Math.clz32(this.slBitmaps[fl]!);
     const w = this.host!.words;
     let max = 0;
-    for (let b = this.heads[(fl << SL_INDEX_COUNT_LOG2) | sl]!; b !== 0; b = w[(b >> 2) + NEXT]!) {
+    let steps = 0;
+    for (let b = this.heads[(fl << SL_INDEX_COUNT_LOG2) | sl]!; b !== 0; b = this.follow(w, b)) {
+      if (++steps > this.count) tooLong(this.name, `list ${fl}/${sl}`, this.count);
       const s = w[b >> 2]! & SIZE_MASK;
       if (s > max) max = s;
     }
@@ -192,8 +211,8 @@ class Tlsf implements Strategy {
     const w = this.host!.words;
     for (let list = 0; list < this.heads.length; list++) {
       let steps = 0;
-      for (let b = this.heads[list]!; b !== 0; b = w[(b >> 2) + NEXT]!) {
-        if (++steps > this.count) throw new Error(`list ${list >> SL_INDEX_COUNT_LOG2}/${list & (SL_INDEX_COUNT - 1)} has a cycle`);
+      for (let b = this.heads[list]!; b !== 0; b = this.follow(w, b)) {
+        if (++steps > this.count) tooLong(this.name, `list ${list >> SL_INDEX_COUNT_LOG2}/${list & (SL_INDEX_COUNT - 1)}`, this.count);
         visit(b);
       }
     }
@@ -218,7 +237,7 @@ class Tlsf implements Strategy {
           throw new Error(`second-level bitmap bit ${fl}/${sl} says the list is ${head !== 0 ? "empty" : "non-empty"}, but it is not`);
         }
         let prev = 0;
-        for (let b = head; b !== 0; b = w[(b >> 2) + NEXT]!) {
+        for (let b = head; b !== 0; b = this.follow(w, b)) {
           if (++total > this.count) throw new Error(`the lists hold more blocks than the ${this.count} inserted (a cycle?)`);
           if (listOf(w[b >> 2]! & SIZE_MASK) !== list) {
             throw new Error(`block ${b}: block size ${w[b >> 2]! & SIZE_MASK} indexed in wrong list ${fl}/${sl}`);

@@ -9,10 +9,12 @@
  *
  * A "slot" is where a child pointer lives: a word index into `words` (>= 0), or ~r for root r (< 0).
  */
-import type { StrategyHost } from "@dmm/core";
+import { LINK0, type StrategyHost } from "@dmm/core";
+import { badLink, tooLong } from "./links.js";
 
-export const LEFT = 2; // word offsets inside a block: header (0), requested (1), then the link words
-export const RIGHT = 3;
+/** Link words 0 and 1 (layout.ts LINK0): the left and right child. */
+export const LEFT = LINK0;
+export const RIGHT = LINK0 + 1;
 
 /**
  * A bijection on 32-bit integers (murmur3's fmix32): distinct inputs get distinct, well-mixed outputs, so a
@@ -35,9 +37,27 @@ export abstract class TreapForest {
   /** Nodes visited by searches since the caller last reset it. */
   examined = 0;
 
-  constructor(trees: number) {
+  /** Names the index in CORRUPTION messages, e.g. "size tree". */
+  protected readonly label: string;
+
+  constructor(trees: number, label: string) {
     this.roots = new Int32Array(trees);
     this.counts = new Int32Array(trees);
+    this.label = label;
+  }
+
+  /**
+   * Link `t`, read from `link` of block `from`: returned when it is 0 or names a free block, reported as CORRUPTION
+   * otherwise. Every descent checks each child with this before it reads or writes the child's words.
+   */
+  protected checked(t: number, from: number, link: string): number {
+    if (t !== 0 && !this.host.isFreeBlock(t)) badLink(this.label, from, link, t);
+    return t;
+  }
+
+  /** A descent of tree `r` took more steps than the tree holds nodes: a cycle through smashed links. */
+  protected tooDeep(r: number): never {
+    tooLong(this.label, `a walk of tree ${r}`, this.counts[r]!);
   }
 
   attach(host: StrategyHost): void {
@@ -60,8 +80,8 @@ export abstract class TreapForest {
     if (t === 0) return 0;
     let seen = 1;
     for (let l = w[(t >> 2) + LEFT]!; l !== 0; l = w[(t >> 2) + LEFT]!) {
-      t = l;
-      seen++;
+      t = this.checked(l, t, "left");
+      if (++seen > this.counts[r]!) this.tooDeep(r);
     }
     this.examined += seen;
     return t;
@@ -72,7 +92,11 @@ export abstract class TreapForest {
     const w = (this.words = this.host.words);
     let t = this.roots[r]!;
     if (t === 0) return 0;
-    for (let n = w[(t >> 2) + RIGHT]!; n !== 0; n = w[(t >> 2) + RIGHT]!) t = n;
+    let seen = 1;
+    for (let n = w[(t >> 2) + RIGHT]!; n !== 0; n = w[(t >> 2) + RIGHT]!) {
+      t = this.checked(n, t, "right");
+      if (++seen > this.counts[r]!) this.tooDeep(r);
+    }
     return t;
   }
 
@@ -85,15 +109,17 @@ export abstract class TreapForest {
     const limit = this.counts[r]!;
     const stack: number[] = [];
     let t = this.roots[r]!;
+    let visited = 0;
     while (t !== 0 || stack.length > 0) {
       while (t !== 0) {
-        if (stack.length > limit) throw new Error(`size tree ${r} has a cycle`);
+        if (stack.length + visited >= limit) this.tooDeep(r);
         stack.push(t);
-        t = w[(t >> 2) + LEFT]!;
+        t = this.checked(w[(t >> 2) + LEFT]!, t, "left");
       }
       t = stack.pop()!;
+      visited++;
       visit(t);
-      t = w[(t >> 2) + RIGHT]!;
+      t = this.checked(w[(t >> 2) + RIGHT]!, t, "right");
     }
   }
 }

@@ -1,0 +1,22 @@
+/**
+ * Link words are untrusted data: they live in free blocks' payload, where a buffer overflow from the block below
+ * can reach them. Every strategy here checks a link with `host.isFreeBlock` (the heap's block map, O(1)) before it
+ * follows it or writes through it, bounds every walk by the number of blocks it holds, and reports a link that
+ * fails as HeapError CORRUPTION — never a hang, a RangeError or a write into a live block.
+ */
+import { HeapError } from "@dmm/core";
+
+/** A link that does not name a free block: CORRUPTION naming the strategy, the block and the link. */
+export function badLink(strategy: string, block: number, link: string, value: unknown): never {
+  throw new HeapError("CORRUPTION", `${strategy}: the ${link} link of block ${block} is ${String(value)}, not a free block (overwritten by a buffer overflow?)`);
+}
+
+/** A walk that went on longer than the blocks indexed allow: a cycle through smashed links. */
+export function tooLong(strategy: string, what: string, limit: number): never {
+  throw new HeapError("CORRUPTION", `${strategy}: ${what} visits more than the ${limit} blocks it holds (a cycle through overwritten links?)`);
+}
+
+/** A block the core asked to remove is not where its links or key say it should be. */
+export function notIndexed(strategy: string, block: number, where: string): never {
+  throw new HeapError("CORRUPTION", `${strategy}: block ${block} is not in ${where} (its links or size overwritten?)`);
+}
