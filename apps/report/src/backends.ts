@@ -30,6 +30,8 @@ export interface JsBackend extends BackendBase {
   readonly growable: boolean;
   /** True when free() costs O(live blocks) (a peer's documented limitation): big traces are skipped, see runCell. */
   readonly liveLinearFree?: boolean;
+  /** True when free() costs O(free blocks of one size) (a peer's documented limitation): see runCell. */
+  readonly sameSizeLinearFree?: boolean;
   create(spec: ArenaSpec): Allocator;
 }
 
@@ -95,6 +97,7 @@ function peerBackends(): JsBackend[] {
     coalescing: ["own"] as const,
     growable: true,
     liveLinearFree: peer.create({ size: 1 << 16 }).limitations.some((l) => /free\(\).*O\(live/.test(l)),
+    sameSizeLinearFree: peer.create({ size: 1 << 16 }).limitations.some((l) => /O\(free blocks of that size\) per free/.test(l)),
     create: (spec: ArenaSpec) => (spec.growable ? peer.create() : peer.create({ size: spec.bytes })),
   }));
 }

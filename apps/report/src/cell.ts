@@ -19,6 +19,33 @@ export function liveLinearLimit(quick: boolean): number {
   return quick ? 5e7 : 2e8;
 }
 
+/**
+ * The most objects of one size (rounded up to 8 bytes) live at once in a trace: a bound on the free blocks of
+ * one size an allocator can be left with when they are freed (each was a live object of that size).
+ */
+export function peakLiveOfOneSize(trace: Trace): number {
+  const { kind, id, size, count } = trace.columns;
+  const sizeOf = new Int32Array(trace.idCount).fill(-1);
+  const live = new Map<number, number>();
+  let peak = 0;
+  for (let i = 0; i < kind.length; i++) {
+    const obj = id[i]!;
+    const was = sizeOf[obj]!;
+    if (was >= 0) {
+      live.set(was, live.get(was)! - 1);
+      sizeOf[obj] = -1;
+    }
+    if (kind[i] === OP_FREE || size[i] === 0) continue;
+    const bytes = kind[i] === OP_CALLOC ? count[i]! * size[i]! : size[i]!;
+    const rounded = Math.ceil(bytes / 8) * 8;
+    const n = (live.get(rounded) ?? 0) + 1;
+    live.set(rounded, n);
+    if (n > peak) peak = n;
+    sizeOf[obj] = rounded;
+  }
+  return peak;
+}
+
 /** The most objects live at once in a trace. */
 export function peakLiveObjects(trace: Trace): number {
   const { kind, id } = trace.columns;
@@ -48,11 +75,13 @@ export function runCell(cell: Cell, trace: Trace, settings: RunSettings, backend
     workloadKind: cell.workload.kind,
   };
   if (backend.kind === "native") return runNative(backend, trace, settings, base, started);
-  if (backend.liveLinearFree) {
-    const work = trace.length * peakLiveObjects(trace);
+  if (backend.liveLinearFree || backend.sameSizeLinearFree) {
+    const [work, why] = backend.liveLinearFree
+      ? [trace.length * peakLiveObjects(trace), "free() is O(live blocks) in this allocator, and ops × peak live objects"]
+      : [trace.length * peakLiveOfOneSize(trace), "free() and malloc are O(free blocks of one size) in this allocator, and ops × peak live objects of one size"];
     const limit = liveLinearLimit(settings.quick);
     if (work > limit) {
-      const error = `skipped: free() is O(live blocks) in this allocator, and ops × peak live objects = ${work.toExponential(1)} > ${limit.toExponential(0)} (minutes per replay)`;
+      const error = `skipped: ${why} = ${work.toExponential(1)} > ${limit.toExponential(0)} (seconds to minutes per replay)`;
       return { ...base, error, metrics: null, latency: null, footprint: null, timeline: [], searchCostHistogram: [], heapMap: null, elapsedMs: performance.now() - started };
     }
   }

@@ -7,7 +7,7 @@
 import type { Allocator, HeapStats } from "@dmm/core";
 import { OP_CALLOC, OP_FREE, OP_MALLOC, OP_REALLOC, type Trace } from "@dmm/workloads";
 import { ReplayError, type ReplayOptions, type ReplayResult, type SearchCost, type TimelinePoint } from "./api.js";
-import { PatternMemory, patternByte } from "./integrity.js";
+import { PatternMemory, patternByte, SPARSE_FROM } from "./integrity.js";
 
 /*
  * Per-id state, interleaved in one Uint32Array (8 bytes per id) so an op touches one cache line per id:
@@ -119,6 +119,12 @@ class ReplayContext {
     if (bad >= 0) this.integrityError(op, id, ptr, bad, what);
   }
 
+  /** verifyBlock for realloc: sparse past SPARSE_FROM bytes (PatternMemory.verifySparse); free checks it all. */
+  verifyPrefix(op: number, id: number, ptr: number, length: number, what: string): void {
+    const bad = length > SPARSE_FROM ? this.memory.verifySparse(ptr, 0, length, id) : this.memory.verify(ptr, 0, length, id);
+    if (bad >= 0) this.integrityError(op, id, ptr, bad, what);
+  }
+
   /** Integrity mode, after a successful malloc/calloc: calloc'd bytes are zero; then the id's pattern. */
   fillNew(op: number, id: number, ptr: number, bytes: number, calloc: boolean): void {
     this.memory.sync(this.allocator.memory);
@@ -142,7 +148,7 @@ class ReplayContext {
       slots[2 * id + 1] = NONE;
       return 0;
     }
-    if (integrity && old > 0) this.verifyBlock(op, id, ptr, old, `realloc(${ptr}, ${size}) before the call`);
+    if (integrity && old > 0) this.verifyPrefix(op, id, ptr, old, `realloc(${ptr}, ${size}) before the call`);
     const moved = allocator.realloc(ptr, size);
     if (this.heapBytesOf !== null) this.observeHeap();
     if (size === 0) {
@@ -152,7 +158,7 @@ class ReplayContext {
     if (moved === 0) {
       this.classifyFailure(size);
       if (ptr !== 0) {
-        if (integrity && old > 0) this.verifyBlock(op, id, ptr, old, `realloc(${ptr}, ${size}) failed and must leave the block unchanged`);
+        if (integrity && old > 0) this.verifyPrefix(op, id, ptr, old, `realloc(${ptr}, ${size}) failed and must leave the block unchanged`);
         return 0;
       }
       slots[2 * id + 1] = FAILED;
@@ -164,8 +170,7 @@ class ReplayContext {
     if (integrity) {
       this.memory.sync(allocator.memory);
       const kept = Math.min(old, size);
-      const bad = this.memory.verify(moved, 0, kept, id);
-      if (bad >= 0) this.integrityError(op, id, moved, bad, `realloc(${ptr}, ${size}) -> ${moved} did not keep the first ${kept} bytes`);
+      this.verifyPrefix(op, id, moved, kept, `realloc(${ptr}, ${size}) -> ${moved} did not keep the first ${kept} bytes`);
       this.memory.fill(moved, kept, size, id);
     }
     return size - old;

@@ -48,6 +48,7 @@ class NpmMallocAllocator extends CSemanticsPeer {
     "no realloc in the library: this adapter keeps the block when the new size fits its usable size (no shrinking), else malloc + copy + free",
     "no calloc in the library: this adapter zero-fills after malloc",
     "heapBytes is the end of the last used block (the trailing free block is treated as unclaimed space); a failure counts as fragmented only if free blocks below it held enough bytes",
+    "free blocks of one size form a run in the skip list, and removing one (malloc, or a merge in free) walks that run: O(free blocks of that size) per free and malloc",
     "stats() and walk() scan every block: O(blocks) (stats() allocates nothing)",
     "no lastSearchCost: the skip list does not count the nodes it visits",
     "skip-list heights use Math.random: speed varies slightly run to run (placement is deterministic)",

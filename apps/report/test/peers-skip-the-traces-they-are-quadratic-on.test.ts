@@ -1,0 +1,59 @@
+/**
+ * A peer whose free is linear in something a trace can make large is skipped on such traces, with the reason in
+ * the cell, instead of spending minutes: @thi.ng/malloc (O(live blocks) per free) and npm malloc (O(free blocks of
+ * one size) per malloc and free: equal sizes are one run of its skip list). The same traces with the sizes
+ * spread out still run on npm malloc.
+ */
+import { TraceBuilder, type Trace } from "@dmm/workloads";
+import { describe, expect, it } from "vitest";
+import { backendByName } from "../src/backends.js";
+import { liveLinearLimit, peakLiveOfOneSize, runCell } from "../src/cell.js";
+import type { Cell, RunSettings } from "../src/types.js";
+
+const settings: RunSettings = { quick: true, heapMapWorkloads: [] };
+const live = 10_000;
+
+/** `live` objects, then all of them freed, twice: ops × peak live = 4 live × live. */
+function trace(sizeOf: (i: number) => number): Trace {
+  const b = new TraceBuilder();
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < live; i++) b.malloc(i, sizeOf(i));
+    for (let i = 0; i < live; i++) b.free(i);
+  }
+  return b.finish();
+}
+
+function cell(allocator: string): Cell {
+  return { index: 0, allocator, allocatorKind: "peer", coalescing: "own", workload: { name: "t", file: "t.trace", kind: "file", description: "" } };
+}
+
+describe("quadratic peer cells", () => {
+  const oneSize = trace(() => 48);
+  const spread = trace((i) => 8 + 8 * (i % 4000));
+
+  it("counts the peak of live objects of one size", () => {
+    expect(peakLiveOfOneSize(oneSize)).toBe(live);
+    expect(peakLiveOfOneSize(spread)).toBe(3);
+    expect(oneSize.length * live).toBeGreaterThan(liveLinearLimit(true));
+  });
+
+  it("skips npm malloc on many free blocks of one size, saying why", () => {
+    const r = runCell(cell("npm-malloc"), oneSize, settings);
+    expect(r.error).toMatch(/^skipped: free\(\) and malloc are O\(free blocks of one size\)/);
+    expect(r.metrics).toBeNull();
+  });
+
+  it("runs npm malloc when the sizes are spread out", () => {
+    const r = runCell(cell("npm-malloc"), spread, settings);
+    expect(r.error).toBeNull();
+    expect(r.metrics?.ops).toBe(spread.length);
+  });
+
+  it("skips @thi.ng/malloc on many live blocks whatever their sizes", () => {
+    expect(runCell(cell("thi.ng-malloc"), spread, settings).error).toMatch(/^skipped: free\(\) is O\(live blocks\)/);
+  });
+
+  it("runs the core heaps on the same traces", () => {
+    expect(runCell({ ...cell("tlsf"), allocatorKind: "strategy", coalescing: "immediate" }, oneSize, settings, backendByName("tlsf")).error).toBeNull();
+  });
+});
