@@ -90,7 +90,7 @@ export function runCell(cell: Cell, trace: Trace, settings: RunSettings, backend
     const replayed = replayMetrics(trace, backend.create(growable));
     const fixedArenaBytes =
       settings.fixedArena ?? Math.max(MIN_FIXED_ARENA, Math.ceil((replayed.peakLiveBytes * FIXED_ARENA_FACTOR) / 8) * 8);
-    const fixed = replayMetrics(trace, backend.create({ coalescing: cell.coalescing, growable: false, bytes: fixedArenaBytes }));
+    const fixed = replayMetrics(trace, backend.create({ coalescing: cell.coalescing, growable: false, bytes: fixedArenaBytes }), 2);
     const metrics: DeterministicMetrics = {
       ops: replayed.ops,
       peakLiveBytes: replayed.peakLiveBytes,

@@ -7,9 +7,19 @@ import { measureLatency, replay, type ReplayResult } from "@dmm/bench";
 import { OP_CALLOC, OP_MALLOC, OP_REALLOC, type Trace } from "@dmm/workloads";
 import type { LatencyMetrics } from "./types.js";
 
-/** Replays with payload-integrity checks on (a corrupting allocator fails its cell instead of scoring well). */
-export function replayMetrics(trace: Trace, allocator: Allocator): ReplayResult {
-  return replay(trace, allocator, { integrity: true });
+/**
+ * Timeline samples a cell keeps: twice what an over-time chart draws (specs.ts MAX_SERIES_POINTS = 120). Each sample is a
+ * stats() call during the replay and a row in results.json and timeline.csv; at 1000 a quick run of the
+ * default matrix wrote 77 MB of JSON, nearly all of it timelines.
+ */
+export const TIMELINE_POINTS = 240;
+
+/**
+ * Replays with payload-integrity checks on (a corrupting allocator fails its cell instead of scoring well),
+ * sampling `timelinePoints` points of its timeline (2, the least replay takes, when the caller drops it).
+ */
+export function replayMetrics(trace: Trace, allocator: Allocator, timelinePoints = TIMELINE_POINTS): ReplayResult {
+  return replay(trace, allocator, { integrity: true, timelinePoints });
 }
 
 /** Requests that can fail: mallocs, callocs and reallocs to a non-zero size. */

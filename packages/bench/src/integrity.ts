@@ -12,7 +12,7 @@
 /** Bytes at each end of a range that verifySparse checks in full. */
 export const SPARSE_EDGE = 256;
 /** Between the edges, verifySparse checks one 4-byte word in every this many bytes. */
-export const SPARSE_STRIDE = 64;
+export const SPARSE_STRIDE = 1024;
 /** Kept prefixes longer than this are checked sparsely around a realloc (see verifySparse). */
 export const SPARSE_FROM = 4096;
 
