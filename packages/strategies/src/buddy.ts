@@ -264,14 +264,8 @@ class BuddyAllocator implements Allocator {
    */
   private release(block: number, order: number): void {
     if (this.immediate) {
+      this.validateRelease(block, order);
       let b = block;
-      for (let k = order; k < BUDDY_MAX_ORDER; k++) {
-        const buddy = BASE + buddyOf(b - BASE, k);
-        if (buddy - BASE + (1 << k) > this.arena || !this.isFreeOf(buddy, k)) break;
-        this.validateFree(buddy, k);
-        if (buddy < b) b = buddy;
-      }
-      b = block;
       let k = order;
       for (; k < BUDDY_MAX_ORDER; k++) {
         const buddy = BASE + buddyOf(b - BASE, k);
@@ -285,6 +279,18 @@ class BuddyAllocator implements Allocator {
       this.pushFree(b, k);
     } else {
       this.pushFree(block, order);
+    }
+  }
+
+  /** The checks release makes before it changes anything: every free buddy it would merge with is sound. */
+  private validateRelease(block: number, order: number): void {
+    if (!this.immediate) return;
+    let b = block;
+    for (let k = order; k < BUDDY_MAX_ORDER; k++) {
+      const buddy = BASE + buddyOf(b - BASE, k);
+      if (buddy - BASE + (1 << k) > this.arena || !this.isFreeOf(buddy, k)) break;
+      this.validateFree(buddy, k);
+      if (buddy < b) b = buddy;
     }
   }
 
@@ -447,7 +453,17 @@ class BuddyAllocator implements Allocator {
       }
       order = need;
     } else {
-      const moved = this.malloc(size);
+      // Malloc, copy, free — with free's checks made first, so a damaged buddy of the old block is reported
+      // before a new block exists; and the old request out of the live bytes while the new one is allocated, so
+      // peakLiveBytes counts the move as the new size only (mdriver's rule), not old + new.
+      this.validateRelease(block, order);
+      this.liveBytes -= oldSize;
+      let moved: Ptr;
+      try {
+        moved = this.malloc(size);
+      } finally {
+        this.liveBytes += oldSize;
+      }
       if (moved === 0) return 0;
       this.bytes.copyWithin(moved, ptr, ptr + Math.min((1 << order) - HEADER_BYTES, size));
       this.free(ptr);
@@ -479,9 +495,10 @@ class BuddyAllocator implements Allocator {
   // ---- inspection ---------------------------------------------------------------------------------------
 
   stats(): HeapStats {
+    // Like the core heap's, the extent counts the 8-byte base below the first block (offset 0 is never a block).
     return {
-      heapBytes: this.arena,
-      peakHeapBytes: this.peakHeapBytes,
+      heapBytes: this.arena > 0 ? BASE + this.arena : 0,
+      peakHeapBytes: this.peakHeapBytes > 0 ? BASE + this.peakHeapBytes : 0,
       liveBytes: this.liveBytes,
       peakLiveBytes: this.peakLiveBytes,
       usedBlocks: this.usedBlocks,
