@@ -1,5 +1,7 @@
 /** Why a trace (or a generator's parameters) was rejected. */
 export type TraceErrorCode =
+  | "UNREADABLE" // the file cannot be read: missing, a directory, no permission (the fs error's code in the message)
+  | "BAD_GZIP" // gzip magic bytes, but the stream is corrupt or truncated (zlib's error in the message)
   | "UNKNOWN_FORMAT" // the content matches none of dmm, rep, mtrace
   | "UNKNOWN_OP" // a line starting with something that is not an operation of the format
   | "MISSING_FIELD" // an operation or header with too few fields

@@ -43,8 +43,20 @@ export function detectFormat(text: string, file?: string): TraceFormat {
   return "dmm";
 }
 
+/**
+ * The text every reader sees: a leading byte-order mark dropped (in every format), and CR-only line endings (old
+ * Mac files) turned into LF, so they parse like LF and CRLF files instead of reading as one line. Line numbers are
+ * unchanged: each CR was one line break. No copy when the text has neither.
+ */
+function normalize(text: string): string {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.indexOf("\r") >= 0 && /\r(?!\n)/.test(text)) text = text.replace(/\r(?!\n)/g, "\n");
+  return text;
+}
+
 /** Parses a whole trace; throws TraceError (with the line) on the first bad line, never returning half a trace. */
 export function parseTrace(text: string, options: ParseOptions = {}): Trace {
+  text = normalize(text);
   const where = options.file !== undefined ? { file: options.file } : {};
   const format = options.format ?? detectFormat(text, options.file);
   const trace = format === "dmm" ? parseNative(text, where) : format === "rep" ? parseRep(text, where) : parseMtrace(text, where);
@@ -63,10 +75,27 @@ function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Reads a trace file of any supported format, gzipped or not. Errors name the file. */
+/**
+ * Reads a trace file of any supported format, gzipped or not. Every failure is a TraceError naming the file: a
+ * file that cannot be read (UNREADABLE: missing, a directory…), a corrupt or truncated gzip stream (BAD_GZIP), or
+ * the parser's own errors with their line.
+ */
 export async function readTrace(path: string, options: Omit<ParseOptions, "file"> = {}): Promise<Trace> {
-  let bytes: Uint8Array = await readFile(path);
-  if (isGzip(bytes)) bytes = gunzipSync(bytes);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new TraceError("UNREADABLE", `cannot read the file (${err.code ?? err.message})`, { file: path });
+  }
+  if (isGzip(bytes)) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw new TraceError("BAD_GZIP", `corrupt or truncated gzip data (${err.code ?? err.message})`, { file: path });
+    }
+  }
   const text = new TextDecoder().decode(bytes);
   const trace = parseTrace(text, { ...options, file: path });
   if (trace.meta.name === undefined) {
