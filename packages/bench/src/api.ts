@@ -82,7 +82,12 @@ export type ReplayErrorCode =
   /** The trace is not replayable: malloc of a live id, free of an id that is not live. */
   | "TRACE"
   /** Options that make no sense (e.g. a negative checkEvery). */
-  | "OPTIONS";
+  | "OPTIONS"
+  /**
+   * The allocator returned a pointer no block can have, named at the op that returned it: not a number, not a
+   * multiple of 8, outside `memory`, or (integrity mode) a payload overlapping a live block.
+   */
+  | "POINTER";
 
 /** Why a replay stopped, naming the op (0-based index into the trace) and the ids involved. */
 export class ReplayError extends Error {

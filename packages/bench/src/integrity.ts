@@ -116,3 +116,57 @@ export class PatternMemory {
     return this.bytes[address] ?? -1;
   }
 }
+
+/**
+ * The payloads of the live blocks, as a bitmap with one bit per 8-byte granule (a payload starts at a multiple of
+ * 8, so two disjoint payloads never share a granule): the interval structure that tells, at the op that
+ * returned a pointer, whether its payload overlaps a live block. claim and release touch one word per 256 bytes,
+ * so they cost a 32nd of the pattern fill integrity mode does anyway. E.g. [16, 40) is granules 2 .. 4: bits
+ * 2, 3, 4 of word 0.
+ */
+export class LiveIntervals {
+  private bits = new Int32Array(1024);
+
+  /** Whether any byte of [ptr, ptr + length) (length > 0, ptr a multiple of 8) lies in a claimed payload. */
+  overlaps(ptr: number, length: number): boolean {
+    return this.scan(ptr, length, false);
+  }
+
+  /** Marks [ptr, ptr + length) live; it must not overlap (check with `overlaps` first). */
+  claim(ptr: number, length: number): void {
+    const last = (ptr + length - 1) >>> 8;
+    if (last >= this.bits.length) {
+      const grown = new Int32Array(Math.max(last + 1, this.bits.length * 2));
+      grown.set(this.bits);
+      this.bits = grown;
+    }
+    this.scan(ptr, length, true);
+  }
+
+  /** Marks [ptr, ptr + length) no longer live. */
+  release(ptr: number, length: number): void {
+    const first = ptr >>> 3;
+    const last = (ptr + length - 1) >>> 3;
+    for (let i = first >>> 5; i <= last >>> 5 && i < this.bits.length; i++) this.bits[i]! &= ~this.mask(i, first, last);
+  }
+
+  /** Bits of word i that granules first .. last cover. */
+  private mask(i: number, first: number, last: number): number {
+    const lo = i === first >>> 5 ? first & 31 : 0;
+    const hi = i === last >>> 5 ? last & 31 : 31;
+    return (-1 << lo) & ~(-2 << hi);
+  }
+
+  private scan(ptr: number, length: number, set: boolean): boolean {
+    const first = ptr >>> 3;
+    const last = (ptr + length - 1) >>> 3;
+    const bits = this.bits;
+    for (let i = first >>> 5; i <= last >>> 5; i++) {
+      if (i >= bits.length) return false;
+      const m = this.mask(i, first, last);
+      if (set) bits[i]! |= m;
+      else if ((bits[i]! & m) !== 0) return true;
+    }
+    return false;
+  }
+}

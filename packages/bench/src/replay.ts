@@ -7,7 +7,7 @@
 import type { Allocator, HeapStats } from "@dmm/core";
 import { OP_CALLOC, OP_FREE, OP_MALLOC, OP_REALLOC, type Trace } from "@dmm/workloads";
 import { ReplayError, type ReplayOptions, type ReplayResult, type SearchCost, type TimelinePoint } from "./api.js";
-import { PatternMemory, patternByte, SPARSE_FROM } from "./integrity.js";
+import { LiveIntervals, PatternMemory, patternByte, SPARSE_FROM } from "./integrity.js";
 
 /*
  * Per-id state, interleaved in one Uint32Array (8 bytes per id) so an op touches one cache line per id:
@@ -49,6 +49,10 @@ class ReplayContext {
   outOfMemory = 0;
   fragmented = 0;
   observedPeakHeap = 0;
+  /** allocator.memory.length as last read: the hot loop checks returned pointers against it (checkPointer re-reads). */
+  memoryLength = 0;
+  /** Integrity mode: the live payloads, so a returned payload that overlaps one is named at its op. */
+  readonly live = new LiveIntervals();
 
   constructor(
     readonly allocator: Allocator,
@@ -103,6 +107,7 @@ class ReplayContext {
       if (other !== id && tag !== NONE && tag !== FAILED && start <= address && address < start + tag - 1) culprits.push(other);
     }
     const actual = this.memory.byteAt(address);
+    const holds = actual < 0 ? `lies outside memory (${this.allocator.memory.length} bytes)` : `holds 0x${actual.toString(16)}`;
     const who = culprits.length
       ? `the live block of id ${culprits.join(", ")} at ${culprits.map(range).join(", ")} overlaps it`
       : "no live block covers it now (a block since freed, or the allocator's own metadata, overwrote it)";
@@ -110,8 +115,45 @@ class ReplayContext {
       "INTEGRITY",
       op,
       [id, ...culprits],
-      `${what}: byte ${offset} of id ${id}'s block at ${ptr} (address ${address}) holds 0x${actual.toString(16)}, expected 0x${patternByte(id, offset).toString(16)}; ${who}`,
+      `${what}: byte ${offset} of id ${id}'s block at ${ptr} (address ${address}) ${holds}, expected 0x${patternByte(id, offset).toString(16)}; ${who}`,
     );
+  }
+
+  /**
+   * The slow path of the check every returned pointer gets: `ptr`, returned by `call` for `bytes` bytes, failed the
+   * hot loop's test against the cached memory length (or is not a number). Re-reads `memory` (it may have grown)
+   * and throws POINTER, printing the pointer as the number it is, unless it is sound: an integer, a multiple of 8,
+   * and its payload inside memory.
+   */
+  checkPointer(op: number, id: number, ptr: number, bytes: number, call: string): void {
+    const fail = (why: string): never => {
+      throw new ReplayError("POINTER", op, [id], `${call} returned ${typeof ptr === "number" ? ptr : `${typeof ptr} ${String(ptr)}`}: ${why}`);
+    };
+    if (typeof ptr !== "number" || !Number.isInteger(ptr)) fail("not an integer offset into memory");
+    if (ptr < 0) fail("a negative offset");
+    if (ptr % 8 !== 0) fail("not a multiple of 8 (misaligned)");
+    this.memoryLength = this.allocator.memory.length;
+    if (ptr + bytes > this.memoryLength) fail(`its ${bytes} bytes end at ${ptr + bytes}, past the end of memory (${this.memoryLength} bytes)`);
+  }
+
+  /** Integrity mode: marks the payload [ptr, ptr + bytes) live; false (and nothing marked) when it overlaps one. */
+  claim(ptr: number, bytes: number): boolean {
+    if (this.live.overlaps(ptr, bytes)) return false;
+    this.live.claim(ptr, bytes);
+    return true;
+  }
+
+  /** POINTER: the payload `call` returned overlaps a live block, named with its id and range. */
+  overlapError(op: number, id: number, ptr: number, bytes: number, call: string): never {
+    const slots = this.slots;
+    const culprits: number[] = [];
+    for (let other = 0; 2 * other < slots.length; other++) {
+      const start = slots[2 * other]!;
+      const tag = slots[2 * other + 1]!;
+      if (other !== id && tag !== NONE && tag !== FAILED && start < ptr + bytes && ptr < start + tag - 1) culprits.push(other);
+    }
+    const named = culprits.map((c) => `id ${c} at [${slots[2 * c]}, ${slots[2 * c]! + slots[2 * c + 1]! - 1})`).join(", ");
+    throw new ReplayError("POINTER", op, [id, ...culprits], `${call} returned ${ptr}: its payload [${ptr}, ${ptr + bytes}) overlaps the live block of ${named}`);
   }
 
   verifyBlock(op: number, id: number, ptr: number, length: number, what: string): void {
@@ -153,6 +195,7 @@ class ReplayContext {
     if (this.heapBytesOf !== null) this.observeHeap();
     if (size === 0) {
       slots[2 * id + 1] = NONE;
+      if (integrity && old > 0) this.live.release(ptr, old);
       return -old;
     }
     if (moved === 0) {
@@ -165,6 +208,12 @@ class ReplayContext {
       return -old;
     }
     if (size > MAX_SLOT_SIZE) throw new ReplayError("TRACE", op, [id], `a live block of ${size} bytes is too large to track`);
+    const call = `realloc(${ptr}, ${size})`;
+    this.checkPointer(op, id, moved, size, call);
+    if (integrity) {
+      if (old > 0) this.live.release(ptr, old);
+      if (!this.claim(moved, size)) this.overlapError(op, id, moved, size, call);
+    }
     slots[2 * id] = moved;
     slots[2 * id + 1] = size + 1;
     if (integrity) {
@@ -245,7 +294,10 @@ function replayChunk(trace: Trace, allocator: Allocator, ctx: ReplayContext, st:
           if (peakPending) break;
           const ptr = slots[slot]!;
           const size = tag - 1;
-          if (integrity && size > 0) ctx.verifyBlock(i, id, ptr, size, `free(${ptr})`);
+          if (integrity && size > 0) {
+            ctx.verifyBlock(i, id, ptr, size, `free(${ptr})`);
+            ctx.live.release(ptr, size);
+          }
           allocator.free(ptr);
           liveBytes -= size;
           slots[slot + 1] = NONE;
@@ -292,6 +344,14 @@ function replayChunk(trace: Trace, allocator: Allocator, ctx: ReplayContext, st:
           slots[slot + 1] = FAILED;
         } else {
           if (bytes > MAX_SLOT_SIZE) throw new ReplayError("TRACE", i, [id], `a live block of ${bytes} bytes is too large to track`);
+          // Every returned pointer is checked here, at its op: a number, a multiple of 8, its payload inside memory
+          // (the cached length; the slow path re-reads it and names what is wrong).
+          if (typeof ptr !== "number" || ptr % 8 !== 0 || !(ptr >= 0) || ptr + bytes > ctx.memoryLength) {
+            ctx.checkPointer(i, id, ptr, bytes, k === OP_CALLOC ? `calloc(${counts[i]}, ${sizes[i]})` : `malloc(${bytes})`);
+          }
+          if (integrity && bytes > 0 && !ctx.claim(ptr, bytes)) {
+            ctx.overlapError(i, id, ptr, bytes, k === OP_CALLOC ? `calloc(${counts[i]}, ${sizes[i]})` : `malloc(${bytes})`);
+          }
           slots[slot] = ptr;
           slots[slot + 1] = bytes + 1;
           liveBytes += bytes;

@@ -16,7 +16,7 @@ class OverlappingAllocator extends ForwardingAllocator {
 
 const trace = new TraceBuilder().malloc(0, 32).malloc(1, 32).free(0).free(1).finish();
 
-it("names the op and both ids when a block overlaps another", () => {
+it("names the op that returned the overlapping block, and both ids", () => {
   let error: unknown;
   try {
     replay(trace, new OverlappingAllocator(growableHeap()));
@@ -25,14 +25,25 @@ it("names the op and both ids when a block overlaps another", () => {
   }
   expect(error).toBeInstanceOf(ReplayError);
   const e = error as ReplayError;
-  expect(e.code).toBe("INTEGRITY");
-  expect(e.opIndex).toBe(2); // the free of id 0 finds its bytes 8.. overwritten
-  expect(e.ids).toEqual([0, 1]);
-  expect(e.message).toMatch(/byte 8 of id 0's block/);
+  expect(e.code).toBe("POINTER");
+  expect(e.opIndex).toBe(1); // the malloc that returned it, not the free of id 0 that would find its bytes changed
+  expect(e.ids).toEqual([1, 0]);
+  expect(e.message).toMatch(/malloc\(32\) returned 24: its payload \[24, 56\) overlaps the live block of id 0 at \[16, 48\)/);
 });
 
 it("is silent about the same bug with integrity off (what latency runs use)", () => {
   expect(() => replay(trace, new OverlappingAllocator(growableHeap()), { integrity: false })).toThrow(/ALLOCATOR/);
+});
+
+it("catches a block whose bytes change while it is live (a write through a stale pointer)", () => {
+  class Scribbler extends ForwardingAllocator {
+    override free(ptr: number): void {
+      this.inner.free(ptr);
+      this.memory[16 + 8] ^= 0xff; // id 0's byte 8, while id 0 is live
+    }
+  }
+  const t = new TraceBuilder().malloc(0, 32).malloc(1, 32).free(1).free(0).finish();
+  expect(() => replay(t, new Scribbler(growableHeap()))).toThrow(expect.objectContaining({ code: "INTEGRITY", opIndex: 3, ids: [0] }));
 });
 
 it("catches a realloc that moves a block without copying it", () => {
