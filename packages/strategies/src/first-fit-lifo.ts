@@ -1,4 +1,5 @@
 import { blockSize, getLink, setLink, type Strategy, type StrategyHost } from "@dmm/core";
+import { badLink, notIndexed, tooLong } from "./links.js";
 
 const NEXT = 0;
 const PREV = 1;
@@ -14,8 +15,8 @@ const PREV = 1;
  *
  * Unlike address-ordered first fit (`first-fit`), the choice depends on the order of frees, not on addresses:
  * Wilson et al. 1995 §3.5 found LIFO lists fragment more than address-ordered ones on real programs.
- * Every walk is bounded by the number of blocks the list holds, so a link overwritten by a buffer overflow
- * ends a search instead of looping.
+ * Every link is checked (links.ts) before it is followed or written through, and every walk is bounded by the
+ * number of blocks the list holds: a link overwritten by a buffer overflow is CORRUPTION, never a loop.
  */
 export function firstFitLifo(): Strategy {
   return new FirstFitLifo();
@@ -44,21 +45,34 @@ class FirstFitLifo implements Strategy {
   }
 
   remove(block: number): void {
-    const w = this.host.words;
+    const host = this.host;
+    const w = host.words;
     const next = getLink(w, block, NEXT);
     const prev = getLink(w, block, PREV);
-    if (prev !== 0) setLink(w, prev, NEXT, next);
-    else this.head = next;
+    // Both links checked, and each must link back, before either is written through.
+    if (next !== 0 && (!host.isFreeBlock(next) || getLink(w, next, PREV) !== block)) badLink(this.name, block, "next", next);
+    if (prev !== 0) {
+      if (!host.isFreeBlock(prev) || getLink(w, prev, NEXT) !== block) badLink(this.name, block, "previous", prev);
+      setLink(w, prev, NEXT, next);
+    } else if (this.head === block) this.head = next;
+    else notIndexed(this.name, block, "the free list");
     if (next !== 0) setLink(w, next, PREV, prev);
     this.count--;
+  }
+
+  /** The next link of `b`, checked (a free block or 0). */
+  private follow(w: Int32Array, b: number): number {
+    const next = getLink(w, b, NEXT);
+    if (next !== 0 && !this.host.isFreeBlock(next)) badLink(this.name, b, "next", next);
+    return next;
   }
 
   find(size: number): number {
     const w = this.host.words;
     let examined = 0;
     let found = 0;
-    for (let b = this.head; b !== 0 && examined < this.count; b = getLink(w, b, NEXT)) {
-      examined++;
+    for (let b = this.head; b !== 0; b = this.follow(w, b)) {
+      if (++examined > this.count) tooLong(this.name, "a search", this.count);
       if (blockSize(w, b) >= size) {
         found = b;
         break;
@@ -71,8 +85,8 @@ class FirstFitLifo implements Strategy {
   forEach(visit: (block: number) => void): void {
     const w = this.host.words;
     let seen = 0;
-    for (let b = this.head; b !== 0; b = getLink(w, b, NEXT)) {
-      if (++seen > this.count) throw new Error(`the free list is longer than the ${this.count} blocks inserted (a cycle?)`);
+    for (let b = this.head; b !== 0; b = this.follow(w, b)) {
+      if (++seen > this.count) tooLong(this.name, "a walk", this.count);
       visit(b);
     }
   }
@@ -81,7 +95,7 @@ class FirstFitLifo implements Strategy {
     const w = this.host.words;
     let prev = 0;
     let n = 0;
-    for (let b = this.head; b !== 0; prev = b, b = getLink(w, b, NEXT)) {
+    for (let b = this.head; b !== 0; prev = b, b = this.follow(w, b)) {
       if (++n > this.count) throw new Error("the free list has a cycle");
       if (getLink(w, b, PREV) !== prev) throw new Error(`block ${b}'s back link is ${getLink(w, b, PREV)}, not ${prev}`);
     }
