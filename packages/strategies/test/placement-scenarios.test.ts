@@ -2,7 +2,7 @@
  * Which hole each policy picks, with holes of known sizes in known order (block sizes, header included).
  * Requests are payload bytes; a request of n needs a block of n + 8 rounded up to 8.
  */
-import { bestFit, firstFit, firstFitLifo, nextFit, segregatedFit, worstFit } from "@dmm/strategies";
+import { bestFit, firstFit, firstFitLifo, nextFit, segregatedFit, tlsf, worstFit } from "@dmm/strategies";
 import type { Strategy } from "@dmm/core";
 import { describe, expect, it } from "vitest";
 import { heapWithHoles } from "./support/holes.js";
@@ -93,6 +93,44 @@ describe("a request larger than every hole", () => {
       expect(heap.malloc(504)).toBe(0);
       expect(heap.stats().freeBlocks).toBe(3);
       heap.check();
+    });
+  }
+});
+
+/**
+ * The search cost (heap.lastSearchCost: free blocks or bins examined) of each pick above, pinned per strategy, so a
+ * miscount fails here and not only in a benchmark's mean. Bins and bitmaps answer in one probe (first and best fit
+ * look in their exact-size bins below 4 KiB, TLSF in one list); next fit's treap walks count the nodes on the way
+ * from the rover (and a second walk when it wraps); worst fit walks the treap's right spine; segregated fit counts
+ * the bins it looked at plus tree-bin nodes; the LIFO list counts the blocks it passes.
+ */
+describe("search cost of each pick", () => {
+  const withTlsf: Record<string, () => Strategy> = { ...policies, tlsf };
+  const scenarios: Array<[string, number[], number[] | undefined, number[]]> = [
+    ["holes 312, 104, 504, 208, 504; requests 192, 192, 16", [312, 104, 504, 208, 504], undefined, [192, 192, 16]],
+    ["three 104s freed 0, 2, 1; request 96", [104, 104, 104], [0, 2, 1], [96]],
+    ["520, 1000, 520 freed 2, 0, 1; request 504", [520, 1000, 520], [2, 0, 1], [504]],
+    ["312, 104, 504; request 504 (fits nowhere)", [312, 104, 504], undefined, [504]],
+  ];
+  const expected: Record<string, number[][]> = {
+    "first-fit": [[1, 1, 1], [1], [1], [1]],
+    "next-fit": [[4, 2, 3], [4], [4], [0]],
+    "best-fit": [[1, 1, 1], [1], [1], [1]],
+    "worst-fit": [[3, 2, 2], [3], [3], [2]],
+    "segregated-fit": [[2, 3, 2], [1], [2], [1]],
+    tlsf: [[1, 1, 1], [1], [1], [1]],
+    "first-fit-lifo": [[1, 1, 1], [1], [1], [3]],
+  };
+  for (const [name, create] of Object.entries(withTlsf)) {
+    it(`${name}: ${JSON.stringify(expected[name])}`, () => {
+      const got = scenarios.map(([, sizes, order, requests]) => {
+        const { heap } = heapWithHoles(create(), sizes, order);
+        return requests.map((n) => {
+          heap.malloc(n);
+          return heap.lastSearchCost;
+        });
+      });
+      expect(got).toEqual(expected[name]);
     });
   }
 });
