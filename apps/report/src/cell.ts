@@ -169,7 +169,7 @@ function runNative(backend: NativeBackend, trace: Trace, settings: RunSettings, 
     latency: {
       nsPerOp: native.nsPerOp, nsPerOpCiLow: native.ciLow, nsPerOpCiHigh: native.ciHigh,
       rme: native.nsPerOp > 0 ? (100 * Math.max(native.nsPerOp - native.ciLow, native.ciHigh - native.nsPerOp)) / native.nsPerOp : 0,
-      opsPerSecond: native.nsPerOp > 0 ? 1e9 / native.nsPerOp : 0, ops: native.ops, samples: native.repetitions,
+      noisy: false, opsPerSecond: native.nsPerOp > 0 ? 1e9 / native.nsPerOp : 0, ops: native.ops, samples: native.repetitions,
       mallocP50: null, mallocP99: null, mallocP999: null, mallocMax: null, freeP50: null, freeP99: null, freeP999: null, freeMax: null,
     },
     footprint: native.footprint,

@@ -8,7 +8,10 @@ import type { CellResult, DeterministicMetrics, LatencyMetrics } from "./types.j
 type Column = { header: string; value: (r: CellResult, speed: SpeedReferences) => string | number | null };
 
 const metric = (key: keyof DeterministicMetrics): Column => ({ header: key, value: (r) => r.metrics?.[key] ?? null });
-const timing = (key: keyof LatencyMetrics, header: string = key): Column => ({ header, value: (r) => r.latency?.[key] ?? null });
+const timing = (key: keyof LatencyMetrics, header: string = key): Column => ({ header, value: (r) => {
+  const v = r.latency?.[key];
+  return typeof v === "boolean" ? String(v) : v ?? null;
+} });
 
 /** The columns of results.csv, in order. Deterministic metrics first, then timings, then the error. */
 export const RESULT_COLUMNS: readonly Column[] = [
@@ -36,9 +39,11 @@ export const RESULT_COLUMNS: readonly Column[] = [
   metric("fixedFailuresOutOfMemory"),
   metric("fixedFailuresFragmented"),
   timing("nsPerOp"),
+  // nsPerOp's 95% confidence interval; noisy: still wider than ±10% after re-measuring within the cell's budget.
   timing("nsPerOpCiLow"),
   timing("nsPerOpCiHigh"),
   timing("rme", "nsPerOpRmePercent"),
+  timing("noisy", "nsPerOpNoisy"),
   // ns/op as a multiple of the reference's on the same workload in the same run (see speed.ts); empty where not timed.
   { header: "nsPerOpTimesGlibc", value: (r, speed) => speed.ratio(r, NATIVE_NAME) },
   { header: "nsPerOpTimesThingMalloc", value: (r, speed) => speed.ratio(r, THING_NAME) },

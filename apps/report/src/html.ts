@@ -1,12 +1,16 @@
 /**
- * index.html: one self-contained page (inline SVG and CSS, no scripts, no network) with every chart, a short
- * "how to read this" for each, the CS:APP utilization table, the environment and the exact command.
+ * index.html: one self-contained page (inline SVG, PNG and CSS, no scripts, no network): the verdict first,
+ * then the speed table, every chart with a short "how to read this", the CS:APP utilization table and the heap
+ * maps; the command, environment, workloads and cells without results at the end. Nothing in it needs the
+ * data files beside it.
  */
 import { NATIVE_NAME } from "./backends.js";
+import { heapMapSection } from "./heapmap.js";
 import type { Chart } from "./specs.js";
 import { seriesLabel } from "./specs.js";
-import { formatRatio, geometricMean, SpeedReferences, THING_NAME } from "./speed.js";
+import { formatRatio, formatTime, geometricMean, SpeedReferences, THING_NAME } from "./speed.js";
 import type { CellResult, RunResult } from "./types.js";
+import { type Choice, choiceName, type Verdict, verdicts } from "./verdict.js";
 
 const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
@@ -73,7 +77,8 @@ export function speedTable(run: RunResult): string {
       if (!r) return "<td>–</td>";
       const ratio = speed.ratio(r, NATIVE_NAME);
       const times = ratio === null || r.allocator === NATIVE_NAME ? "" : `<br><span class="times">${formatRatio(ratio)} glibc</span>`;
-      return `<td>${r.latency!.nsPerOp.toFixed(r.latency!.nsPerOp < 10 ? 1 : 0)} ns${times}</td>`;
+      const noisy = r.latency!.noisy ? ` class="noisy" title="still wider than ±10% after re-measuring"` : "";
+      return `<td${noisy}>${formatTime(r.latency!)} ns${r.latency!.noisy ? " ⚠" : ""}${times}</td>`;
     });
     const meanTds = means.map((ref) => {
       const ratios = workloads.map((w) => cells.get(`${s}\u0000${w}`)).map((r) => (r ? speed.ratio(r, ref) : null)).filter((x): x is number => x !== null);
@@ -106,24 +111,45 @@ export interface RenderedChart {
   svg: string;
 }
 
+/** "tlsf (immediate)<br>= best-fit (none)": a verdict's pick and its ties. */
+function picks(choices: readonly Choice[], detail: (c: Choice) => string): string {
+  return choices.map((c, i) => `${i === 0 ? "" : "= "}<strong>${escape(choiceName(c))}</strong> <span class="times">${escape(detail(c))}</span>`).join("<br>");
+}
+
+/** The verdict table: per workload, least memory, fastest, best balance, and the front. */
+export function verdictTable(list: readonly Verdict[]): string {
+  const memory = (c: Choice) => `${c.peakHeapOverPeakLive.toFixed(3)} × live`;
+  const time = (c: Choice) => `${formatTime(c)} ns/op${c.noisy ? " (noisy)" : ""}`;
+  const rows = list.map(
+    (v) =>
+      `<tr><th>${escape(v.workload)}</th><td>${picks(v.leastMemory, memory)}</td><td>${picks(v.fastest, time)}</td><td>${picks(v.balance, (c) => `${memory(c)}, ${time(c)}`)}</td><td class="front">${v.front.map((c) => escape(choiceName(c))).join(" → ")}</td></tr>`,
+  );
+  return `<table class="verdict"><thead><tr><th>workload</th><th>least memory<br><span class="times">peak heap / peak live</span></th><th>fastest<br><span class="times">ns/op ± 95% interval</span></th><th>best balance</th><th>Pareto front, least memory first</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+}
+
 export function indexHtml(run: RunResult, charts: readonly RenderedChart[]): string {
   const env = run.environment;
   const failed = run.results.filter((r) => r.error);
   const workloadRows = run.workloads
     .map((w) => `<tr><td>${escape(w.name)}</td><td>${escape(w.kind)}</td><td>${escape(w.description)}</td></tr>`)
     .join("");
-  const toc = charts.map(({ chart }) => `<li><a href="#${chart.id}">${escape(chart.title)}</a></li>`).join("");
-  const sections = charts
-    .map(
-      ({ chart, svg }) => `<section id="${chart.id}" class="chart">
-<h2>${escape(chart.title)}</h2>
-<p class="how"><strong>How to read this.</strong> ${escape(chart.howToRead)}</p>
+  const balance = charts.find(({ chart }) => chart.id === "balance");
+  const rest = charts.filter(({ chart }) => chart.id !== "balance");
+  const heapMaps = heapMapSection(run);
+  const toc = [...rest.map(({ chart }) => `<li><a href="#${chart.id}">${escape(chart.title)}</a></li>`), ...(heapMaps ? [`<li><a href="#heap-map">Heap map: address × time</a></li>`] : [])].join("");
+  const figure = ({ chart, svg }: RenderedChart) => `<p class="how"><strong>How to read this.</strong> ${escape(chart.howToRead)}</p>
 <figure>${scopeSvgIds(svg, chart.id)}</figure>
-<p class="files">Spec: <a href="${chart.id}.vl.json">${chart.id}.vl.json</a> · SVG: <a href="${chart.id}.svg">${chart.id}.svg</a></p>
-${chart.id === "utilization" ? utilizationTable(run) : ""}
+<p class="files">Spec: <a href="${chart.id}.vl.json">${chart.id}.vl.json</a> · SVG: <a href="${chart.id}.svg">${chart.id}.svg</a></p>`;
+  const sections = rest
+    .map(
+      (rendered) => `<section id="${rendered.chart.id}" class="chart">
+<h2>${escape(rendered.chart.title)}</h2>
+${figure(rendered)}
+${rendered.chart.id === "utilization" ? utilizationTable(run) : ""}
 </section>`,
     )
     .join("\n");
+  const list = verdicts(run.results, run.workloads.map((w) => w.name));
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -134,16 +160,34 @@ ${chart.id === "utilization" ? utilizationTable(run) : ""}
 body { font: 15px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 1200px; padding: 1em 2em; color: #222; }
 h1 { margin-bottom: 0.2em; } h2 { border-top: 1px solid #ddd; padding-top: 1em; }
 table { border-collapse: collapse; margin: 0.5em 0; font-size: 13px; }
-td, th { border: 1px solid #ddd; padding: 2px 8px; text-align: left; } table.util td, table.speed td { text-align: right; }
+td, th { border: 1px solid #ddd; padding: 2px 8px; text-align: left; vertical-align: top; } table.util td, table.speed td { text-align: right; }
 table.speed td, table.speed tbody th { white-space: nowrap; } .times { color: #666; font-size: 12px; } td.mean { font-weight: 600; }
+td.noisy { background: #fff4e0; } table.verdict td.front { font-size: 12px; max-width: 24em; }
 code, pre { background: #f4f4f4; padding: 2px 4px; border-radius: 3px; }
 pre { padding: 8px; overflow-x: auto; }
 figure { margin: 0; overflow-x: auto; } .how { max-width: 60em; } .files { font-size: 13px; color: #666; }
+.heapmaps { display: flex; flex-wrap: wrap; gap: 12px; } figure.heapmap { overflow: visible; text-align: center; font-size: 12px; }
+figure.heapmap img { image-rendering: pixelated; border: 1px solid #ddd; display: block; }
 .failed { color: #b00; } .skipped { color: #666; }
 </style>
 </head>
 <body>
 <h1>dmm bench report</h1>
+<section id="verdict">
+<h2>Verdict</h2>
+<p class="how">Per workload: the allocator and coalescing mode that needed the <strong>least memory</strong> (peak heap on a growable heap), the <strong>fastest</strong> (ns per operation, with its 95% confidence interval), and the <strong>best balance</strong>: of the Pareto front (the choices no other beats on both memory and time), the one whose memory × time, each relative to the best, is smallest. "=" names a tie: equal memory, or time intervals that overlap, i.e. a difference within the noise of this run. Only the allocators dmm replays itself take part (like for like); native C malloc is in the speed table.</p>
+${list.length ? verdictTable(list) : `<p class="failed">No cell has both a heap and a timing, so there is no verdict (see "Cells without results" at the end).</p>`}
+${balance ? `<h3>${escape(balance.chart.title)}</h3>\n${figure(balance)}` : ""}
+</section>
+<h2 id="speed">Speed: ns per operation, and as a multiple of native glibc malloc</h2>
+<p class="how"><strong>How to read this.</strong> Mean nanoseconds per trace operation (malloc, calloc, realloc or free) over whole-trace replays with integrity checks off, measured in this run on this machine, ± the half-width of its 95% confidence interval (Student's t over the repeated replays; for glibc, the interval of the median of its native repetitions). A cell whose interval was wider than ±10% was re-measured within a time budget; one still wider is shaded and marked ⚠. Under each time: how many times glibc's malloc took on the same trace (the C library, replayed by a small C program compiled with cc -O2): 3.0× glibc means three times as slow as C malloc. The last columns are geometric means of those ratios over the workloads (and of the ratios to @thi.ng/malloc, a JS allocator, where it was timed; it skips traces where its O(live blocks) free would take minutes). Lower is faster. results.csv has the intervals in nsPerOpCiLow and nsPerOpCiHigh and the ratios in nsPerOpTimesGlibc and nsPerOpTimesThingMalloc.</p>
+${run.results.some((r) => r.allocator === NATIVE_NAME && r.latency) ? "" : `<p class="failed">glibc was not measured in this run (see "Cells without results"), so there are no × glibc ratios.</p>`}
+${speedTable(run)}
+<h3>Charts</h3>
+<ol>${toc}</ol>
+${sections}
+${heapMaps}
+<h2 id="about">About this run</h2>
 <p>${escape(allocatorSummary(run))}, replayed on the same traces. ${run.results.length} cells${run.shard ? ` (${escape(run.shard)})` : ""} of a ${run.matrixSize}-cell matrix${run.settings.quick ? ", quick run (trace prefixes of at most 20,000 ops, fewer latency samples)" : ""}, in ${(run.elapsedMs / 1000).toFixed(1)} s.</p>
 <h3>Command</h3>
 <pre>${escape(env.command)}</pre>
@@ -158,14 +202,7 @@ figure { margin: 0; overflow-x: auto; } .how { max-width: 60em; } .files { font-
 <h3>Workloads</h3>
 <table><tr><th>name</th><th>kind</th><th>description</th></tr>${workloadRows}</table>
 ${failed.length ? `<h3${failed.some((r) => !isSkip(r)) ? ` class="failed"` : ""}>Cells without results</h3><ul>${failed.map((r) => `<li class="${isSkip(r) ? "skipped" : "failed"}">${escape(`${r.allocator} (${r.coalescing}) on ${r.workload}: ${r.error}`)}</li>`).join("")}</ul>` : ""}
-<p>Files: <a href="results.csv">results.csv</a> (one row per cell, every metric) · <a href="timeline.csv">timeline.csv</a> · <a href="results.json">results.json</a>. Deterministic metrics are identical from run to run; only timings vary.</p>
-<h2 id="speed">Speed: ns per operation, and as a multiple of native glibc malloc</h2>
-<p class="how"><strong>How to read this.</strong> Mean nanoseconds per trace operation (malloc, calloc, realloc or free) over whole-trace replays with integrity checks off, measured in this run on this machine. Under each time: how many times glibc's malloc took on the same trace (the C library, replayed by a small C program compiled with cc -O2): 3.0× glibc means three times as slow as C malloc. The last columns are geometric means of those ratios over the workloads (and of the ratios to @thi.ng/malloc, a JS allocator, where it was timed; it skips traces where its O(live blocks) free would take minutes). Lower is faster. results.csv has the same ratios in nsPerOpTimesGlibc and nsPerOpTimesThingMalloc.</p>
-${run.results.some((r) => r.allocator === NATIVE_NAME && r.latency) ? "" : `<p class="failed">glibc was not measured in this run (see "Cells without results"), so there are no × glibc ratios.</p>`}
-${speedTable(run)}
-<h3>Charts</h3>
-<ol>${toc}</ol>
-${sections}
+<p>Files: <a href="results.csv">results.csv</a> (one row per cell, every metric) · <a href="timeline.csv">timeline.csv</a> · <a href="results.json">results.json</a> (with the verdicts). Deterministic metrics are identical from run to run; only timings vary. This page needs none of them: every chart and table is inside it.</p>
 </body>
 </html>
 `;

@@ -38,14 +38,29 @@ export function latencyBudgetMs(quick: boolean): number {
   return quick ? 40 : 200;
 }
 
+/** A timing whose 95% interval is wider than ± this percent of it is re-measured, then marked noisy. */
+export const NOISY_RME_PERCENT = 10;
+
+/** Extra ms a cell may spend re-measuring a noisy timing. */
+export function remeasureBudgetMs(quick: boolean): number {
+  return quick ? 40 : 200;
+}
+
 export function measureCellLatency(trace: Trace, create: () => Allocator, quick: boolean): LatencyMetrics {
-  const l = measureLatency(trace, create, { time: latencyBudgetMs(quick), iterations: quick ? 2 : 3, warmupIterations: 1 });
+  const l = measureLatency(trace, create, {
+    time: latencyBudgetMs(quick),
+    iterations: 3,
+    warmupIterations: 1,
+    maxRmePercent: NOISY_RME_PERCENT,
+    remeasureBudget: remeasureBudgetMs(quick),
+  });
   const perOp = l.perOp;
   return {
     nsPerOp: l.nsPerOp,
-    nsPerOpCiLow: l.nsPerOp * (1 - l.rme / 100),
-    nsPerOpCiHigh: l.nsPerOp * (1 + l.rme / 100),
     rme: l.rme,
+    nsPerOpCiLow: l.ciLow,
+    nsPerOpCiHigh: l.ciHigh,
+    noisy: l.noisy,
     opsPerSecond: l.opsPerSecond,
     ops: l.ops,
     samples: l.samples,

@@ -8,9 +8,9 @@ import { OP_CALLOC, OP_FREE, OP_MALLOC, OP_REALLOC, type Trace } from "@dmm/work
 import type { HeapMap } from "./types.js";
 
 /** Snapshots in a heap map. */
-export const HEAP_MAP_TIMES = 40;
+export const HEAP_MAP_TIMES = 100;
 /** Address bins in a heap map. */
-export const HEAP_MAP_BINS = 32;
+export const HEAP_MAP_BINS = 128;
 
 /** Search-cost bucket labels: 0, 1, 2, 3–4, 5–8, 9–16 … up to 2^20+. */
 export function searchCostBucket(examined: number): number {

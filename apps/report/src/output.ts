@@ -8,6 +8,7 @@ import { indexHtml, type RenderedChart } from "./html.js";
 import { buildCharts } from "./specs.js";
 import { RESULTS_FORMAT } from "./run.js";
 import type { RunResult } from "./types.js";
+import { verdicts } from "./verdict.js";
 
 /**
  * An output folder being written: files go to a temporary sibling folder, renamed over `dir` by `commit()`,
@@ -81,7 +82,8 @@ export async function writeOutputs(run: RunResult, out: string | PreparedOutput)
   const files: Record<string, string> = {
     "results.csv": resultsCsv(run.results),
     "timeline.csv": timelineCsv(run.results),
-    "results.json": `${JSON.stringify(run)}\n`,
+    // The verdicts ride along for readers of results.json (merge and compare recompute them from the cells).
+    "results.json": `${JSON.stringify({ ...run, verdicts: verdicts(run.results, run.workloads.map((w) => w.name)) })}\n`,
   };
   const rendered: RenderedChart[] = [];
   try {

@@ -4,6 +4,7 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import type { CellResult, RunResult } from "./types.js";
+import { verdicts } from "./verdict.js";
 
 export interface Chart {
   /** File stem: `<id>.vl.json`, `<id>.svg`. */
@@ -86,19 +87,23 @@ const OWN_SCALES = { scale: { x: "independent", y: "independent" } } as const;
 /** Panels whose x axis is a list of allocators: each panel labels its own bars (not only the bottom row). */
 const OWN_Y_AND_X_LABELS = { scale: { y: "independent" }, axis: { x: "independent" } } as const;
 
-/** Peak heap / peak live per allocator and coalescing mode, one panel per workload. */
+/** Fragmentation below this is drawn at it: a log scale has no 0, and 0.1% of the peak is no difference worth a bar. */
+export const FRAGMENTATION_FLOOR = 0.001;
+
+/**
+ * Fragmentation (peak heap / peak live − 1) per allocator and coalescing mode, one panel per workload, on a
+ * log scale: 3% and 7.5% stay apart next to a 70× outlier (on a linear axis both would be a pixel high).
+ */
 export function fragmentationChart(run: RunResult): Chart {
-  const values = ok(run.results).map((r) => ({
-    workload: r.workload,
-    allocator: r.allocator,
-    coalescing: r.coalescing,
-    ratio: r.metrics!.peakHeapBytes / Math.max(1, r.metrics!.peakLiveBytes),
-  }));
+  const values = ok(run.results).map((r) => {
+    const ratio = r.metrics!.peakHeapBytes / Math.max(1, r.metrics!.peakLiveBytes);
+    return { workload: r.workload, allocator: r.allocator, coalescing: r.coalescing, ratio, fragmentation: Math.max(FRAGMENTATION_FLOOR, ratio - 1) };
+  });
   return facetedChart(run, {
     id: "fragmentation",
-    title: "Fragmentation: peak heap / peak live",
+    title: "Fragmentation: peak heap / peak live − 1",
     howToRead:
-      "Each bar is the largest heap an allocator needed divided by the most bytes the program had live at once, on a heap that grows only when no free block fits. 1.0 is perfect; 1.25 means a quarter more memory than the program ever used. Colours compare coalescing on (immediate), deferred and off (none) for the same policy; \"own\" marks the peers (thi.ng-malloc, npm-malloc), JS allocators with their own fixed policy. Each panel has its own scale; a missing bar is a cell without a result (listed above).",
+      "Each bar is how much more memory an allocator needed than the program ever had live: the largest heap divided by the most bytes live at once, minus 1, on a heap that grows only when no free block fits. 0 is perfect; 25% means a quarter more memory than the program ever used. The scale is logarithmic, so a 70× outlier does not flatten the differences between the allocators near 0; bars below 0.1% are drawn at 0.1%. Colours compare coalescing on (immediate), deferred and off (none) for the same policy; \"own\" marks the peers (thi.ng-malloc, npm-malloc), JS allocators with their own fixed policy. Each panel has its own scale; a missing bar is a cell without a result (listed at the end).",
     values,
     resolve: OWN_Y_AND_X_LABELS,
     panel: {
@@ -108,11 +113,62 @@ export function fragmentationChart(run: RunResult): Chart {
       encoding: {
         x: { field: "allocator", type: "nominal", title: null, sort: allocatorOrder(run.results), axis: { labelAngle: -40 } },
         xOffset: { field: "coalescing", type: "nominal", sort: COALESCING_ORDER },
-        // Bars rise from 1 (no fragmentation); `nice` rounds the top up, so the tallest bar is never cut off.
-        y: { field: "ratio", type: "quantitative", title: "peak heap / peak live", scale: { domainMin: 1, nice: true } },
-        y2: { datum: 1 },
+        // Bars rise from the floor; `nice` rounds the top up, so the tallest bar is never cut off.
+        y: { field: "fragmentation", type: "quantitative", title: "fragmentation (log)", scale: { type: "log", domainMin: FRAGMENTATION_FLOOR, nice: true }, axis: { format: "~%" } },
+        y2: { datum: FRAGMENTATION_FLOOR },
         color: { field: "coalescing", type: "nominal", sort: COALESCING_ORDER, title: "coalescing" },
+        tooltip: [{ field: "allocator" }, { field: "coalescing" }, { field: "ratio", title: "peak heap / peak live", format: ".3f" }],
       },
+    },
+  });
+}
+
+/**
+ * The verdict's chart: memory (peak heap / peak live) against time (ns/op with its 95% interval), one panel
+ * per workload; the Pareto front is joined by a line, its points named.
+ */
+export function balanceChart(run: RunResult): Chart {
+  const values: Array<Record<string, string | number>> = [];
+  for (const v of verdicts(run.results, workloadOrder(run))) {
+    const onFront = new Set(v.front);
+    const all = [...v.front, ...v.leastMemory, ...v.fastest];
+    for (const r of run.results) {
+      if (r.workload !== v.workload || !r.metrics || !r.latency || r.metrics.peakLiveBytes <= 0) continue;
+      const c = all.find((x) => x.allocator === r.allocator && x.coalescing === r.coalescing);
+      const front = c !== undefined && onFront.has(c);
+      values.push({
+        workload: v.workload,
+        series: seriesLabel(r),
+        ratio: r.metrics.peakHeapBytes / r.metrics.peakLiveBytes,
+        ns: Math.max(0.1, r.latency.nsPerOp),
+        low: Math.max(0.1, r.latency.nsPerOpCiLow),
+        high: Math.max(0.1, r.latency.nsPerOpCiHigh),
+        place: front ? "Pareto front" : "dominated",
+        order: front ? v.front.indexOf(c) : -1,
+      });
+    }
+  }
+  const place = { field: "place", type: "nominal", title: null, scale: { domain: ["Pareto front", "dominated"], range: ["#d62728", "#9e9e9e"] } } as const;
+  return facetedChart(run, {
+    id: "balance",
+    title: "Memory against time: the Pareto front",
+    howToRead:
+      "Each dot is an allocator with a coalescing mode on this workload: to the left uses less memory (peak heap / peak live, 1 = no overhead), lower is faster (ns/op, with its 95% confidence interval as a vertical bar). Red dots, joined in order, are the Pareto front: for each of them no other choice uses no more memory and is significantly faster (intervals apart). Anything grey is beaten on both counts by a red dot. Both axes are logarithmic; each panel has its own.",
+    values,
+    resolve: OWN_SCALES,
+    panel: {
+      width: WIDTH,
+      height: 170,
+      encoding: {
+        x: { field: "ratio", type: "quantitative", title: "peak heap / peak live (log)", scale: { type: "log", nice: false, zero: false } },
+        y: { field: "ns", type: "quantitative", title: "ns/op (log)", scale: { type: "log", zero: false } },
+      },
+      layer: [
+        { mark: { type: "rule", opacity: 0.6 }, encoding: { y: { field: "low", type: "quantitative" }, y2: { field: "high" }, color: place } },
+        { transform: [{ filter: "datum.order >= 0" }], mark: { type: "line", color: "#d62728", strokeWidth: 1 }, encoding: { order: { field: "order", type: "quantitative" } } },
+        { mark: { type: "point", filled: true, size: 40, tooltip: true }, encoding: { color: place } },
+        { transform: [{ filter: "datum.order >= 0" }], mark: { type: "text", dx: 6, align: "left", fontSize: 9 }, encoding: { text: { field: "series", type: "nominal" } } },
+      ],
     },
   });
 }
@@ -213,10 +269,10 @@ export function latencyChart(run: RunResult): Chart {
   for (const r of run.results) {
     if (!r.latency || (r.coalescing !== "immediate" && r.coalescing !== "own")) continue;
     const l = r.latency;
-    const add = (measure: string, ns: number | null) => {
-      if (ns !== null) values.push({ workload: r.workload, allocator: r.allocator, measure, ns: Math.max(1, ns) });
+    const add = (measure: string, ns: number | null, interval: Record<string, number> = {}) => {
+      if (ns !== null) values.push({ workload: r.workload, allocator: r.allocator, measure, ns: Math.max(1, ns), ...interval });
     };
-    add("ns/op (mean)", l.nsPerOp);
+    add("ns/op (mean)", l.nsPerOp, { low: Math.max(1, l.nsPerOpCiLow), high: Math.max(1, l.nsPerOpCiHigh) });
     add("malloc p50", l.mallocP50);
     add("malloc p99", l.mallocP99);
     add("malloc p99.9", l.mallocP999);
@@ -228,7 +284,7 @@ export function latencyChart(run: RunResult): Chart {
     id: "latency",
     title: "Latency: ns per operation, malloc p50 / p99 / p99.9",
     howToRead:
-      "Bars: mean nanoseconds per trace operation over whole-trace replays on fresh heaps (tinybench-style, integrity checks off); glibc is the C library's malloc replaying the same trace natively (bar only). Dots: per-malloc percentiles timed around each call with the timer's own cost subtracted, so the tail (p99.9) shows the worst searches. Log scale; lower is better. Timings vary from run to run; the search cost chart shows the same effect without noise, and the speed table below gives each mean as a multiple of glibc's.",
+      "Bars: mean nanoseconds per trace operation over whole-trace replays on fresh heaps (tinybench-style, integrity checks off), with its 95% confidence interval as a dark line; glibc is the C library's malloc replaying the same trace natively (bar only). Dots: per-malloc percentiles timed around each call with the timer's own cost subtracted, so the tail (p99.9) shows the worst searches. Log scale; lower is better. Timings vary from run to run; the search cost chart shows the same effect without noise, and the speed table below gives each mean as a multiple of glibc's.",
     values,
     resolve: OWN_Y_AND_X_LABELS,
     panel: {
@@ -241,6 +297,12 @@ export function latencyChart(run: RunResult): Chart {
       },
       layer: [
         { transform: [{ filter: "datum.measure === 'ns/op (mean)'" }], mark: { type: "bar", tooltip: true } },
+        // The mean's 95% confidence interval.
+        {
+          transform: [{ filter: "datum.measure === 'ns/op (mean)'" }],
+          mark: { type: "rule", color: "#1f3b57", strokeWidth: 1.5 },
+          encoding: { y: { field: "low", type: "quantitative" }, y2: { field: "high" }, color: { value: "#1f3b57" } },
+        },
         { transform: [{ filter: "datum.measure !== 'ns/op (mean)'" }], mark: { type: "point", filled: true, size: 30, opacity: 1, tooltip: true } },
       ],
     },
@@ -309,47 +371,6 @@ export function failuresChart(run: RunResult): Chart {
   });
 }
 
-/** Address × time maps of the chosen workloads: how full each address range is as the trace runs. */
-export function heapMapChart(run: RunResult): Chart {
-  const values: Array<Record<string, string | number>> = [];
-  for (const r of defaultMode(run.results)) {
-    const map = r.heapMap;
-    if (!map) continue;
-    map.used.forEach((row, t) => {
-      row.forEach((used, bin) => {
-        if (used >= 0) values.push({ workload: r.workload, allocator: r.allocator, t, op: map.times[t]!, address: bin * map.binBytes, used });
-      });
-    });
-  }
-  return {
-    id: "heap-map",
-    title: "Heap map: address × time",
-    howToRead:
-      "Time runs left to right, addresses bottom to top (up to the allocator's peak heap extent); each cell is an address range at one moment, dark when it is full of live blocks and light when free. White above the coloured area is heap not yet claimed. Holes that stay light for a long time are the fragmentation the other charts measure.",
-    spec: {
-      ...base,
-      data: { values },
-      facet: {
-        row: { field: "workload", type: "nominal", title: null },
-        column: { field: "allocator", type: "nominal", title: null, sort: allocatorOrder(run.results) },
-      },
-      resolve: { scale: { y: "independent" } },
-      spec: {
-        width: 100,
-        height: 100,
-        mark: { type: "rect", strokeWidth: 0.6 },
-        encoding: {
-          x: { field: "t", type: "ordinal", title: "time", axis: null },
-          y: { field: "address", type: "ordinal", title: "address", sort: "descending", axis: null },
-          color: { field: "used", type: "quantitative", title: "used", scale: { scheme: "purples", domain: [0, 1] }, legend: { format: ".0%" } },
-          // An outline in the cell's own colour closes the anti-aliasing seams that drew a white grid over the map.
-          stroke: { field: "used", type: "quantitative", title: "used", scale: { scheme: "purples", domain: [0, 1] }, legend: { format: ".0%" } },
-        },
-      },
-    } as TopLevelSpec,
-  };
-}
-
 /** The adaptive adversary's heap extent / M against Robson's bound. */
 export function adversaryChart(run: RunResult): Chart {
   const values = run.adversary.map((a) => ({ series: seriesLabel(a), ratio: a.ratio, bound: a.boundRatio, n: a.n, M: a.M }));
@@ -410,10 +431,15 @@ export function efficiencyChart(run: RunResult): Chart {
   };
 }
 
-/** Every chart the run has data for, in report order. */
+/**
+ * Every chart the run has data for, in report order: the verdict's chart first. The heap maps are not among
+ * them: at 128 address bins × 100 moments they are drawn as images (see heapmap.ts), which stay small.
+ * A new chart is one function above and one entry here.
+ */
 export function buildCharts(run: RunResult): Chart[] {
-  const charts = [fragmentationChart(run), utilizationChart(run), heapOverTimeChart(run), fragmentationOverTimeChart(run), latencyChart(run), searchCostChart(run), failuresChart(run)];
-  if (run.results.some((r) => r.heapMap)) charts.push(heapMapChart(run));
+  const charts: Chart[] = [];
+  if (run.results.some((r) => r.metrics && r.latency)) charts.push(balanceChart(run));
+  charts.push(fragmentationChart(run), utilizationChart(run), heapOverTimeChart(run), fragmentationOverTimeChart(run), latencyChart(run), searchCostChart(run), failuresChart(run));
   if (run.adversary.length > 0) charts.push(adversaryChart(run));
   if ((run.efficiency ?? []).length > 0) charts.push(efficiencyChart(run));
   return charts;

@@ -10,7 +10,7 @@
  * their geometric mean, the mean that treats 2× slower and 2× faster symmetrically (Fleming & Wallace 1986).
  */
 import { NATIVE_NAME } from "./backends.js";
-import type { CellResult } from "./types.js";
+import type { CellResult, LatencyMetrics } from "./types.js";
 
 /** The JS reference: @thi.ng/malloc's MemPool through @dmm/bench's adapter. */
 export const THING_NAME = "thi.ng-malloc";
@@ -52,4 +52,16 @@ export function geometricMean(ratios: readonly number[]): number | null {
 /** "4.2×", "0.61×", "120×": two significant digits below 10, whole numbers above. */
 export function formatRatio(ratio: number): string {
   return `${ratio >= 10 ? ratio.toFixed(0) : ratio.toPrecision(2)}×`;
+}
+
+
+/**
+ * "121 ±3": ns/op and the half-width of its 95% confidence interval (the larger side, for an interval that is
+ * not symmetric, like a median's). Wherever a time is shown, it is shown with this.
+ */
+export function formatTime(l: Pick<LatencyMetrics, "nsPerOp" | "nsPerOpCiLow" | "nsPerOpCiHigh">): string {
+  const half = Math.max(l.nsPerOp - l.nsPerOpCiLow, l.nsPerOpCiHigh - l.nsPerOp, 0);
+  // One decimal below 10 ns, whole numbers above; the ± in the same unit as the value.
+  const digits = l.nsPerOp < 10 ? 1 : 0;
+  return `${l.nsPerOp.toFixed(digits)} ±${half.toFixed(digits)}`;
 }

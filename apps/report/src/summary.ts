@@ -1,10 +1,12 @@
 /**
- * The terminal summary: per workload, allocators ranked by fragmentation and by latency, with each ns/op as a
- * multiple of glibc's and thi.ng-malloc's on that workload; then each allocator's geometric mean × glibc.
+ * The terminal summary: per workload, allocators ranked by fragmentation and by latency (overlapping 95%
+ * intervals tie), each ns/op with its ± and as a multiple of glibc's and thi.ng-malloc's on that workload; then
+ * each allocator's geometric mean × glibc; then the verdicts, the same as index.html's and results.json's.
  */
 import { NATIVE_NAME } from "./backends.js";
-import { formatRatio, geometricMean, SpeedReferences, THING_NAME } from "./speed.js";
+import { formatRatio, formatTime, geometricMean, SpeedReferences, THING_NAME } from "./speed.js";
 import type { CellResult } from "./types.js";
+import { choiceName, latencyRanks, namesWithTies, type Verdict, verdicts } from "./verdict.js";
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
@@ -25,8 +27,8 @@ export function summaryTable(results: readonly CellResult[]): string {
     const rows = results.filter((r) => r.workload === w && r.metrics);
     const errors = results.filter((r) => r.workload === w && r.error);
     const byFrag = [...rows].sort((a, b) => a.metrics!.fragmentation - b.metrics!.fragmentation || a.index - b.index);
-    const table: string[][] = [["rank", "allocator (coalescing)", "heap/live", "util", "fixed fails", "ns/op", "× glibc", "× thi.ng", "latency rank"]];
-    const byLatency = [...rows].sort((a, b) => (a.latency?.nsPerOp ?? Infinity) - (b.latency?.nsPerOp ?? Infinity));
+    const table: string[][] = [["rank", "allocator (coalescing)", "heap/live", "util", "fixed fails", "ns/op ±95%", "× glibc", "× thi.ng", "latency rank"]];
+    const ranks = latencyRanks(byFrag.map((r) => r.latency));
     byFrag.forEach((r, i) => {
       const m = r.metrics!;
       table.push([
@@ -35,10 +37,10 @@ export function summaryTable(results: readonly CellResult[]): string {
         (m.peakHeapBytes / Math.max(1, m.peakLiveBytes)).toFixed(3),
         pct(m.utilization),
         String(m.fixedFailuresFragmented + m.fixedFailuresOutOfMemory),
-        r.latency ? r.latency.nsPerOp.toFixed(0) : "-",
+        r.latency ? `${formatTime(r.latency)}${r.latency.noisy ? " noisy" : ""}` : "-",
         times(r, NATIVE_NAME),
         times(r, THING_NAME),
-        String(byLatency.indexOf(r) + 1),
+        ranks[i] === null ? "-" : String(ranks[i]),
       ]);
     });
     out.push(`\n${w}  (ranked by fragmentation: peak heap / peak live; lower is better)`);
@@ -52,13 +54,31 @@ export function summaryTable(results: readonly CellResult[]): string {
             ? `native${ratio === null ? "" : `, ${formatRatio(ratio)} glibc`}`
             : "latency only";
       const footprint = r.footprint === null ? "" : `, footprint ${r.footprint.toFixed(2)}× peak live`;
-      out.push(`  ${r.allocator}: ${r.latency!.nsPerOp.toFixed(0)} ns/op (${what}${footprint})`);
+      out.push(`  ${r.allocator}: ${formatTime(r.latency!)} ns/op (${what}${footprint})`);
     }
     for (const e of errors) out.push(`  ${e.allocator} (${e.coalescing}): no result: ${e.error}`);
   }
+  out.push("  (latency rank: 1 + the cells significantly faster; cells whose 95% intervals overlap share a rank)");
   const overall = speedOverWorkloads(results, speed);
   if (overall) out.push(`\n${overall}`);
+  const answer = verdictLines(verdicts(results));
+  if (answer) out.push(`\n${answer}`);
   return out.join("\n");
+}
+
+/** The verdicts as terminal lines: per workload, least memory, fastest and best balance, ties named with "=". */
+export function verdictLines(list: readonly Verdict[]): string {
+  if (list.length === 0) return "";
+  const lines = ["verdict (per workload; \"=\" is a tie: equal memory, or ns/op intervals that overlap):"];
+  for (const v of list) {
+    const m = v.leastMemory[0]!;
+    const f = v.fastest[0]!;
+    lines.push(`  ${v.workload}`);
+    lines.push(`    least memory: ${namesWithTies(v.leastMemory)}  (peak heap ${m.peakHeapOverPeakLive.toFixed(3)} × peak live)`);
+    lines.push(`    fastest:      ${namesWithTies(v.fastest)}  (${formatTime(f)} ns/op)`);
+    lines.push(`    best balance: ${namesWithTies(v.balance)}  (front: ${v.front.map(choiceName).join(" → ")})`);
+  }
+  return lines.join("\n");
 }
 
 /** "speed vs glibc (geometric mean of ns/op × glibc over N workloads): tlsf 3.1×, …", fastest first; "" without glibc. */

@@ -107,11 +107,13 @@ export interface DeterministicMetrics extends Pick<ReplayResult, "ops" | "peakLi
 export interface LatencyMetrics {
   /** Mean ns per trace operation over whole-trace replays (tinybench). */
   nsPerOp: number;
-  /** 95% confidence interval of nsPerOp: tinybench's mean ± its margin of error; native: of the median, from order statistics. */
+  /** Half-width of nsPerOp's 95% confidence interval, in percent of it. */
+  rme: number;
+  /** nsPerOp's 95% confidence interval (Student's t over the repeated whole-trace replays), in ns per op. */
   nsPerOpCiLow: number;
   nsPerOpCiHigh: number;
-  /** Relative margin of error of nsPerOp, in percent. */
-  rme: number;
+  /** The interval stayed wider than ±NOISY_RME_PERCENT after re-measuring within the cell's budget. */
+  noisy: boolean;
   opsPerSecond: number;
   /** Ops of the trace the latency was measured on. */
   ops: number;

@@ -14,7 +14,7 @@ function cell(allocator: string, coalescing: CellResult["coalescing"], workload:
       failuresFragmented: 0, searchCostMean: 2, searchCostP99: 5, searchCostMax: 9, fixedArenaBytes: 1250, fixedOps: 500,
       fixedRequests: 250, fixedFailuresOutOfMemory: 3, fixedFailuresFragmented: 4,
     },
-    latency: { nsPerOp: 100, nsPerOpCiLow: 100, nsPerOpCiHigh: 100, rme: 1, opsPerSecond: 1e7, ops: 500, samples: 3, mallocP50: 50, mallocP99: 200, mallocP999: 900, mallocMax: 1000, freeP50: 40, freeP99: 90, freeP999: 100, freeMax: 120 },
+    latency: { nsPerOp: 100, nsPerOpCiLow: 99, nsPerOpCiHigh: 101, noisy: false, rme: 1, opsPerSecond: 1e7, ops: 500, samples: 3, mallocP50: 50, mallocP99: 200, mallocP999: 900, mallocMax: 1000, freeP50: 40, freeP99: 90, freeP999: 100, freeMax: 120 },
     timeline, searchCostHistogram: [["0", 1], ["1", 10], ["2", 5]], heapMap: null, footprint: null, elapsedMs: 1,
   };
 }
@@ -23,8 +23,10 @@ const run = runOf(["w1", "w2"], [cell("first-fit", "immediate", "w1", 1200, 0), 
 
 describe("chart specs", () => {
   it("puts peak heap / peak live per allocator, coalescing and workload into the fragmentation chart", () => {
-    const spec = fragmentationChart(run).spec as { data: { values: Array<{ workload: string; coalescing: string; ratio: number }> } };
-    expect(spec.data.values).toEqual([
+    const spec = fragmentationChart(run).spec as { data: { values: Array<{ workload: string; coalescing: string; ratio: number; fragmentation: number }> } };
+    // The bars are fragmentation = ratio − 1 (on a log scale); the ratio rides along for the tooltip.
+    for (const v of spec.data.values) expect(v.fragmentation).toBeCloseTo(v.ratio - 1, 12);
+    expect(spec.data.values.map(({ fragmentation: _, ...rest }) => rest)).toEqual([
       { workload: "w1", allocator: "first-fit", coalescing: "immediate", ratio: 1.2 },
       { workload: "w1", allocator: "first-fit", coalescing: "none", ratio: 1.5 },
       { workload: "w2", allocator: "first-fit", coalescing: "immediate", ratio: 1.1 },

@@ -18,7 +18,7 @@ function cell(index: number, allocator: string, workload: string, nsPerOp: numbe
     index, allocator, allocatorKind: kind, coalescing: kind === "strategy" ? "immediate" : "own", workload, workloadKind: "randomized", error: null,
     metrics: kind === "native" ? null : metrics,
     latency: {
-      nsPerOp, nsPerOpCiLow: nsPerOp, nsPerOpCiHigh: nsPerOp, rme: 0, opsPerSecond: 1e9 / nsPerOp, ops: 10, samples: 3, mallocP50: null, mallocP99: null, mallocP999: null, mallocMax: null,
+      nsPerOp, nsPerOpCiLow: nsPerOp, nsPerOpCiHigh: nsPerOp, noisy: false, rme: 0, opsPerSecond: 1e9 / nsPerOp, ops: 10, samples: 3, mallocP50: null, mallocP99: null, mallocP999: null, mallocMax: null,
       freeP50: null, freeP99: null, freeP999: null, freeMax: null,
     },
     timeline: [], searchCostHistogram: [], heapMap: null, footprint: null, elapsedMs: 1,
@@ -48,7 +48,7 @@ describe("speed relative to native glibc malloc", () => {
   it("is a table in index.html: ns/op and × glibc per workload, and the geometric mean over workloads", () => {
     const html = speedTable(runOf(["w1", "w2"], results));
     const tlsfRow = /<tr><th>tlsf<\/th>(.*?)<\/tr>/.exec(html)![1]!;
-    expect(tlsfRow).toContain("80 ns");
+    expect(tlsfRow).toContain("80 ±0 ns");
     expect(tlsfRow).toContain("4.0× glibc");
     expect(tlsfRow).toContain("9.0× glibc");
     expect(tlsfRow).toContain(">6.0×<"); // geometric mean of 4 and 9
@@ -59,7 +59,7 @@ describe("speed relative to native glibc malloc", () => {
   it("is in the terminal summary, per workload and as a geometric mean", () => {
     const text = summaryTable(results);
     const tlsfW1 = text.split("\n").find((l) => /^\d+\s+tlsf \(immediate\)/.test(l))!;
-    expect(tlsfW1).toMatch(/\s80\s+4\.0×\s+0\.40×\s/);
+    expect(tlsfW1).toMatch(/\s80 ±0\s+4\.0×\s+0\.40×\s/);
     expect(text).toMatch(/speed vs native glibc malloc.*\n\s+tlsf 6\.0×, thi\.ng-malloc 10× \(1 workload\)/);
     expect(geometricMean([4, 9])).toBeCloseTo(6, 12);
   });

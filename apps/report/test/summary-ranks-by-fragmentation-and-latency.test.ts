@@ -12,7 +12,7 @@ function cell(allocator: string, index: number, peakHeapBytes: number, nsPerOp: 
       fixedFailuresOutOfMemory: 1, fixedFailuresFragmented: 2,
     },
     latency: {
-      nsPerOp, nsPerOpCiLow: nsPerOp, nsPerOpCiHigh: nsPerOp, rme: 0, opsPerSecond: 1e9 / nsPerOp, ops: 10, samples: 3, mallocP50: 1, mallocP99: 1, mallocP999: 1, mallocMax: 1,
+      nsPerOp, nsPerOpCiLow: nsPerOp, nsPerOpCiHigh: nsPerOp, noisy: false, rme: 0, opsPerSecond: 1e9 / nsPerOp, ops: 10, samples: 3, mallocP50: 1, mallocP99: 1, mallocP999: 1, mallocMax: 1,
       freeP50: 1, freeP99: 1, freeP999: 1, freeMax: 1,
     },
     timeline: [], searchCostHistogram: [], heapMap: null, footprint: null, elapsedMs: 1,

@@ -24,10 +24,14 @@ describe("a tiny matrix end to end", () => {
       expect(r.error).toBe("");
       expect(Number(r.peakHeapBytes)).toBeGreaterThanOrEqual(Number(r.peakLiveBytes));
       expect(Number(r.nsPerOp)).toBeGreaterThan(0);
+      // The 95% interval brackets the mean.
+      expect(Number(r.nsPerOpCiLow)).toBeLessThanOrEqual(Number(r.nsPerOp));
+      expect(Number(r.nsPerOpCiHigh)).toBeGreaterThanOrEqual(Number(r.nsPerOp));
+      expect(["true", "false"]).toContain(r.nsPerOpNoisy);
     }
     const timeline = parseCsv(readFileSync(join(out, "timeline.csv"), "utf8"));
     expect(timeline.length).toBeGreaterThan(8);
-    for (const id of ["fragmentation", "utilization", "heap-over-time", "fragmentation-over-time", "latency", "search-cost", "failures", "heap-map", "adversary"]) {
+    for (const id of ["balance", "fragmentation", "utilization", "heap-over-time", "fragmentation-over-time", "latency", "search-cost", "failures", "adversary"]) {
       const spec = JSON.parse(readFileSync(join(out, `${id}.vl.json`), "utf8")) as { $schema: string };
       expect(spec.$schema).toMatch(/vega-lite/);
       expect(readFileSync(join(out, `${id}.svg`), "utf8")).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
@@ -35,7 +39,13 @@ describe("a tiny matrix end to end", () => {
     const html = readFileSync(join(out, "index.html"), "utf8");
     expect(html).toContain("How to read this");
     expect(html).not.toMatch(/<script|src="http|href="http/);
-    const json = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as RunResult;
+    expect(html).toMatch(/<h1>[^<]*<\/h1>\s*<section id="verdict">/);
+    // Nothing in the page points at a file beside it for content: charts are inline SVG, heap maps inline PNG.
+    expect(html).not.toMatch(/<img src="(?!data:)/);
+    expect(html).toContain('<img src="data:image/png;base64,');
+    const json = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as RunResult & { verdicts: Array<{ workload: string; leastMemory: unknown[]; fastest: unknown[]; front: unknown[]; balance: unknown[] }> };
+    expect(json.verdicts.map((v) => v.workload)).toEqual(["tiny-a", "tiny-b"]);
+    for (const v of json.verdicts) for (const list of [v.leastMemory, v.fastest, v.front, v.balance]) expect(list.length).toBeGreaterThan(0);
     expect(json.matrixSize).toBe(8);
     expect(json.environment.command).toBe("pnpm bench");
   });

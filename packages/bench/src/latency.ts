@@ -27,6 +27,53 @@ export interface LatencyOptions {
    * processes held the CPU. Per-op percentiles always use process.hrtime.bigint(). @defaultValue "wall"
    */
   clock?: "wall" | "cpu";
+  /**
+   * Re-measure while the 95% confidence interval of nsPerOp is wider than ± this percent of it: another round
+   * of `time` ms, its samples pooled with the earlier ones, until the interval is narrow enough or
+   * `remeasureBudget` is spent (then `noisy` is true). @defaultValue Infinity (one round)
+   */
+  maxRmePercent?: number;
+  /** Most milliseconds spent on re-measuring rounds, beyond the first. @defaultValue 0 */
+  remeasureBudget?: number;
+}
+
+/** A mean and its 95% confidence interval (Student's t), from repeated samples. */
+export interface MeanInterval {
+  mean: number;
+  low: number;
+  high: number;
+  /** Half-width of the interval in percent of the mean (Infinity for a zero mean, 0 for one sample). */
+  rme: number;
+  samples: number;
+}
+
+/**
+ * Two-sided 95% critical value of Student's t with `df` degrees of freedom: exact table to 30, then the
+ * Cornish-Fisher expansion around z = 1.96 (error < 0.001 beyond 30).
+ */
+export function tCritical95(df: number): number {
+  const table = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+  if (df < 1) return Number.POSITIVE_INFINITY;
+  if (df <= 30) return table[Math.floor(df) - 1]!;
+  const z = 1.959964;
+  return z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df * df);
+}
+
+/**
+ * The mean of `samples` and its 95% confidence interval, mean ± t(n − 1) · s / √n. One sample gives a
+ * zero-width interval (nothing to estimate the spread from): callers that need one should take two or more.
+ */
+export function meanInterval(samples: ArrayLike<number>): MeanInterval {
+  const n = samples.length;
+  if (n === 0) return { mean: 0, low: 0, high: 0, rme: 0, samples: 0 };
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += samples[i]!;
+  const mean = sum / n;
+  if (n === 1) return { mean, low: mean, high: mean, rme: 0, samples: 1 };
+  let squares = 0;
+  for (let i = 0; i < n; i++) squares += (samples[i]! - mean) ** 2;
+  const half = tCritical95(n - 1) * Math.sqrt(squares / (n - 1) / n);
+  return { mean, low: mean - half, high: mean + half, rme: mean !== 0 ? (100 * half) / Math.abs(mean) : Number.POSITIVE_INFINITY, samples: n };
 }
 
 /** process.cpuUsage() as a tinybench timestamp provider, in milliseconds. */
@@ -58,8 +105,15 @@ export interface LatencyResult {
   clock: "wall" | "cpu";
   /** Mean wall time per op: tinybench's mean time per whole-trace replay / ops, in nanoseconds. */
   nsPerOp: number;
-  /** tinybench's relative margin of error of that mean, in percent (95% confidence, Student's t). */
+  /** Half-width of nsPerOp's 95% confidence interval (Student's t over the whole-replay samples), in percent of it. */
   rme: number;
+  /** nsPerOp's 95% confidence interval, in ns per op. */
+  ciLow: number;
+  ciHigh: number;
+  /** Rounds re-measured because the interval was wider than maxRmePercent (0: the first round sufficed). */
+  remeasured: number;
+  /** The interval is still wider than maxRmePercent after the re-measuring budget. */
+  noisy: boolean;
   /** Ops per second at the mean: 1e9 / nsPerOp. */
   opsPerSecond: number;
   /** Per-op percentiles; null when `percentiles: false`. */
@@ -184,44 +238,69 @@ export function measureLatency(trace: Trace, createAllocator: () => Allocator, o
   for (const [name, value] of [["time", time], ["iterations", iterations], ["warmupIterations", warmupIterations]] as const) {
     if (!Number.isFinite(value) || value < 0) throw new ReplayError("OPTIONS", 0, [], `${name} must be a finite number >= 0, got ${String(value)}`);
   }
+  const maxRme = options.maxRmePercent ?? Number.POSITIVE_INFINITY;
+  const budget = options.remeasureBudget ?? 0;
+  if (!(maxRme > 0) || !(budget >= 0) || !Number.isFinite(budget)) {
+    throw new ReplayError("OPTIONS", 0, [], `maxRmePercent must be > 0 and remeasureBudget a finite number >= 0, got ${String(maxRme)} and ${String(budget)}`);
+  }
   const pointers = new Float64Array(trace.idCount);
   let allocator: Allocator = createAllocator();
   const name = allocator.name;
-  const bench = new Bench({
-    time,
-    iterations: Math.max(1, iterations),
-    warmup: warmupIterations > 0,
-    warmupIterations,
-    warmupTime: 0,
-    throws: true,
-    ...(clock === "cpu" ? { timestampProvider: cpuClock } : {}),
-  });
-  bench.add(
-    name,
-    () => {
-      runTrace(trace, allocator, pointers);
-    },
-    {
-      beforeEach() {
-        allocator = createAllocator();
+  const pooled: number[] = [];
+  const round = (warmup: boolean): void => {
+    const bench = new Bench({
+      time,
+      iterations: Math.max(1, iterations),
+      warmup: warmup && warmupIterations > 0,
+      warmupIterations,
+      warmupTime: 0,
+      throws: true,
+      retainSamples: true,
+      ...(clock === "cpu" ? { timestampProvider: cpuClock } : {}),
+    });
+    bench.add(
+      name,
+      () => {
+        runTrace(trace, allocator, pointers);
       },
-    },
-  );
-  bench.runSync();
-  const result = bench.tasks[0]!.result;
-  if (result.state !== "completed") {
-    const why = result.state === "errored" ? result.error.message : result.state;
-    throw new ReplayError("ALLOCATOR", 0, [], `latency run of ${name} did not complete: ${why}`);
+      {
+        beforeEach() {
+          allocator = createAllocator();
+        },
+      },
+    );
+    bench.runSync();
+    const result = bench.tasks[0]!.result;
+    if (result.state !== "completed") {
+      const why = result.state === "errored" ? result.error.message : result.state;
+      throw new ReplayError("ALLOCATOR", 0, [], `latency run of ${name} did not complete: ${why}`);
+    }
+    for (const sample of result.latency.samples ?? []) pooled.push(sample);
+  };
+  round(true);
+  let interval = meanInterval(pooled);
+  let remeasured = 0;
+  const started = performance.now();
+  // Bounded: each round takes at least `time` ms (or `iterations` replays), and rounds stop once the budget is spent.
+  while (interval.rme > maxRme && performance.now() - started < budget && remeasured < 1000) {
+    round(false);
+    remeasured++;
+    interval = meanInterval(pooled);
   }
   const ops = trace.length;
-  const nsPerOp = ops > 0 ? (result.latency.mean * 1e6) / ops : 0;
+  const perOpNs = (ms: number) => (ops > 0 ? (ms * 1e6) / ops : 0);
+  const nsPerOp = perOpNs(interval.mean);
   return {
     allocator: name,
     ops,
-    samples: result.latency.samplesCount,
+    samples: interval.samples,
     clock,
     nsPerOp,
-    rme: result.latency.rme,
+    rme: interval.rme,
+    ciLow: Math.max(0, perOpNs(interval.low)),
+    ciHigh: perOpNs(interval.high),
+    remeasured,
+    noisy: interval.rme > maxRme,
     opsPerSecond: nsPerOp > 0 ? 1e9 / nsPerOp : 0,
     perOp: (options.percentiles ?? true) ? timeEachOp(trace, createAllocator(), options.maxTimedOps ?? (quick ? 100_000 : Number.POSITIVE_INFINITY)) : null,
   };
