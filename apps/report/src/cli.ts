@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * The `dmm` command: `bench` runs every allocator × coalescing mode × workload (or the part the options name)
- * and writes the report; `record` traces a program's allocations; `merge` joins the results of shards run
- * with --shard k/n.
+ * and writes the report; `record` traces a program's allocations; `compare` diffs two reports; `merge` joins
+ * the results of shards run with --shard k/n.
  *
  * Usage errors (an unknown flag, a bad value, an unknown name, an unreadable trace) are one line on stderr and
  * exit code 2; a machine problem dmm can name (no cc for `record`) is one line and exit 1; anything else that
@@ -11,13 +11,14 @@
  */
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { basename, dirname, isAbsolute, relative, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import cliProgress from "cli-progress";
 import { BenchError } from "./backends.js";
 import { parseShard } from "./matrix.js";
-import { mergeRuns, prepareOutput, readResults, writeOutputs } from "./output.js";
+import { compareCsv, compareHtml, compareRuns } from "./compare.js";
+import { mergeRuns, prepareOutput, readResults, writeFolder, writeOutputs } from "./output.js";
 import { RecordError, recordCommand } from "./record.js";
 import { runBench } from "./run.js";
 import { summaryTable } from "./summary.js";
@@ -200,6 +201,26 @@ async function record(command: string[], opts: { output?: string }, io: Required
   );
 }
 
+async function compare(dirA: string, dirB: string, opts: { out: string; failOnRegression: boolean }, io: Required<CliIo>): Promise<boolean> {
+  const base = invocationDir(io.cwd, io.env);
+  const a = { dir: resolve(base, dirA), run: readResults(resolve(base, dirA)) };
+  const b = { dir: resolve(base, dirB), run: readResults(resolve(base, dirB)) };
+  const out = prepareOutput(resolve(base, opts.out));
+  const c = compareRuns(a.run, b.run);
+  writeFolder({ "index.html": compareHtml(c, a, b), "compare.csv": compareCsv(c) }, out);
+  const significant = c.rows.filter((r) => r.significant);
+  const lines = [`compared ${a.dir} (A) with ${b.dir} (B): ${c.rows.length} cell × metric pairs`];
+  lines.push(`  ${significant.length} significant change(s): ${c.worse} worse, ${c.better} better, ${significant.length - c.worse - c.better} changed`);
+  for (const r of significant.filter((x) => x.verdict === "worse").slice(0, 10)) {
+    lines.push(`    worse: ${r.allocator} (${r.coalescing}) on ${r.workload}: ${r.metric} ${r.aInterval || r.a} → ${r.bInterval || r.b}`);
+  }
+  if (c.changedWorkloads.length) lines.push(`  traces that changed (same name, other content): ${c.changedWorkloads.join(", ")}`);
+  if (c.onlyInA.length || c.onlyInB.length) lines.push(`  cells only in A: ${c.onlyInA.length}, only in B: ${c.onlyInB.length}`);
+  lines.push(`wrote ${join(out.dir, "index.html")} and compare.csv`);
+  io.stdout.write(`${lines.join("\n")}\n`);
+  return opts.failOnRegression && c.worse > 0;
+}
+
 function version(): string {
   // src/cli.ts and dist/src/cli.js: the package.json is one or two folders up.
   for (const rel of ["../package.json", "../../package.json"]) {
@@ -211,8 +232,8 @@ function version(): string {
   return "unknown";
 }
 
-/** The `dmm` program, its output bound to `io`. */
-export function program(argv: readonly string[], io: Required<CliIo>): Command {
+/** The `dmm` program, its output bound to `io`; `state.exitCode` is what a command that ran asks to exit with. */
+export function program(argv: readonly string[], io: Required<CliIo>, state: { exitCode: number } = { exitCode: 0 }): Command {
   const root = new Command()
     .name("dmm")
     .description("A laboratory for dynamic memory allocators: compare allocation policies on your own program's trace.")
@@ -243,6 +264,18 @@ export function program(argv: readonly string[], io: Required<CliIo>): Command {
     .action((command: string[], opts: { output?: string }) => record(command, opts, io));
 
   root
+    .command("compare")
+    .description("what changed between two report folders: DIR/index.html and DIR/compare.csv (a row per cell and metric, significant or not)")
+    .argument("<a>", "the first report folder (the baseline)")
+    .argument("<b>", "the second report folder")
+    .option("--out <dir>", "output folder", "compare")
+    .option("--fail-on-regression", "exit 1 when anything got significantly worse (for CI)", false)
+    .action(async (a: string, b: string, opts: { out: string; failOnRegression: boolean }) => {
+      // --fail-on-regression and something got significantly worse: exit 1, so a CI job fails.
+      if (await compare(a, b, opts, io)) state.exitCode = 1;
+    });
+
+  root
     .command("merge")
     .description("join the results.json of shard folders (dmm bench --shard k/n) into one report; refuses shards of different matrices")
     .argument("<dirs...>", "shard output folders")
@@ -255,9 +288,10 @@ export function program(argv: readonly string[], io: Required<CliIo>): Command {
 /** Runs `dmm` with `argv` (the arguments after the program name); resolves to the exit code. */
 export async function main(argv: readonly string[], partial: CliIo): Promise<number> {
   const io: Required<CliIo> = { cwd: process.cwd(), env: process.env, ...partial };
+  const state = { exitCode: 0 };
   try {
-    await program(argv, io).parseAsync([...argv], { from: "user" });
-    return 0;
+    await program(argv, io, state).parseAsync([...argv], { from: "user" });
+    return state.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return 0;

@@ -113,15 +113,33 @@ export function readResults(dir: string): RunResult {
   return run;
 }
 
-/** Joins shard results into one run: same matrix size, no cell twice, cells in matrix order. */
+/**
+ * Why two runs are not shards of one matrix, or null when they are: same settings, the same allocators and
+ * coalescing modes in the same order, and the same workloads by name and content (sha256 of the trace file).
+ */
+export function matrixDifference(a: RunResult, b: RunResult): string | null {
+  const what = (run: RunResult) => run.shard ?? "whole run";
+  const settings = (run: RunResult) => JSON.stringify({ quick: run.settings.quick, fixedArena: run.settings.fixedArena ?? null, heapMap: run.settings.heapMapWorkloads });
+  if (settings(a) !== settings(b)) return `settings differ (${what(a)}: ${settings(a)}; ${what(b)}: ${settings(b)})`;
+  const list = (xs: readonly string[]) => xs.join(",");
+  if (list(a.matrix.allocators) !== list(b.matrix.allocators)) return `allocators differ (${what(a)}: ${list(a.matrix.allocators)}; ${what(b)}: ${list(b.matrix.allocators)})`;
+  if (list(a.matrix.coalescing) !== list(b.matrix.coalescing)) return `coalescing modes differ (${what(a)}: ${list(a.matrix.coalescing)}; ${what(b)}: ${list(b.matrix.coalescing)})`;
+  const names = (run: RunResult) => list(run.workloads.map((w) => w.name));
+  if (names(a) !== names(b)) return `workloads differ (${what(a)}: ${names(a)}; ${what(b)}: ${names(b)})`;
+  const changed = a.workloads.filter((w, i) => w.sha256 !== b.workloads[i]!.sha256).map((w) => w.name);
+  if (changed.length > 0) return `the trace${changed.length > 1 ? "s" : ""} ${changed.join(", ")} differ${changed.length > 1 ? "" : "s"} in content (sha256) between ${what(a)} and ${what(b)}`;
+  if (a.matrixSize !== b.matrixSize) return `matrix sizes differ (${what(a)}: ${a.matrixSize} cells; ${what(b)}: ${b.matrixSize})`;
+  return null;
+}
+
+/** Joins shard results into one run: the same matrix (else a BenchError, exit 2), no cell twice, cells in matrix order. */
 export function mergeRuns(runs: readonly RunResult[]): RunResult {
   if (runs.length === 0) throw new BenchError("BAD_RESULTS", "merge needs at least one results folder");
   const first = runs[0]!;
   const byIndex = new Map<number, RunResult["results"][number]>();
   for (const run of runs) {
-    if (run.matrixSize !== first.matrixSize || run.settings.quick !== first.settings.quick) {
-      throw new BenchError("BAD_RESULTS", `shards come from different matrices (${first.shard ?? "whole"}: ${first.matrixSize} cells, ${run.shard ?? "whole"}: ${run.matrixSize})`);
-    }
+    const difference = matrixDifference(first, run);
+    if (difference) throw new BenchError("BAD_RESULTS", `cannot merge shards of different matrices: ${difference}`);
     for (const r of run.results) {
       if (byIndex.has(r.index)) throw new BenchError("BAD_RESULTS", `cell ${r.index} (${r.allocator} ${r.coalescing} ${r.workload}) appears in two shards`);
       byIndex.set(r.index, r);
@@ -129,7 +147,6 @@ export function mergeRuns(runs: readonly RunResult[]): RunResult {
   }
   const results = [...byIndex.values()].sort((a, b) => a.index - b.index);
   const workloads = first.workloads.slice();
-  for (const run of runs) for (const w of run.workloads) if (!workloads.some((x) => x.name === w.name)) workloads.push(w);
   return {
     ...first,
     environment: { ...first.environment, command: `${first.environment.command}  (merged from ${runs.length} result folder${runs.length === 1 ? "" : "s"}: ${runs.map((r) => r.shard ?? "whole").join(", ")})` },

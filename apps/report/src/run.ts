@@ -1,4 +1,6 @@
 /** A bench run from options to results: resolve the matrix, run its cells, play the adversary. */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { heapEfficiency } from "@dmm/bench";
 import { robsonAdversary } from "@dmm/workloads";
@@ -11,7 +13,7 @@ import { type OnCellDone, type PoolTrace, runCells } from "./pool.js";
 import type { AdversaryResult, Cell, CoalescingMode, EfficiencyResult, RunResult, RunSettings } from "./types.js";
 import { findManifest, readManifest, resolveWorkloads } from "./workloads.js";
 
-export const RESULTS_FORMAT = "dmm-bench/2";
+export const RESULTS_FORMAT = "dmm-bench/3";
 
 export interface BenchOptions {
   /** Built-in allocators by name (strategies, buddy, peers, native names); default: all. Plugins and `native` are always added. */
@@ -120,13 +122,23 @@ export async function runBench(options: BenchOptions = {}): Promise<RunResult> {
     environment: environment(options.command ?? "pnpm bench"),
     settings: p.settings,
     matrixSize: p.matrixSize,
+    matrix: { allocators: p.allocators.map((a) => a.name), coalescing: [...p.coalescing] },
     shard: options.shard ? `${options.shard.k}/${options.shard.n}` : null,
-    workloads: p.workloads,
+    workloads: p.workloads.map((w) => ({ ...w, sha256: fileHash(w.file) })),
     results,
     adversary,
     efficiency,
     elapsedMs: performance.now() - started,
   };
+}
+
+/** sha256 of a file's bytes (a trace file that cannot be read has failed its cells already: "unreadable"). */
+function fileHash(file: string): string {
+  try {
+    return createHash("sha256").update(readFileSync(file)).digest("hex");
+  } catch {
+    return "unreadable";
+  }
 }
 
 /** The adversary's largest request (Robson's n) and its live-memory cap M, both in 16-byte units. */

@@ -24,6 +24,8 @@ export interface WorkloadRef {
   /** "randomized" | "adversarial" | "real" | "file" (a user's file). */
   readonly kind: string;
   readonly description: string;
+  /** sha256 of the trace file's bytes, so merge and compare can tell a changed trace of the same name. */
+  readonly sha256?: string;
 }
 
 /** One cell of the matrix. */
@@ -169,12 +171,14 @@ export interface EfficiencyResult {
 
 /** A whole run (or a shard of one), as written to results.json. */
 export interface RunResult {
-  /** "dmm-bench/2" (2: peers' coalescing is "own", timeline points carry usedBytes): bump when the shape changes. */
+  /** "dmm-bench/3" (3: the matrix, workload hashes and timing intervals; 2: peers' coalescing is "own"): bump when the shape changes. */
   format: string;
   environment: Environment;
   settings: RunSettings;
   /** Cells in the full matrix (before sharding). */
   matrixSize: number;
+  /** What the matrix was built from (every shard of one matrix has the same): allocator names and coalescing modes, in order. */
+  matrix: { allocators: string[]; coalescing: string[] };
   /** "k/n" when this is a shard, null for a whole run. */
   shard: string | null;
   workloads: WorkloadRef[];

@@ -79,6 +79,7 @@ export function runOf(workloads: readonly string[], results: CellResult[]): RunR
     environment: { node: "v20", platform: "linux", cpu: "cpu", cores: 2, date: "2026-01-01T00:00:00.000Z", commit: "abc", command: "pnpm bench" },
     settings: { quick: true, heapMapWorkloads: [] },
     matrixSize: results.length, shard: null,
+    matrix: { allocators: [...new Set(results.map((r) => r.allocator))], coalescing: [...new Set(results.map((r) => r.coalescing))] },
     workloads: workloads.map((name) => ({ name, file: name, kind: "randomized", description: "" })),
     results,
     adversary: [], elapsedMs: 1,
