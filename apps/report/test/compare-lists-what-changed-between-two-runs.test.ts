@@ -52,7 +52,7 @@ describe("dmm compare A B", () => {
     });
     const cell = (allocator: string, peakHeapBytes: number, index: number): CellResult => ({
       index, allocator, allocatorKind: "strategy", coalescing: "immediate", workload: "w", workloadKind: "randomized", error: null,
-      metrics: metrics(peakHeapBytes), latency: null, timeline: [], searchCostHistogram: [], heapMap: null, elapsedMs: 1,
+      metrics: metrics(peakHeapBytes), latency: null, timeline: [], searchCostHistogram: [], heapMap: null, footprint: null, elapsedMs: 1,
     });
     await writeOutputs(runOf(["w"], [cell("a", 1100, 0), cell("gone", 1000, 1)]), join(dir, "before"));
     await writeOutputs(runOf(["w"], [cell("a", 1300, 0), cell("new", 1000, 1)]), join(dir, "after"));
