@@ -111,9 +111,14 @@ export interface RenderedChart {
   svg: string;
 }
 
+/** Ties listed by name in a verdict cell; the rest are counted (all are in results.json's verdicts). */
+const MAX_TIES_SHOWN = 4;
+
 /** "tlsf (immediate)<br>= best-fit (none)": a verdict's pick and its ties. */
 function picks(choices: readonly Choice[], detail: (c: Choice) => string): string {
-  return choices.map((c, i) => `${i === 0 ? "" : "= "}<strong>${escape(choiceName(c))}</strong> <span class="times">${escape(detail(c))}</span>`).join("<br>");
+  const shown = choices.slice(0, MAX_TIES_SHOWN + 1).map((c, i) => `${i === 0 ? "" : "= "}<strong>${escape(choiceName(c))}</strong> <span class="times">${escape(detail(c))}</span>`);
+  const more = choices.length - shown.length;
+  return [...shown, ...(more > 0 ? [`<span class="times">= and ${more} more within noise</span>`] : [])].join("<br>");
 }
 
 /** The verdict table: per workload, least memory, fastest, best balance, and the front. */

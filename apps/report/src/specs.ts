@@ -141,7 +141,8 @@ export function balanceChart(run: RunResult): Chart {
         series: seriesLabel(r),
         ratio: r.metrics.peakHeapBytes / r.metrics.peakLiveBytes,
         ns: Math.max(0.1, r.latency.nsPerOp),
-        low: Math.max(0.1, r.latency.nsPerOpCiLow),
+        // A log axis has no 0: an interval reaching below a tenth of its value is drawn from there.
+        low: Math.max(0.1, r.latency.nsPerOp / 10, r.latency.nsPerOpCiLow),
         high: Math.max(0.1, r.latency.nsPerOpCiHigh),
         place: front ? "Pareto front" : "dominated",
         order: front ? v.front.indexOf(c) : -1,
@@ -153,15 +154,15 @@ export function balanceChart(run: RunResult): Chart {
     id: "balance",
     title: "Memory against time: the Pareto front",
     howToRead:
-      "Each dot is an allocator with a coalescing mode on this workload: to the left uses less memory (peak heap / peak live, 1 = no overhead), lower is faster (ns/op, with its 95% confidence interval as a vertical bar). Red dots, joined in order, are the Pareto front: for each of them no other choice uses no more memory and is significantly faster (intervals apart). Anything grey is beaten on both counts by a red dot. Both axes are logarithmic; each panel has its own.",
+      "Each dot is an allocator with a coalescing mode on this workload: to the left uses less memory (peak heap / peak live, 1 = no overhead), lower is faster (ns/op, with its 95% confidence interval as a vertical bar, cut at a tenth of the value). Red dots, joined in order, are the Pareto front: for each of them no other choice uses no more memory and is significantly faster (intervals apart). Anything grey is beaten on both counts by a red dot. Both axes are logarithmic; each panel has its own.",
     values,
     resolve: OWN_SCALES,
     panel: {
       width: WIDTH,
       height: 170,
       encoding: {
-        x: { field: "ratio", type: "quantitative", title: "peak heap / peak live (log)", scale: { type: "log", nice: false, zero: false } },
-        y: { field: "ns", type: "quantitative", title: "ns/op (log)", scale: { type: "log", zero: false } },
+        x: { field: "ratio", type: "quantitative", title: "peak heap / peak live (log)", scale: { type: "log", nice: false } },
+        y: { field: "ns", type: "quantitative", title: "ns/op (log)", scale: { type: "log" } },
       },
       layer: [
         { mark: { type: "rule", opacity: 0.6 }, encoding: { y: { field: "low", type: "quantitative" }, y2: { field: "high" }, color: place } },
