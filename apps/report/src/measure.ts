@@ -33,9 +33,14 @@ export function allocationRequests(trace: Trace): number {
   return n;
 }
 
-/** tinybench time budget per cell, in ms. */
+/**
+ * tinybench time budget per cell, in ms: it runs whole replays until both this and the minimum iterations are
+ * met, so every cell costs at least this much CPU. At 200 ms (40 quick) the budgets alone were 2 minutes of CPU
+ * for the 600-cell default matrix; a long trace is measured by its iterations, a short one still gets a dozen
+ * or more replays for its confidence interval.
+ */
 export function latencyBudgetMs(quick: boolean): number {
-  return quick ? 40 : 200;
+  return quick ? 15 : 50;
 }
 
 /** A timing whose 95% interval is wider than ± this percent of it is re-measured, then marked noisy. */
