@@ -155,6 +155,19 @@ export interface Strategy {
   check?(): void;
   /** Size in bytes of the largest indexed free block, or 0; optional (the heap scans when absent). */
   largest?(): number;
+  /**
+   * Where the heap carves the block the last `find` returned: its low end (unset or false, the default) or its
+   * high end (true), leaving the remainder free at the block's own address. Set by `find`, read right after it.
+   * A policy may place large and small requests at opposite ends of the free blocks.
+   */
+  carveHigh?: boolean;
+  /**
+   * Bytes a growable heap should add at its top when nothing fits a request of `need` bytes (a free block
+   * already at the top counts). Optional: unset, or any answer below `need`, grows by exactly `need`; the heap
+   * rounds up to its alignment and grows by `need` when maxSize forbids more. What the strategy asks beyond
+   * `need` stays free at the top and counts in heapBytes: the policy pays for its slab.
+   */
+  growBy?(need: number): number;
 }
 
 export type HeapErrorCode = "INVALID_SIZE" | "INVALID_POINTER" | "DOUBLE_FREE" | "INVALID_OPTIONS" | "CORRUPTION";

@@ -283,10 +283,15 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
   }
 
   /**
-   * Grows the heap by exactly what `need` bytes require beyond a free block at the top. Returns that block,
-   * already out of the strategy's index, or 0 when maxSize forbids it.
+   * Grows the heap by what `need` bytes require beyond a free block at the top: exactly that, or what the
+   * strategy's `growBy` asks if that is more and maxSize allows it (the surplus stays in the returned block, and
+   * allocate splits it off as a free remainder). Returns that block, already out of the strategy's index, or 0
+   * when maxSize forbids even `need`.
    */
   private grow(need: number): number {
+    const wanted = this.strategy.growBy ? this.strategy.growBy(need) : need;
+    // A strategy may ask for more than the request (a slab for later requests); never less, always aligned.
+    const want = wanted > need && Number.isInteger(wanted) ? (Math.min(wanted, MAX_HEAP_BYTES) + this.alignMask) & ~this.alignMask : need;
     if (this.topPrevFree) {
       const last = freeBlockAtTop(this);
       const lastSize = this.words[last >> 2]! & ~FLAG_MASK;
@@ -295,28 +300,30 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
         this.strategy.remove(last);
         return last;
       }
-      const extra = need - lastSize;
+      let extra = want - lastSize;
+      if (this.top + extra > this.maxSize) extra = need - lastSize;
       if (this.top + extra > this.maxSize) return 0;
       this.strategy.remove(last);
       this.ensureCapacity(this.top + extra);
       const w = this.words;
-      w[last >> 2] = need | (w[last >> 2]! & PREV_FREE);
+      w[last >> 2] = (lastSize + extra) | (w[last >> 2]! & PREV_FREE);
       this.top += extra;
-      w[(this.top - 4) >> 2] = need;
+      w[(this.top - 4) >> 2] = lastSize + extra;
       this.freeBytes += extra;
       this.grew();
       return last;
     }
-    if (this.top + need > this.maxSize) return 0;
-    this.ensureCapacity(this.top + need);
+    const bytes = this.top + want <= this.maxSize ? want : need;
+    if (this.top + bytes > this.maxSize) return 0;
+    this.ensureCapacity(this.top + bytes);
     const block = this.top;
-    this.words[block >> 2] = need;
+    this.words[block >> 2] = bytes;
     markStart(this.marks, block);
-    this.top += need;
-    this.words[(this.top - 4) >> 2] = need;
+    this.top += bytes;
+    this.words[(this.top - 4) >> 2] = bytes;
     this.topPrevFree = 1;
     this.freeBlocks++;
-    this.freeBytes += need;
+    this.freeBytes += bytes;
     this.grew();
     return block;
   }
@@ -341,8 +348,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       this.failedAllocations++;
       return 0;
     }
-    this.allocate(block, need, size);
-    return block + HEADER_BYTES;
+    return this.allocate(block, need, size) + HEADER_BYTES;
   }
 
   /** Finds (and takes out of the index) a free block of at least `need` bytes: fit, coalesce, grow. */
@@ -367,28 +373,48 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     return this.grow(need);
   }
 
-  /** Marks the free block `block` (already out of the index) used for `size` bytes, splitting off the rest. */
-  private allocate(block: number, need: number, size: number): void {
+  /**
+   * Marks `need` bytes of the free block `block` (already out of the index) used for `size` bytes, splitting off
+   * the rest, and returns the used block: the block's low end, or its high end when the strategy's last find
+   * asked for it (`carveHigh`), the remainder then staying free at `block`.
+   */
+  private allocate(block: number, need: number, size: number): number {
     const words = this.words;
     const header = words[block >> 2]!;
     const blockBytes = header & ~FLAG_MASK;
-    words[block >> 2] = header | USED;
-    this.freeBlocks--;
-    if (blockBytes - need >= this.minBlockSize) {
-      // The block above still says PREV_FREE: the tail is free.
-      this.indexFree(this.split(block, blockBytes, need));
+    const rest = blockBytes - need;
+    if (rest >= this.minBlockSize && this.strategy.carveHigh === true) {
+      // split at the remainder: [block: rest bytes, still free, its flags kept | used: need bytes]. The remainder
+      // gets its footer; the tail split made is the allocation, with PREV_FREE set (the remainder is below it).
+      const used = this.split(block, blockBytes, rest);
+      this.freeBlocks--; // split counted the tail as a free block: it is the one being allocated
+      words[(used - 4) >> 2] = rest;
+      words[used >> 2] = need | USED | PREV_FREE;
+      this.setPrevFree(used + need, 0);
+      this.indexFree(block);
       this.freeBytes -= need;
       this.usedBytes += need;
+      block = used;
     } else {
-      this.setPrevFree(block + blockBytes, 0);
-      this.freeBytes -= blockBytes;
-      this.usedBytes += blockBytes;
+      words[block >> 2] = header | USED;
+      this.freeBlocks--;
+      if (rest >= this.minBlockSize) {
+        // The block above still says PREV_FREE: the tail is free.
+        this.indexFree(this.split(block, blockBytes, need));
+        this.freeBytes -= need;
+        this.usedBytes += need;
+      } else {
+        this.setPrevFree(block + blockBytes, 0);
+        this.freeBytes -= blockBytes;
+        this.usedBytes += blockBytes;
+      }
     }
     words[(block >> 2) + REQUESTED] = size;
     clearFreed(this.marks, block);
     this.usedBlocks++;
     this.liveBytes += size;
     if (this.liveBytes > this.peakLiveBytes) this.peakLiveBytes = this.liveBytes;
+    return block;
   }
 
   calloc(count: number, size: number): Ptr {
