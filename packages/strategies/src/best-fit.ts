@@ -17,8 +17,9 @@ export function bestFit(): Strategy {
 /** Block sizes below this are binned (512 bins, 8 bytes apart); the rest go to the tree. */
 export const BEST_FIT_BIN_LIMIT = 4096;
 
-class BestFit implements Strategy {
-  readonly name = "best-fit";
+/** Exported so that policies deciding like best fit (opposite-ends-fit) reuse its index. */
+export class BestFit implements Strategy {
+  readonly name: string = "best-fit";
   examined = 0;
   private host!: StrategyHost;
   private readonly bins = new SizeBins(BEST_FIT_BIN_LIMIT);

@@ -4,6 +4,7 @@ export type { BuddyOptions } from "./buddy.js";
 export { firstFit } from "./first-fit.js";
 export { firstFitLifo } from "./first-fit-lifo.js";
 export { nextFit } from "./next-fit.js";
+export { oppositeEndsFit } from "./opposite-ends-fit.js";
 export { segregatedFit } from "./segregated-fit.js";
 export { worstFit } from "./worst-fit.js";
 export { TLSF_FL_INDEX_COUNT, TLSF_SL_INDEX_COUNT, TLSF_SMALL_BLOCK, tlsf, tlsfListMinSize, tlsfMapping, tlsfSearchMapping } from "./tlsf.js";

@@ -3,6 +3,7 @@ import { bestFit } from "./best-fit.js";
 import { firstFit } from "./first-fit.js";
 import { firstFitLifo } from "./first-fit-lifo.js";
 import { nextFit } from "./next-fit.js";
+import { oppositeEndsFit } from "./opposite-ends-fit.js";
 import { segregatedFit } from "./segregated-fit.js";
 import { tlsf } from "./tlsf.js";
 import { worstFit } from "./worst-fit.js";
@@ -25,6 +26,11 @@ const entries: StrategyEntry[] = [
   { name: "segregated-fit", description: "dlmalloc-style bins: exact small lists, size tree bins, bitmap of non-empty bins; best fit", create: segregatedFit },
   { name: "tlsf", description: "two-level segregated fit: 24 x 32 lists, bitmaps and Math.clz32, good-fit rounding, O(1)", create: tlsf },
   { name: "first-fit-lifo", description: "explicit free list, LIFO insertion, first fit from the head: the most recently freed block that fits (O(n) find)", create: firstFitLifo },
+  {
+    name: "opposite-ends-fit",
+    description: "best fit; small requests from the high end of the block, large from the low end; a small miss after a large block grows a 1 KiB slab",
+    create: oppositeEndsFit,
+  },
 ];
 
 /** Every registered strategy, in registration order. */
