@@ -11,6 +11,7 @@ export default defineConfig({
       "@dmm/strategies": src("./packages/strategies/src/index.ts"),
       "@dmm/workloads": src("./packages/workloads/src/index.ts"),
       "@dmm/bench": src("./packages/bench/src/index.ts"),
+      "@dmm/peers": src("./packages/peers/src/index.ts"),
     },
   },
   test: {

@@ -3,7 +3,7 @@
  * allocator, and the peer baselines from @dmm/bench. Each says which coalescing modes it supports.
  */
 import { type Allocator, type Coalescing, createHeap, MAX_HEAP_BYTES } from "@dmm/core";
-import { peers } from "@dmm/bench";
+import { peers } from "@dmm/peers";
 import { createBuddyAllocator, strategies } from "@dmm/strategies";
 import type { AllocatorKind, CoalescingMode } from "./types.js";
 

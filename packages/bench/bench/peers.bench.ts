@@ -14,7 +14,8 @@
 import { type Allocator, createHeap } from "@dmm/core";
 import * as strategiesModule from "@dmm/strategies";
 import { generate, sliceTrace } from "@dmm/workloads";
-import { measureLatency, measureNative, npmMalloc, replay, thingMalloc } from "../src/index.js";
+import { npmMalloc, thingMalloc } from "@dmm/peers";
+import { measureLatency, measureNative, replay } from "../src/index.js";
 
 const args = process.argv.slice(2);
 const ops = Number(args.find((a) => /^\d+$/.test(a)) ?? 2_000_000);

@@ -23,7 +23,8 @@ import { fileURLToPath } from "node:url";
 import { createHeap } from "@dmm/core";
 import { createBuddyAllocator, strategies } from "@dmm/strategies";
 import { generate } from "@dmm/workloads";
-import { measureNative, npmMalloc } from "../src/index.js";
+import { npmMalloc } from "@dmm/peers";
+import { measureNative } from "../src/index.js";
 import { BumpPointer, type Calls, replayBare } from "./bare-loop.js";
 
 const BUMP = "bump pointer";

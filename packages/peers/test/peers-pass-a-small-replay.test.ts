@@ -1,7 +1,8 @@
-import { peers, replay } from "@dmm/bench";
+import { replay } from "@dmm/bench";
+import { peers } from "@dmm/peers";
 import { TraceBuilder } from "@dmm/workloads";
 import { describe, expect, it } from "vitest";
-import { randomTrace } from "./helpers.js";
+import { randomTrace } from "../../bench/test/helpers.js";
 
 describe.each(peers.map((p) => [p.name, p] as const))("%s", (_name, peer) => {
   it("replays a random trace with integrity checks and check() every 100 ops", () => {

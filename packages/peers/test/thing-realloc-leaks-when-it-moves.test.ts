@@ -1,4 +1,4 @@
-import { thingMalloc } from "@dmm/bench";
+import { thingMalloc } from "@dmm/peers";
 import { expect, it } from "vitest";
 
 // MemPool.reallocBlock calls this.free(block) with the block address, but free() expects the data address
