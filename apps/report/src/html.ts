@@ -96,11 +96,34 @@ function allocatorSummary(run: RunResult): string {
   const own = [...new Set(run.results.filter((r) => r.allocatorKind === "strategy" || r.allocatorKind === "buddy").map((r) => r.allocator))];
   const modes = [...new Set(run.results.map((r) => r.coalescing).filter((c) => c !== "own"))];
   const peers = [...new Set(run.results.filter((r) => r.allocatorKind === "peer").map((r) => r.allocator))];
+  const plugins = [...new Set(run.results.filter((r) => r.allocatorKind === "plugin").map((r) => r.allocator))];
   const native = [...new Set(run.results.filter((r) => r.allocatorKind === "native").map((r) => r.allocator))];
   let text = own.length ? `${own.join(", ")} with coalescing ${modes.join(", ")}` : "";
   if (peers.length) text += `${text ? "; " : ""}the JS peers ${peers.join(", ")} with their own fixed policy ("own")`;
-  if (native.length) text += `${text ? "; " : ""}native ${native.join(", ")} malloc (C, timing only: the × glibc reference)`;
+  if (plugins.length) text += `${text ? "; " : ""}the plugin${plugins.length === 1 ? "" : "s"} ${plugins.join(", ")}`;
+  if (native.length) text += `${text ? "; " : ""}the native allocators ${native.join(", ")} (C replay: timing and footprint; glibc is the × glibc reference)`;
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
+ * Native allocators' footprint per workload: peak resident bytes of the replay over a baseline taken just before
+ * it, ÷ the trace's peak live bytes (@dmm/bench's measureNative); "" when no native cell measured one.
+ */
+export function footprintTable(run: RunResult): string {
+  const rows = run.results.filter((r) => r.allocatorKind === "native" && r.footprint !== null);
+  if (rows.length === 0) return "";
+  const workloads = run.workloads.map((w) => w.name).filter((w) => rows.some((r) => r.workload === w));
+  const allocators = [...new Set(rows.map((r) => r.allocator))];
+  const body = allocators.map((a) => {
+    const tds = workloads.map((w) => {
+      const r = rows.find((x) => x.allocator === a && x.workload === w);
+      return `<td>${r ? `${r.footprint!.toFixed(2)}×` : "–"}</td>`;
+    });
+    return `<tr><th>${escape(a)}</th>${tds.join("")}</tr>`;
+  });
+  return `<h3 id="footprint">Native footprint: peak resident memory ÷ peak live bytes</h3>
+<p class="how"><strong>How to read this.</strong> A native heap's extent cannot be read, so this is what the operating system saw: the peak resident bytes of an untimed replay of the trace (writing every page of every block) minus the resident bytes just before it, divided by the trace's peak live bytes. It includes the allocator's headers, per-thread caches and the pages it keeps; it is not the same measure as the JS heaps' peak heap ÷ peak live. Near 1 is an allocator that reuses memory well; far above 1, one that does not (a never-freeing allocator). results.csv: the footprint column.</p>
+<table class="speed"><thead><tr><th>allocator</th>${workloads.map((w) => `<th>${escape(w)}</th>`).join("")}</tr></thead><tbody>${body.join("")}</tbody></table>`;
 }
 
 /** A cell left out on purpose (a peer too slow for the trace, no C compiler), not one that went wrong. */
@@ -188,6 +211,7 @@ ${balance ? `<h3>${escape(balance.chart.title)}</h3>\n${figure(balance)}` : ""}
 <p class="how"><strong>How to read this.</strong> Mean nanoseconds per trace operation (malloc, calloc, realloc or free) over whole-trace replays with integrity checks off, measured in this run on this machine, ± the half-width of its 95% confidence interval (Student's t over the repeated replays; for glibc, the interval of the median of its native repetitions). A cell whose interval was wider than ±10% was re-measured within a time budget; one still wider is shaded and marked ⚠. Under each time: how many times glibc's malloc took on the same trace (the C library, replayed by a small C program compiled with cc -O2): 3.0× glibc means three times as slow as C malloc. The last columns are geometric means of those ratios over the workloads (and of the ratios to @thi.ng/malloc, a JS allocator, where it was timed; it skips traces where its O(live blocks) free would take minutes). Lower is faster. results.csv has the intervals in nsPerOpCiLow and nsPerOpCiHigh and the ratios in nsPerOpTimesGlibc and nsPerOpTimesThingMalloc.</p>
 ${run.results.some((r) => r.allocator === NATIVE_NAME && r.latency) ? "" : `<p class="failed">glibc was not measured in this run (see "Cells without results"), so there are no × glibc ratios.</p>`}
 ${speedTable(run)}
+${footprintTable(run)}
 <h3>Charts</h3>
 <ol>${toc}</ol>
 ${sections}

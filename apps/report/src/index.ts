@@ -1,5 +1,8 @@
 export { BenchError, backendByName, backends } from "./backends.js";
-export type { ArenaSpec, Backend, BenchErrorCode } from "./backends.js";
+export type { ArenaSpec, Backend, BenchErrorCode, JsBackend, NativeBackend, NativeSpec } from "./backends.js";
+export { NATIVE_NAMES, resolveNatives } from "./natives.js";
+export { checkPlugin, loadPlugins, pluginBackend } from "./plugins.js";
+export type { AllocatorPlugin, LoadedPlugin } from "./plugins.js";
 export { DETERMINISTIC_COLUMNS, RESULT_COLUMNS, resultsCsv, TIMELINE_COLUMNS, timelineCsv } from "./csv.js";
 export { indexHtml } from "./html.js";
 export { buildMatrix, parseCoalescing, parseShard, shardCells } from "./matrix.js";

@@ -2,50 +2,37 @@
  * Which traces the bench runs: the names in workloads/manifest.json, or the user's own trace files in any
  * format @dmm/workloads reads. Loading, and the --quick prefix.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { basename, dirname, isAbsolute, resolve } from "node:path";
-import { readTrace, sliceTrace, type Trace } from "@dmm/workloads";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { basename, isAbsolute, resolve } from "node:path";
+import { findWorkloadsDir, loadManifest, manifestFile, readTrace, sliceTrace, type Trace } from "@dmm/workloads";
 import { BenchError } from "./backends.js";
 import type { WorkloadRef } from "./types.js";
 
 /** Ops of the trace prefix a --quick run replays. */
 export const QUICK_OPS = 20_000;
 
-interface ManifestEntry {
-  name: string;
-  file: string;
-  kind: string;
-  description?: string;
-}
-
-/** The nearest workloads/manifest.json at or above `from`, or null. */
+/**
+ * The manifest a run uses when none is given: the nearest workloads/manifest.json at or above `from` (a clone),
+ * else the one @dmm/default-workloads ships (an install), else null.
+ */
 export function findManifest(from: string = process.cwd()): string | null {
-  let dir = resolve(from);
-  for (;;) {
-    const candidate = resolve(dir, "workloads", "manifest.json");
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) return null;
-    dir = parent;
+  const dir = findWorkloadsDir(from);
+  if (dir !== null) return manifestFile(dir);
+  try {
+    return createRequire(import.meta.url).resolve("@dmm/default-workloads/manifest.json");
+  } catch {
+    return null;
   }
 }
 
-/** The manifest's workloads, with files resolved against the manifest's folder. */
+/** The manifest's workloads, read and checked by @dmm/workloads' loadManifest; its errors become BAD_TRACE. */
 export function readManifest(manifestPath: string): WorkloadRef[] {
-  let parsed: { workloads?: ManifestEntry[] };
   try {
-    parsed = JSON.parse(readFileSync(manifestPath, "utf8")) as { workloads?: ManifestEntry[] };
+    return loadManifest(manifestPath).map((w) => ({ name: w.name, file: w.path, kind: w.kind, description: w.description }));
   } catch (error) {
-    throw new BenchError("BAD_TRACE", `cannot read the workload manifest ${manifestPath}: ${(error as Error).message}`);
+    throw new BenchError("BAD_TRACE", `workload manifest ${manifestPath}: ${(error as Error).message}`);
   }
-  if (!Array.isArray(parsed.workloads)) throw new BenchError("BAD_TRACE", `${manifestPath}: no "workloads" array`);
-  const dir = dirname(manifestPath);
-  return parsed.workloads.map((w) => ({
-    name: w.name,
-    file: resolve(dir, w.file),
-    kind: w.kind,
-    description: w.description ?? "",
-  }));
 }
 
 /**

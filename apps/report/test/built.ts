@@ -13,7 +13,7 @@ const TSC = `${ROOT}node_modules/typescript/bin/tsc`;
 
 let built = false;
 
-/** Builds every package (`tsc -b apps/report` follows the project references). */
+/** Builds every package (`tsc -b apps/report apps/demo` follows the project references). */
 export async function buildWorkspace(): Promise<void> {
   if (built) return;
   const lock = `${ROOT}node_modules/.dmm-build-lock`;
@@ -31,7 +31,7 @@ export async function buildWorkspace(): Promise<void> {
     }
   }
   try {
-    execFileSync(process.execPath, [TSC, "-b", `${ROOT}apps/report`], { stdio: "pipe" });
+    execFileSync(process.execPath, [TSC, "-b", `${ROOT}apps/report`, `${ROOT}apps/demo`], { stdio: "pipe" });
     built = true;
   } finally {
     rmSync(lock, { recursive: true, force: true });

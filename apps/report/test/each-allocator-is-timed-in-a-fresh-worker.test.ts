@@ -23,8 +23,8 @@ it("every cell runs in a worker thread that has run no other allocator", () => {
 
 it("a cell's ns/op does not depend on which allocators ran before it (within noise)", () => {
   const { manifest, dir } = tinyWorkspace(10_000);
-  // tlsf on tiny-a alone, and after five other strategies on both workloads; 3 rounds each, interleaved. The bounds
-  // allow a shared machine's noise; the test above is the one that tells a reused worker from a fresh one.
+  // tlsf on tiny-a alone, and after five other strategies on both workloads; 4 rounds each, interleaved, compared by
+  // their fastest round (the one least disturbed by other processes). The bounds allow a shared machine's noise; the test above is the one that tells a reused worker from a fresh one.
   const r = node(
     `import { runBench } from ${report};
      const tlsf = async (strategies) => {
@@ -32,7 +32,7 @@ it("a cell's ns/op does not depend on which allocators ran before it (within noi
        return run.results.find((c) => c.allocator === "tlsf" && c.workload === "tiny-a").latency.nsPerOp;
      };
      const alone = [], after = [];
-     for (let i = 0; i < 3; i++) {
+     for (let i = 0; i < 4; i++) {
        alone.push(await tlsf(["tlsf"]));
        after.push(await tlsf(["first-fit", "next-fit", "best-fit", "worst-fit", "segregated-fit", "tlsf"]));
      }
@@ -40,9 +40,8 @@ it("a cell's ns/op does not depend on which allocators ran before it (within noi
     dir,
   );
   const { alone, after } = JSON.parse(r.stdout) as { alone: number[]; after: number[] };
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
-  const ratio = median(after) / median(alone);
-  console.log(`tlsf ns/op alone ${alone.map((x) => x.toFixed(0)).join(", ")}; after 5 strategies ${after.map((x) => x.toFixed(0)).join(", ")}; ratio of medians ${ratio.toFixed(2)}`);
+  const ratio = Math.min(...after) / Math.min(...alone);
+  console.log(`tlsf ns/op alone ${alone.map((x) => x.toFixed(0)).join(", ")}; after 5 strategies ${after.map((x) => x.toFixed(0)).join(", ")}; ratio of the fastest rounds ${ratio.toFixed(2)}`);
   expect(ratio).toBeGreaterThan(0.6);
   expect(ratio).toBeLessThan(1.67);
 });
