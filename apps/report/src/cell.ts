@@ -5,8 +5,8 @@
 import { measureNative, ReplayError } from "@dmm/bench";
 import { OP_CALLOC, OP_FREE, OP_MALLOC, type Trace } from "@dmm/workloads";
 import { type ArenaSpec, type Backend, backendByName, GROWABLE_MAX_BYTES, type NativeBackend } from "./backends.js";
-import { allocationRequests, measureCellLatency, replayMetrics } from "./measure.js";
-import { observe } from "./observe.js";
+import { allocationRequests, measureCellLatency, replayMetrics, TIMELINE_POINTS } from "./measure.js";
+import { heapMapRecorder, searchCostHistogram } from "./observe.js";
 import type { Cell, CellResult, DeterministicMetrics, RunSettings } from "./types.js";
 
 /** Default fixed arena: this many times the workload's peak live bytes (rounded up to 8). */
@@ -87,7 +87,9 @@ export function runCell(cell: Cell, trace: Trace, settings: RunSettings, backend
   }
   const growable: ArenaSpec = { coalescing: cell.coalescing, growable: backend.growable, bytes: GROWABLE_MAX_BYTES };
   try {
-    const replayed = replayMetrics(trace, backend.create(growable));
+    const mapped = settings.heapMapWorkloads.includes(cell.workload.name) && cell.coalescing !== "none" && cell.coalescing !== "deferred";
+    const recorder = mapped ? heapMapRecorder(trace.length) : null;
+    const replayed = replayMetrics(trace, backend.create(growable), TIMELINE_POINTS, recorder?.snapshot);
     const fixedArenaBytes =
       settings.fixedArena ?? Math.max(MIN_FIXED_ARENA, Math.ceil((replayed.peakLiveBytes * FIXED_ARENA_FACTOR) / 8) * 8);
     const fixed = replayMetrics(trace, backend.create({ coalescing: cell.coalescing, growable: false, bytes: fixedArenaBytes }), 2);
@@ -102,17 +104,15 @@ export function runCell(cell: Cell, trace: Trace, settings: RunSettings, backend
       externalFragmentationMean: replayed.externalFragmentation.mean,
       failuresOutOfMemory: replayed.failures.outOfMemory,
       failuresFragmented: replayed.failures.fragmented,
-      searchCostMean: replayed.searchCost?.mean ?? 0,
-      searchCostP99: replayed.searchCost?.p99 ?? 0,
-      searchCostMax: replayed.searchCost?.max ?? 0,
+      searchCostMean: replayed.searchCost?.mean ?? null,
+      searchCostP99: replayed.searchCost?.p99 ?? null,
+      searchCostMax: replayed.searchCost?.max ?? null,
       fixedArenaBytes,
       fixedOps: fixed.ops,
       fixedRequests: allocationRequests(trace),
       fixedFailuresOutOfMemory: fixed.failures.outOfMemory,
       fixedFailuresFragmented: fixed.failures.fragmented,
     };
-    const mapped = settings.heapMapWorkloads.includes(cell.workload.name) && cell.coalescing !== "none" && cell.coalescing !== "deferred";
-    const observation = observe(trace, backend.create(growable), mapped ? replayed.peakHeapBytes : 0);
     const latency = measureCellLatency(trace, () => backend.create(growable), settings.quick);
     return {
       ...base,
@@ -121,8 +121,8 @@ export function runCell(cell: Cell, trace: Trace, settings: RunSettings, backend
       latency,
       footprint: null,
       timeline: replayed.timeline,
-      searchCostHistogram: observation.searchCostHistogram,
-      heapMap: observation.heapMap,
+      searchCostHistogram: searchCostHistogram(replayed.searchCost?.histogram),
+      heapMap: recorder?.finish(replayed.peakHeapBytes) ?? null,
       elapsedMs: performance.now() - started,
     };
   } catch (error) {

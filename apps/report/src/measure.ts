@@ -3,7 +3,7 @@
  * latency from tinybench (whole-trace replays) plus per-op percentiles.
  */
 import type { Allocator } from "@dmm/core";
-import { measureLatency, replay, type ReplayResult } from "@dmm/bench";
+import { measureLatency, replay, type ReplayOptions, type ReplayResult } from "@dmm/bench";
 import { OP_CALLOC, OP_MALLOC, OP_REALLOC, type Trace } from "@dmm/workloads";
 import type { LatencyMetrics } from "./types.js";
 
@@ -16,10 +16,11 @@ export const TIMELINE_POINTS = 240;
 
 /**
  * Replays with payload-integrity checks on (a corrupting allocator fails its cell instead of scoring well),
- * sampling `timelinePoints` points of its timeline (2, the least replay takes, when the caller drops it).
+ * sampling `timelinePoints` points of its timeline (2, the least replay takes, when the caller drops it), and
+ * calling `snapshot` (the heap map's hook) when given.
  */
-export function replayMetrics(trace: Trace, allocator: Allocator, timelinePoints = TIMELINE_POINTS): ReplayResult {
-  return replay(trace, allocator, { integrity: true, timelinePoints });
+export function replayMetrics(trace: Trace, allocator: Allocator, timelinePoints = TIMELINE_POINTS, snapshot?: ReplayOptions["snapshot"]): ReplayResult {
+  return replay(trace, allocator, { integrity: true, timelinePoints, ...(snapshot ? { snapshot } : {}) });
 }
 
 /** Requests that can fail: mallocs, callocs and reallocs to a non-zero size. */
@@ -69,13 +70,13 @@ export function measureCellLatency(trace: Trace, create: () => Allocator, quick:
     opsPerSecond: l.opsPerSecond,
     ops: l.ops,
     samples: l.samples,
-    mallocP50: perOp?.malloc.p50 ?? 0,
-    mallocP99: perOp?.malloc.p99 ?? 0,
-    mallocP999: perOp?.malloc.p999 ?? 0,
-    mallocMax: perOp?.malloc.max ?? 0,
-    freeP50: perOp?.free.p50 ?? 0,
-    freeP99: perOp?.free.p99 ?? 0,
-    freeP999: perOp?.free.p999 ?? 0,
-    freeMax: perOp?.free.max ?? 0,
+    mallocP50: perOp ? perOp.malloc.p50 : null,
+    mallocP99: perOp ? perOp.malloc.p99 : null,
+    mallocP999: perOp ? perOp.malloc.p999 : null,
+    mallocMax: perOp ? perOp.malloc.max : null,
+    freeP50: perOp ? perOp.free.p50 : null,
+    freeP99: perOp ? perOp.free.p99 : null,
+    freeP999: perOp ? perOp.free.p999 : null,
+    freeMax: perOp ? perOp.free.max : null,
   };
 }

@@ -1,10 +1,9 @@
 /**
- * A second look at a replay that the bench's metrics do not give: the distribution of free blocks examined per
- * malloc (search cost histogram) and, for chosen workloads, a heap map (used fraction of each address range
- * over time). Replays the trace once more with no integrity checks.
+ * What the report shows of a replay beyond its scalar metrics, taken from the metric replay itself (no replay of
+ * its own): the distribution of free blocks examined per malloc (search cost histogram, bucketed from replay's
+ * exact one) and, for chosen workloads, a heap map (used fraction of each address range over time).
  */
-import { type Allocator, NULL } from "@dmm/core";
-import { OP_CALLOC, OP_FREE, OP_MALLOC, OP_REALLOC, type Trace } from "@dmm/workloads";
+import type { Allocator } from "@dmm/core";
 import type { HeapMap } from "./types.js";
 
 /** Snapshots in a heap map. */
@@ -24,76 +23,55 @@ export function searchCostBucketLabel(bucket: number): string {
   return bucket === 22 ? `>${2 ** 20}` : `${hi / 2 + 1}-${hi}`;
 }
 
-export interface Observation {
-  searchCostHistogram: Array<[string, number]>;
-  heapMap: HeapMap | null;
+/** The report's search-cost histogram ([bucket label, mallocs]) from replay's exact one; empty when the allocator does not tell. */
+export function searchCostHistogram(exact: ReadonlyArray<readonly [number, number]> | undefined): Array<[string, number]> {
+  if (!exact || exact.length === 0) return [];
+  const buckets = new Float64Array(23);
+  for (const [cost, count] of exact) buckets[searchCostBucket(cost)]! += count;
+  let last = 0;
+  for (let b = 0; b < buckets.length; b++) if (buckets[b]! > 0) last = b;
+  const histogram: Array<[string, number]> = [];
+  for (let b = 0; b <= last; b++) histogram.push([searchCostBucketLabel(b), buckets[b]!]);
+  return histogram;
 }
 
 /**
- * Replays `trace` on `allocator`, bucketing `lastSearchCost` after every successful malloc, and, when
- * `heapMapExtent` > 0, walking the heap at HEAP_MAP_TIMES evenly spaced ops into HEAP_MAP_BINS address bins
- * of heapMapExtent / HEAP_MAP_BINS bytes each.
+ * Records a heap map during the metric replay (replay's `snapshot` hook): at HEAP_MAP_TIMES evenly spaced ops it
+ * keeps the used blocks' address ranges; `finish(extent)` bins them into HEAP_MAP_BINS ranges of extent / BINS
+ * bytes (the extent, the replay's peak heap bytes, is known only at the end).
  */
-export function observe(trace: Trace, allocator: Allocator, heapMapExtent: number): Observation {
-  const { kind, id, size, count } = trace.columns;
-  const ptrs = new Float64Array(trace.idCount);
-  const buckets = new Float64Array(23);
-  let tellsCost = false;
-  const n = trace.length;
-  const mapping = heapMapExtent > 0 && n > 0;
-  const binBytes = mapping ? Math.ceil(heapMapExtent / HEAP_MAP_BINS / 8) * 8 : 0;
+export function heapMapRecorder(ops: number): { snapshot: { every: number; take(op: number, allocator: Allocator): void }; finish(extent: number): HeapMap | null } {
   const times: number[] = [];
-  const used: number[][] = [];
-  const every = Math.max(1, Math.ceil(n / HEAP_MAP_TIMES));
-  for (let i = 0; i < n; i++) {
-    const k = kind[i]!;
-    const obj = id[i]!;
-    if (k === OP_FREE) {
-      const p = ptrs[obj]!;
-      if (p !== NULL) allocator.free(p);
-      ptrs[obj] = NULL;
-    } else {
-      let p: number;
-      if (k === OP_MALLOC) p = allocator.malloc(size[i]!);
-      else if (k === OP_CALLOC) p = allocator.calloc(count[i]!, size[i]!);
-      else {
-        const old = ptrs[obj]!;
-        p = allocator.realloc(old, size[i]!);
-        if (p === NULL && size[i]! !== 0) p = old; // a failed realloc leaves the old block
-      }
-      ptrs[obj] = p;
-      const cost = allocator.lastSearchCost;
-      if (cost !== undefined && k !== OP_REALLOC) {
-        tellsCost = true;
-        buckets[searchCostBucket(cost)]!++;
-      }
-    }
-    if (mapping && ((i + 1) % every === 0 || i === n - 1)) {
-      times.push(i + 1);
-      used.push(snapshot(allocator, binBytes));
-    }
-  }
-  const histogram: Array<[string, number]> = [];
-  if (tellsCost) {
-    let last = 0;
-    for (let b = 0; b < buckets.length; b++) if (buckets[b]! > 0) last = b;
-    for (let b = 0; b <= last; b++) histogram.push([searchCostBucketLabel(b), buckets[b]!]);
-  }
+  const moments: Array<{ ranges: Float64Array; extent: number }> = [];
   return {
-    searchCostHistogram: histogram,
-    heapMap: mapping ? { times, binBytes, bins: HEAP_MAP_BINS, used } : null,
+    snapshot: {
+      every: Math.max(1, Math.ceil(ops / HEAP_MAP_TIMES)),
+      take(op, allocator) {
+        const ranges: number[] = [];
+        let extent = 0;
+        for (const block of allocator.walk()) {
+          const end = block.payload + block.size;
+          if (end > extent) extent = end;
+          if (!block.free) ranges.push(block.offset, end);
+        }
+        times.push(op);
+        moments.push({ ranges: Float64Array.from(ranges), extent });
+      },
+    },
+    finish(extent) {
+      if (extent <= 0 || times.length === 0) return null;
+      const binBytes = Math.ceil(extent / HEAP_MAP_BINS / 8) * 8;
+      return { times, binBytes, bins: HEAP_MAP_BINS, used: moments.map((m) => binned(m.ranges, m.extent, binBytes)) };
+    },
   };
 }
 
-/** Used fraction per address bin; -1 for bins past the heap's current extent. */
-function snapshot(allocator: Allocator, binBytes: number): number[] {
+/** Used fraction per address bin; -1 for bins past the heap's extent at that moment. */
+function binned(ranges: Float64Array, extent: number, binBytes: number): number[] {
   const usedBytes = new Float64Array(HEAP_MAP_BINS);
-  let extent = 0;
-  for (const block of allocator.walk()) {
-    const end = block.payload + block.size;
-    if (end > extent) extent = end;
-    if (block.free) continue;
-    let start = block.offset;
+  for (let r = 0; r < ranges.length; r += 2) {
+    let start = ranges[r]!;
+    const end = ranges[r + 1]!;
     while (start < end) {
       const bin = Math.floor(start / binBytes);
       if (bin >= HEAP_MAP_BINS) break;

@@ -94,9 +94,10 @@ export interface DeterministicMetrics extends Pick<ReplayResult, "ops" | "peakLi
   externalFragmentationMean: number;
   failuresOutOfMemory: number;
   failuresFragmented: number;
-  searchCostMean: number;
-  searchCostP99: number;
-  searchCostMax: number;
+  /** Free blocks examined per malloc (replay's searchCost); null when the allocator does not tell (lastSearchCost). */
+  searchCostMean: number | null;
+  searchCostP99: number | null;
+  searchCostMax: number | null;
   /** Arena bytes of the fixed-arena run. */
   fixedArenaBytes: number;
   fixedOps: number;

@@ -23,6 +23,11 @@ export interface ReplayOptions {
    * it returned, and the timeline's `heapBytes` comes from it. @defaultValue stats().heapBytes / peakHeapBytes
    */
   heapBytesOf?: (allocator: Allocator) => number;
+  /**
+   * A sampling hook: `take(op, allocator)` is called after every `every` ops (op = ops replayed so far) and after
+   * the last op, between ops, so it may walk the heap (e.g. for a heap map). @defaultValue none
+   */
+  snapshot?: { readonly every: number; take(op: number, allocator: Allocator): void };
 }
 
 /** One sample of the heap's state, taken after op `op - 1` ran (so `op` ops have run). */
@@ -53,6 +58,8 @@ export interface SearchCost {
   /** The smallest cost c with at least 99% of mallocs costing <= c. */
   p99: number;
   max: number;
+  /** [cost, mallocs that examined that many], ascending, non-zero counts only (costs from 2^24 up counted at 2^24 − 1). */
+  histogram: Array<[number, number]>;
 }
 
 export interface ReplayResult {

@@ -393,6 +393,10 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
   const checkEvery = options.checkEvery ?? 0;
   const timelinePoints = options.timelinePoints ?? 1000;
   const heapBytesOf = options.heapBytesOf ?? null;
+  const snapshot = options.snapshot ?? null;
+  if (snapshot !== null && (!Number.isInteger(snapshot.every) || snapshot.every < 1)) {
+    throw new ReplayError("OPTIONS", 0, [], `snapshot.every must be an integer >= 1, got ${String(snapshot.every)}`);
+  }
   if (!Number.isInteger(checkEvery) || checkEvery < 0) {
     throw new ReplayError("OPTIONS", 0, [], `checkEvery must be an integer >= 0, got ${String(checkEvery)}`);
   }
@@ -413,10 +417,11 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
   let sampleIndex = 1;
   let nextSample = Math.ceil(n / intervals);
   let nextCheck = checkEvery !== 0 ? checkEvery : Number.POSITIVE_INFINITY;
+  let nextSnapshot = snapshot !== null ? Math.min(snapshot.every, n) : Number.POSITIVE_INFINITY;
   let done = 0;
   try {
     while (done < n) {
-      const to = Math.min(nextSample, nextCheck, n);
+      const to = Math.min(nextSample, nextCheck, nextSnapshot, n);
       const stopped = replayChunk(trace, allocator, ctx, st, done, to, integrity);
       if (stopped < to) {
         ctx.capturePeak(st.liveBytes);
@@ -433,6 +438,10 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
         ctx.sample(done, st.liveBytes);
         while (nextSample <= done && sampleIndex < intervals) nextSample = Math.ceil((++sampleIndex * n) / intervals);
         if (nextSample <= done) nextSample = n;
+      }
+      if (done === nextSnapshot) {
+        snapshot!.take(done, allocator);
+        nextSnapshot = done === n ? Number.POSITIVE_INFINITY : Math.min(done + snapshot!.every, n);
       }
     }
   } catch (e) {
@@ -509,7 +518,9 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
         break;
       }
     }
-    searchCost = { count: searchCount, mean: searchCount > 0 ? searchSum / searchCount : 0, p99, max: searchMax };
+    const pairs: Array<[number, number]> = [];
+    for (let c = 0; c < histogram.length; c++) if (histogram[c]! > 0) pairs.push([c, histogram[c]!]);
+    searchCost = { count: searchCount, mean: searchCount > 0 ? searchSum / searchCount : 0, p99, max: searchMax, histogram: pairs };
   }
 
   return {
