@@ -20,3 +20,29 @@ it("every cell runs in a worker thread that has run no other allocator", () => {
   expect(cells).toBe(2 * (3 + 3 + 3 + 2 + 1));
   expect(workers.map((w) => w.join("+")).sort()).toEqual(["best-fit", "buddy", "first-fit", "glibc", "tlsf"]);
 });
+
+it("a cell's ns/op does not depend on which allocators ran before it (within noise)", () => {
+  const { manifest, dir } = tinyWorkspace(10_000);
+  // tlsf on tiny-a alone, and after five other strategies on both workloads; 3 rounds each, interleaved. The bounds
+  // allow a shared machine's noise; the test above is the one that tells a reused worker from a fresh one.
+  const r = node(
+    `import { runBench } from ${report};
+     const tlsf = async (strategies) => {
+       const run = await runBench({ manifest: ${JSON.stringify(manifest)}, strategies, coalescing: ["immediate"], native: ["glibc"], workloads: ["tiny-b", "tiny-a"], jobs: 1, adversary: false });
+       return run.results.find((c) => c.allocator === "tlsf" && c.workload === "tiny-a").latency.nsPerOp;
+     };
+     const alone = [], after = [];
+     for (let i = 0; i < 3; i++) {
+       alone.push(await tlsf(["tlsf"]));
+       after.push(await tlsf(["first-fit", "next-fit", "best-fit", "worst-fit", "segregated-fit", "tlsf"]));
+     }
+     console.log(JSON.stringify({ alone, after }));`,
+    dir,
+  );
+  const { alone, after } = JSON.parse(r.stdout) as { alone: number[]; after: number[] };
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
+  const ratio = median(after) / median(alone);
+  console.log(`tlsf ns/op alone ${alone.map((x) => x.toFixed(0)).join(", ")}; after 5 strategies ${after.map((x) => x.toFixed(0)).join(", ")}; ratio of medians ${ratio.toFixed(2)}`);
+  expect(ratio).toBeGreaterThan(0.6);
+  expect(ratio).toBeLessThan(1.67);
+});

@@ -9,7 +9,7 @@ function native(index: number, allocator: string, workload: string, nsPerOp: num
   return {
     index, allocator, allocatorKind: "native", coalescing: "own", workload, workloadKind: "randomized", error: null, metrics: null,
     latency: {
-      nsPerOp, nsPerOpCiLow: nsPerOp - 1, nsPerOpCiHigh: nsPerOp + 2, rme: 5, opsPerSecond: 1e9 / nsPerOp, ops: 10, samples: 15,
+      nsPerOp, nsPerOpCiLow: nsPerOp - 1, nsPerOpCiHigh: nsPerOp + 2, noisy: false, rme: 5, opsPerSecond: 1e9 / nsPerOp, ops: 10, samples: 15,
       mallocP50: null, mallocP99: null, mallocP999: null, mallocMax: null, freeP50: null, freeP99: null, freeP999: null, freeMax: null,
     },
     timeline: [], searchCostHistogram: [], heapMap: null, footprint, elapsedMs: 1,
@@ -33,8 +33,8 @@ it("the report's footprint table and speed table list every native allocator", (
   expect(table).toContain(`id="footprint"`);
   expect(table).toMatch(/<th>libneverfree\.so<\/th><td>31\.50×<\/td>/);
   expect(table).toMatch(/<th>glibc<\/th><td>1\.10×<\/td>/);
-  expect(speedTable(run)).toMatch(/libneverfree\.so<\/th><td>60 ns<br><span class="times">3\.0× glibc/);
-  expect(summaryTable(results)).toMatch(/libneverfree\.so: 60 ns\/op \(native, 3\.0× glibc, footprint 31\.50× peak live\)/);
+  expect(speedTable(run)).toMatch(/libneverfree\.so<\/th><td>60 ±2 ns<br><span class="times">3\.0× glibc/);
+  expect(summaryTable(results)).toMatch(/libneverfree\.so: 60 ±2 ns\/op \(native, 3\.0× glibc, footprint 31\.50× peak live\)/);
 });
 
 it("there is no footprint table when no native cell measured one", () => {
