@@ -24,7 +24,8 @@ it("every cell runs in a worker thread that has run no other allocator", () => {
 it("a cell's ns/op does not depend on which allocators ran before it (within noise)", () => {
   const { manifest, dir } = tinyWorkspace(10_000);
   // tlsf on tiny-a alone, and after five other strategies on both workloads; 3 rounds each, interleaved. The bounds
-  // allow a shared machine's noise; the test above is the one that tells a reused worker from a fresh one.
+  // allow a shared machine's noise (ratios from 0.49 to 1.7 were seen at load average 10 with no change in the code),
+  // so they catch only a gross dependence; the test above is the one that tells a reused worker from a fresh one.
   const r = node(
     `import { runBench } from ${report};
      const tlsf = async (strategies) => {
@@ -43,6 +44,6 @@ it("a cell's ns/op does not depend on which allocators ran before it (within noi
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
   const ratio = median(after) / median(alone);
   console.log(`tlsf ns/op alone ${alone.map((x) => x.toFixed(0)).join(", ")}; after 5 strategies ${after.map((x) => x.toFixed(0)).join(", ")}; ratio of medians ${ratio.toFixed(2)}`);
-  expect(ratio).toBeGreaterThan(0.6);
-  expect(ratio).toBeLessThan(1.67);
+  expect(ratio).toBeGreaterThan(0.4);
+  expect(ratio).toBeLessThan(2.5);
 });
