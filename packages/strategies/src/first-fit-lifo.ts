@@ -28,11 +28,16 @@ class FirstFitLifo implements Strategy {
   private host!: StrategyHost;
   private head = 0;
   private count = 0;
+  /** largest()'s answer: exact unless `maxStale` (a block of that size left the list since it was computed). */
+  private max = 0;
+  private maxStale = false;
 
   attach(host: StrategyHost): void {
     this.host = host;
     this.head = 0;
     this.count = 0;
+    this.max = 0;
+    this.maxStale = false;
   }
 
   insert(block: number): void {
@@ -42,11 +47,14 @@ class FirstFitLifo implements Strategy {
     if (this.head !== 0) setLink(w, this.head, PREV, block);
     this.head = block;
     this.count++;
+    const size = blockSize(w, block);
+    if (size >= this.max) (this.max = size), (this.maxStale = false);
   }
 
   remove(block: number): void {
     const host = this.host;
     const w = host.words;
+    if (blockSize(w, block) >= this.max) this.maxStale = true;
     const next = getLink(w, block, NEXT);
     const prev = getLink(w, block, PREV);
     // Both links checked, and each must link back, before either is written through.
@@ -80,6 +88,24 @@ class FirstFitLifo implements Strategy {
     }
     this.examined = examined;
     return found;
+  }
+
+  /**
+   * The largest free block's size, so that stats() need not walk the whole heap: kept by insert, and recomputed
+   * by one walk of the free list (bounded and checked like every walk) only after a block of that size left it.
+   */
+  largest(): number {
+    if (this.maxStale) {
+      const w = this.host.words;
+      let max = 0;
+      this.forEach((b) => {
+        const size = blockSize(w, b);
+        if (size > max) max = size;
+      });
+      this.max = max;
+      this.maxStale = false;
+    }
+    return this.max;
   }
 
   forEach(visit: (block: number) => void): void {
