@@ -4,7 +4,8 @@
  * (its buddy) is found by arithmetic alone. It is a different mechanism from @dmm/core's boundary-tag heap,
  * with its own layout over its own ArrayBuffer, behind the same Allocator interface.
  *
- * The layout, drawn once (offsets in bytes; the arena starts at BASE = 8 so that offset 0 is never a block):
+ * The layout, drawn once (offsets in bytes; the arena is the whole buffer, from offset 0: a payload is always
+ * at block + 8 >= 8, so NULL = 0 is never a payload, and a link uses NIL = -1 for "none"):
  *
  *            used block of order k                    free block of order k
  *   block -> +---------------------------+  block -> +---------------------------+
@@ -12,8 +13,8 @@
  *            +---------------------------+           +---------------------------+
  *            | bytes requested           |           | (unused)                  |  word 1: REQUESTED
  *  payload-> +---------------------------+  payload->+---------------------------+
- *            | user data ...             |           | next free block of order k|  word 2: NEXT (0 ends)
- *            |                           |           | previous free block       |  word 3: PREV (0 starts)
+ *            | user data ...             |           | next free block of order k|  word 2: NEXT (-1 ends)
+ *            |                           |           | previous free block       |  word 3: PREV (-1 at the head)
  *            |                           |           | ...                       |
  *            +---------------------------+           +---------------------------+
  *            block + 2^k                             block + 2^k
@@ -25,12 +26,16 @@
  * Beside the buffer, a side table holds one byte per 16-byte granule of the arena: START | USED | order at the
  * granule where a block starts, 0 inside a block (like Linux's struct page flags). Pointers are validated
  * against it, never against bytes the user may have overwritten; the header is checked against it to find
- * overwrites.
+ * overwrites. The index, drawn once:
+ *
+ *   freeMask  bit k set <=> heads[k] !== NIL      e.g. 0b0110_0000 : orders 5 and 6 have free blocks
+ *   heads[k]  first free block of order k  ->  NEXT  ->  NEXT  ->  NIL   (PREV links back; the head's is NIL)
  *
  * The arena need not be a power of two: [0, n) is tiled by its binary decomposition into aligned blocks
  * (n = 992 is 512 + 256 + 128 + 64 + 32), and a block whose buddy would lie past the arena's end does not
  * merge. A growable allocator extends the arena by the aligned chunks a request needs, each chunk released
- * like a freed block (so it merges with a free buddy below it).
+ * like a freed block (so it merges with a free buddy below it). heapBytes is the arena: the size of a fixed
+ * arena (rounded down to 16), the extent grown so far for a growable one — there is no base outside it.
  */
 import { type Allocator, assertSize, type BlockInfo, HeapError, type HeapStats, type Ptr } from "@dmm/core";
 
@@ -44,15 +49,18 @@ export interface BuddyOptions {
   coalescing?: "immediate" | "none";
 }
 
-/** Byte offset of the arena in the buffer: offset 0 is NULL and never a block. */
-const BASE = 8;
 const HEADER_BYTES = 8;
 /** Smallest block: 2^4 = 16 bytes (header and the two link words). */
 export const BUDDY_MIN_ORDER = 4;
 /** Largest block and arena: 2^30 bytes. */
 export const BUDDY_MAX_ORDER = 30;
 const MAX_ARENA = 1 << BUDDY_MAX_ORDER;
+/** Largest request: the payload of the largest block. */
+const MAX_REQUEST = MAX_ARENA - HEADER_BYTES;
 const GRANULE_SHIFT = BUDDY_MIN_ORDER;
+const GRANULE_MASK = (1 << GRANULE_SHIFT) - 1;
+/** "No block" in a link word and in heads (0 is the first block of the arena). */
+const NIL = -1;
 
 // Header word 0.
 const TAG = 0x42440000; // "BD"
@@ -65,14 +73,20 @@ const PREV = 3;
 // Side table byte.
 const START = 0x80;
 const META_USED = 0x40;
+const LIVE = START | META_USED;
+
+// What freeFault found wrong with a free block (0: nothing).
+const SOUND = 0;
+const BAD_HEADER = 1;
+const BAD_LINKS = 2;
+const BAD_LIST = 3;
 
 /** Smallest backing buffer of a growable allocator; it doubles as the arena grows. */
 const MIN_CAPACITY = 1 << 16;
 
 /** The order of the smallest block that holds `size` payload bytes: ceil(log2(size + 8)), at least 4. */
 export function buddyOrderFor(size: number): number {
-  const need = size + HEADER_BYTES;
-  return need <= 1 << BUDDY_MIN_ORDER ? BUDDY_MIN_ORDER : 32 - Math.clz32(need - 1);
+  return size <= (1 << BUDDY_MIN_ORDER) - HEADER_BYTES ? BUDDY_MIN_ORDER : 32 - Math.clz32(size + HEADER_BYTES - 1);
 }
 
 /**
@@ -112,11 +126,11 @@ class BuddyAllocator implements Allocator {
   private meta: Uint8Array;
   /** Arena bytes the buffer can hold. */
   private capacity: number;
-  /** Arena bytes in blocks: [BASE, BASE + arena). */
+  /** Arena bytes in blocks: [0, arena). */
   private arena = 0;
 
-  /** Free list heads per order (0 = empty) and a bitmask of the non-empty orders. */
-  private readonly heads = new Int32Array(BUDDY_MAX_ORDER + 1);
+  /** Free list heads per order (NIL = empty) and a bitmask of the non-empty orders. */
+  private readonly heads = new Int32Array(BUDDY_MAX_ORDER + 1).fill(NIL);
   private freeMask = 0;
 
   lastSearchCost = 0;
@@ -125,8 +139,8 @@ class BuddyAllocator implements Allocator {
   private peakLiveBytes = 0;
   private usedBlocks = 0;
   private usedBytes = 0;
+  /** Free blocks; their bytes are the rest of the arena (arena - usedBytes), since blocks tile it. */
   private freeBlocks = 0;
-  private freeBytes = 0;
   private failedAllocations = 0;
 
   constructor(options: BuddyOptions) {
@@ -145,15 +159,14 @@ class BuddyAllocator implements Allocator {
     }
     this.coalescing = coalescing;
     this.immediate = coalescing === "immediate";
-    const initial = size & ~15;
-    this.maxArena = maxSize - (maxSize % 16);
+    const initial = size & ~GRANULE_MASK;
+    this.maxArena = maxSize & ~GRANULE_MASK;
     this.capacity = this.maxArena === initial ? initial : Math.min(this.maxArena, Math.max(initial, MIN_CAPACITY));
-    const buffer = new ArrayBuffer(BASE + this.capacity);
+    const buffer = new ArrayBuffer(this.capacity);
     this.bytes = new Uint8Array(buffer);
     this.words = new Int32Array(buffer);
     this.meta = new Uint8Array(this.capacity >> GRANULE_SHIFT);
     this.extendTo(initial);
-    this.peakHeapBytes = this.arena;
   }
 
   get memory(): Uint8Array {
@@ -162,21 +175,19 @@ class BuddyAllocator implements Allocator {
 
   // ---- free lists ---------------------------------------------------------------------------------------
 
-  /** Makes the block at `block` a free block of `order` and pushes it on that order's list. */
+  /** Makes the block at `block` a free block of `order` (header, side entry) and pushes it on that order's list. */
   private pushFree(block: number, order: number): void {
     const w = this.words;
     const i = block >> 2;
     const head = this.heads[order]!;
     w[i] = TAG | order;
-    w[i + REQUESTED] = 0;
     w[i + NEXT] = head;
-    w[i + PREV] = 0;
-    if (head !== 0) w[(head >> 2) + PREV] = block;
+    w[i + PREV] = NIL;
+    if (head !== NIL) w[(head >> 2) + PREV] = block;
     this.heads[order] = block;
     this.freeMask |= 1 << order;
-    this.meta[(block - BASE) >> GRANULE_SHIFT] = START | order;
+    this.meta[block >> GRANULE_SHIFT] = START | order;
     this.freeBlocks++;
-    this.freeBytes += 1 << order;
   }
 
   /** Takes the free block at `block` of `order` off its list (its header and side entry are the caller's). */
@@ -185,14 +196,13 @@ class BuddyAllocator implements Allocator {
     const i = block >> 2;
     const next = w[i + NEXT]!;
     const prev = w[i + PREV]!;
-    if (prev !== 0) w[(prev >> 2) + NEXT] = next;
+    if (prev !== NIL) w[(prev >> 2) + NEXT] = next;
     else {
       this.heads[order] = next;
-      if (next === 0) this.freeMask &= ~(1 << order);
+      if (next === NIL) this.freeMask &= ~(1 << order);
     }
-    if (next !== 0) w[(next >> 2) + PREV] = prev;
+    if (next !== NIL) w[(next >> 2) + PREV] = prev;
     this.freeBlocks--;
-    this.freeBytes -= 1 << order;
   }
 
   // ---- validation (before any mutation) -----------------------------------------------------------------
@@ -203,46 +213,84 @@ class BuddyAllocator implements Allocator {
 
   /** True when `block` is an arena offset where a free block of exactly `order` starts (by the side table). */
   private isFreeOf(block: number, order: number): boolean {
-    const rel = block - BASE;
-    return rel >= 0 && rel < this.arena && (rel & 15) === 0 && this.meta[rel >> GRANULE_SHIFT] === (START | order);
+    return block >>> 0 < this.arena && (block & GRANULE_MASK) === 0 && this.meta[block >> GRANULE_SHIFT] === (START | order);
   }
 
-  /** A free block about to be unlinked: its header and links must agree with the side table and the list. */
-  private validateFree(block: number, order: number): void {
+  /**
+   * The one rule for trusting a free block of `order` (the side table says it is one) before it is unlinked:
+   * its header is intact, its links name free blocks of the same order (or NIL), and its list leads to it —
+   * the head has no previous block, any other block's previous block links forward to it. Returns SOUND or what
+   * is wrong; reads only.
+   */
+  private freeFault(block: number, order: number): number {
     const w = this.words;
     const i = block >> 2;
-    if (w[i] !== (TAG | order)) this.corrupt(block, "free block's header disagrees with the side table (overwritten?)");
+    if (w[i] !== (TAG | order)) return BAD_HEADER;
     const next = w[i + NEXT]!;
     const prev = w[i + PREV]!;
-    if ((next !== 0 && !this.isFreeOf(next, order)) || (prev !== 0 && !this.isFreeOf(prev, order))) {
-      this.corrupt(block, `links of a free block of order ${order} do not lead to free blocks of that order (overwritten?)`);
+    // isFreeOf, written out: on the hot path it must not depend on the JIT inlining a call it rarely saw.
+    const arena = this.arena;
+    const meta = this.meta;
+    const free = START | order;
+    if (
+      (next !== NIL && (next >>> 0 >= arena || (next & GRANULE_MASK) !== 0 || meta[next >> GRANULE_SHIFT] !== free)) ||
+      (prev !== NIL && (prev >>> 0 >= arena || (prev & GRANULE_MASK) !== 0 || meta[prev >> GRANULE_SHIFT] !== free))
+    ) {
+      return BAD_LINKS;
     }
-    if (prev === 0 ? this.heads[order] !== block : w[(prev >> 2) + NEXT] !== block) {
-      this.corrupt(block, `free list of order ${order} does not lead to this block`);
-    }
+    const head = this.heads[order] === block;
+    if (prev === NIL ? !head : head || w[(prev >> 2) + NEXT] !== block) return BAD_LIST;
+    return SOUND;
   }
 
-  /** The header offset of the live block whose payload is `ptr`, validated; throws for anything else. */
-  private usedBlock(ptr: unknown, op: string): number {
+  /** Throws CORRUPTION for the free block at `block` that freeFault found `fault` with. */
+  private corruptFree(block: number, order: number, fault: number): never {
+    if (fault === BAD_HEADER) this.corrupt(block, "free block's header disagrees with the side table (overwritten?)");
+    if (fault === BAD_LINKS) this.corrupt(block, `links of a free block of order ${order} do not lead to free blocks of that order (overwritten?)`);
+    this.corrupt(block, `free list of order ${order} does not lead to this block`);
+  }
+
+  /**
+   * The order of the live block whose payload is `ptr`, validated in O(1) by the side table and its header;
+   * throws HeapError for anything else (explainPointer says why).
+   */
+  private liveOrder(ptr: unknown, op: string): number {
+    if (typeof ptr === "number" && (ptr | 0) === ptr) {
+      const block = ptr - HEADER_BYTES;
+      if (block >>> 0 < this.arena && (block & GRANULE_MASK) === 0) {
+        const m = this.meta[block >> GRANULE_SHIFT]!;
+        const order = m & ORDER_MASK;
+        const i = block >> 2;
+        if (
+          (m & LIVE) === LIVE &&
+          this.words[i] === (TAG | USED_BIT | order) &&
+          this.words[i + REQUESTED]! >>> 0 <= (1 << order) - HEADER_BYTES
+        ) {
+          return order;
+        }
+      }
+    }
+    return this.explainPointer(ptr, op);
+  }
+
+  /** Throws the HeapError liveOrder rejected `ptr` for: not a pointer, not a live block's start, freed, or damaged. */
+  private explainPointer(ptr: unknown, op: string): never {
     if (typeof ptr !== "number" || !Number.isInteger(ptr)) {
       throw new HeapError("INVALID_POINTER", `${op}(${String(ptr)}): not a pointer`);
     }
     const block = ptr - HEADER_BYTES;
-    const rel = block - BASE;
-    if (rel < 0 || rel >= this.arena || (rel & 15) !== 0) this.badPointer(ptr, op);
-    const m = this.meta[rel >> GRANULE_SHIFT]!;
+    if (block < 0 || block >= this.arena || (block & GRANULE_MASK) !== 0) this.badPointer(ptr, op);
+    const m = this.meta[block >> GRANULE_SHIFT]!;
     if (!(m & START)) this.badPointer(ptr, op);
     if (!(m & META_USED)) throw new HeapError("DOUBLE_FREE", `${op}(${ptr}): the block is already free`);
     const order = m & ORDER_MASK;
-    const w = this.words;
-    if (w[block >> 2] !== (TAG | USED_BIT | order)) this.corrupt(block, "header disagrees with the side table (overwritten by a buffer overflow?)");
-    if (w[(block >> 2) + REQUESTED]! >>> 0 > (1 << order) - HEADER_BYTES) this.corrupt(block, "requested size exceeds the block");
-    return block;
+    if (this.words[block >> 2] !== (TAG | USED_BIT | order)) this.corrupt(block, "header disagrees with the side table (overwritten by a buffer overflow?)");
+    this.corrupt(block, "requested size exceeds the block");
   }
 
   /** Explains a pointer that is not the start of a live block: into freed memory (a stale pointer) or just wrong. */
   private badPointer(ptr: number, op: string): never {
-    const rel = ptr - HEADER_BYTES - BASE;
+    const rel = ptr - HEADER_BYTES;
     if (rel >= 0 && rel < this.arena && ptr % 8 === 0) {
       for (let k = BUDDY_MIN_ORDER; k <= BUDDY_MAX_ORDER; k++) {
         const start = rel - (rel % (1 << k));
@@ -259,39 +307,41 @@ class BuddyAllocator implements Allocator {
   // ---- merging and growth -------------------------------------------------------------------------------
 
   /**
-   * Frees the block at `block` of `order` (its side entry and header are rewritten here), merging it with its
-   * free buddy while there is one (immediate coalescing). Every buddy is validated before anything changes.
+   * The order the block at `block` of `order` reaches when released: with immediate coalescing it merges with
+   * its buddy while that is a free block of the same order — each such buddy validated here (CORRUPTION if
+   * damaged), so that release, which mutates, follows only sound links. Reads only.
    */
-  private release(block: number, order: number): void {
-    if (this.immediate) {
-      this.validateRelease(block, order);
-      let b = block;
-      let k = order;
-      for (; k < BUDDY_MAX_ORDER; k++) {
-        const buddy = BASE + buddyOf(b - BASE, k);
-        if (buddy - BASE + (1 << k) > this.arena || !this.isFreeOf(buddy, k)) break;
-        this.unlinkFree(buddy, k);
-        // The higher of the two stops being a block start; the lower becomes the merged block.
-        const high = buddy > b ? buddy : b;
-        this.meta[(high - BASE) >> GRANULE_SHIFT] = 0;
-        if (buddy < b) b = buddy;
-      }
-      this.pushFree(b, k);
-    } else {
-      this.pushFree(block, order);
+  private mergeOrder(block: number, order: number): number {
+    if (!this.immediate) return order;
+    const arena = this.arena;
+    const meta = this.meta;
+    let b = block;
+    let k = order;
+    for (; k < BUDDY_MAX_ORDER; k++) {
+      const buddy = b ^ (1 << k);
+      // A buddy past the arena's end is no block; inside it, the side table says whether it is a free one of k.
+      if (buddy >= arena || meta[buddy >> GRANULE_SHIFT] !== (START | k)) break;
+      const fault = this.freeFault(buddy, k);
+      if (fault !== SOUND) this.corruptFree(buddy, k, fault);
+      b &= ~(1 << k);
     }
+    return k;
   }
 
-  /** The checks release makes before it changes anything: every free buddy it would merge with is sound. */
-  private validateRelease(block: number, order: number): void {
-    if (!this.immediate) return;
+  /**
+   * Frees the block at `block` of `order` (its header and side entry are rewritten here), merging it with its
+   * free buddies up to order `to`, as mergeOrder found them (validated).
+   */
+  private release(block: number, order: number, to: number): void {
     let b = block;
-    for (let k = order; k < BUDDY_MAX_ORDER; k++) {
-      const buddy = BASE + buddyOf(b - BASE, k);
-      if (buddy - BASE + (1 << k) > this.arena || !this.isFreeOf(buddy, k)) break;
-      this.validateFree(buddy, k);
-      if (buddy < b) b = buddy;
+    for (let k = order; k < to; k++) {
+      const buddy = b ^ (1 << k);
+      this.unlinkFree(buddy, k);
+      // The higher of the two stops being a block start; the lower becomes the merged block.
+      this.meta[(buddy > b ? buddy : b) >> GRANULE_SHIFT] = 0;
+      b &= ~(1 << k);
     }
+    this.pushFree(b, to);
   }
 
   /** Extends the arena to `end` bytes by aligned chunks, each released (merged with a free buddy below). */
@@ -301,7 +351,7 @@ class BuddyAllocator implements Allocator {
     while (a < end) {
       const j = Math.min(a === 0 ? BUDDY_MAX_ORDER : ctz(a), log2Floor(end - a));
       this.arena = a + (1 << j);
-      this.release(BASE + a, j);
+      this.release(a, j, this.mergeOrder(a, j));
       a += 1 << j;
     }
     if (this.arena > this.peakHeapBytes) this.peakHeapBytes = this.arena;
@@ -310,9 +360,9 @@ class BuddyAllocator implements Allocator {
   private ensureCapacity(end: number): void {
     if (end <= this.capacity) return;
     const capacity = Math.min(this.maxArena, Math.max(end, this.capacity * 2));
-    const buffer = new ArrayBuffer(BASE + capacity);
+    const buffer = new ArrayBuffer(capacity);
     const bytes = new Uint8Array(buffer);
-    bytes.set(this.bytes.subarray(0, BASE + this.arena));
+    bytes.set(this.bytes.subarray(0, this.arena));
     const meta = new Uint8Array(capacity >> GRANULE_SHIFT);
     meta.set(this.meta);
     this.bytes = bytes;
@@ -332,13 +382,21 @@ class BuddyAllocator implements Allocator {
     const p = top - (top % size);
     let end = p === top ? top + size : p + 2 * size;
     if (this.immediate && p !== top) {
-      let q = p;
-      while (q < top) {
+      // The new chunks merge only with free blocks in [p, top) (no free block of `order` or more exists, or
+      // malloc would not grow): each is validated here, before the arena changes.
+      let allFree = true;
+      for (let q = p; q < top; ) {
         const m = this.meta[q >> GRANULE_SHIFT]!;
-        if (!(m & START) || m & META_USED) break;
-        q += 1 << (m & ORDER_MASK);
+        if (!(m & START)) this.corrupt(q, "no block starts where the previous one ends (side table)");
+        const k = m & ORDER_MASK;
+        if (m & META_USED) allFree = false;
+        else {
+          const fault = this.freeFault(q, k);
+          if (fault !== SOUND) this.corruptFree(q, k, fault);
+        }
+        q += 1 << k;
       }
-      if (q >= top) end = p + size;
+      if (allFree) end = p + size;
     }
     if (end > this.maxArena) return false;
     this.extendTo(end);
@@ -347,50 +405,61 @@ class BuddyAllocator implements Allocator {
 
   // ---- the allocator ------------------------------------------------------------------------------------
 
-  /** Lowest non-empty order >= `order`, or -1. */
-  private lowestFree(order: number): number {
-    const m = this.freeMask & (-1 << order);
-    return m === 0 ? -1 : ctz(m);
-  }
-
   malloc(size: number): Ptr {
-    assertSize(size, "malloc size");
-    if (size > MAX_ARENA - HEADER_BYTES) {
-      this.failedAllocations++;
-      this.lastSearchCost = 0;
-      return 0;
-    }
+    // Every integer from 0 to MAX_REQUEST passes the first test; anything else is assertSize's or NULL.
+    if (size >>> 0 !== size || size > MAX_REQUEST) return this.mallocRejected(size);
     const order = buddyOrderFor(size);
     // One bitmask probe finds the list; the cost is the one list examined.
     this.lastSearchCost = 1;
-    let k = this.lowestFree(order);
-    if (k < 0) {
+    let avail = this.freeMask & (-1 << order);
+    if (avail === 0) {
       if (!this.grow(order)) {
         this.failedAllocations++;
         return 0;
       }
-      k = this.lowestFree(order);
+      avail = this.freeMask & (-1 << order);
     }
+    const k = ctz(avail);
+    const w = this.words;
     const block = this.heads[k]!;
     // The list's head may have been overwritten by an overflow from the block below: report, never hand it out.
-    this.validateFree(block, k);
+    const fault = this.freeFault(block, k);
+    if (fault !== SOUND) this.corruptFree(block, k, fault);
     this.unlinkFree(block, k);
-    // Split down: keep the lower half, free the upper half (the buddy), until the block is of `order`.
-    while (k > order) {
-      k--;
-      this.pushFree(block + (1 << k), k);
+    // Split down: keep the lower half, free the upper half (the buddy), until the block is of `order`. The lists
+    // of orders order..k-1 are empty (k is the lowest non-empty one >= order), so each half is its list's only block.
+    const meta = this.meta;
+    const heads = this.heads;
+    for (let j = k - 1; j >= order; j--) {
+      const half = block + (1 << j);
+      const i = half >> 2;
+      w[i] = TAG | j;
+      w[i + NEXT] = NIL;
+      w[i + PREV] = NIL;
+      heads[j] = half;
+      meta[half >> GRANULE_SHIFT] = START | j;
     }
+    this.freeMask |= (1 << k) - (1 << order);
+    this.freeBlocks += k - order;
     this.markUsed(block, order, size);
     this.usedBlocks++;
     this.usedBytes += 1 << order;
     return block + HEADER_BYTES;
   }
 
+  /** malloc of a size that is not an integer from 0 to MAX_REQUEST: INVALID_SIZE, or NULL for one too large. */
+  private mallocRejected(size: number): Ptr {
+    assertSize(size, "malloc size");
+    this.failedAllocations++;
+    this.lastSearchCost = 0;
+    return 0;
+  }
+
   private markUsed(block: number, order: number, size: number): void {
     const w = this.words;
     w[block >> 2] = TAG | USED_BIT | order;
     w[(block >> 2) + REQUESTED] = size;
-    this.meta[(block - BASE) >> GRANULE_SHIFT] = START | META_USED | order;
+    this.meta[block >> GRANULE_SHIFT] = LIVE | order;
     this.liveBytes += size;
     if (this.liveBytes > this.peakLiveBytes) this.peakLiveBytes = this.liveBytes;
   }
@@ -411,10 +480,10 @@ class BuddyAllocator implements Allocator {
 
   free(ptr: Ptr): void {
     if (ptr === 0) return;
-    const block = this.usedBlock(ptr, "free");
-    const order = this.meta[(block - BASE) >> GRANULE_SHIFT]! & ORDER_MASK;
+    const order = this.liveOrder(ptr, "free");
+    const block = ptr - HEADER_BYTES;
     const requested = this.words[(block >> 2) + REQUESTED]!;
-    this.release(block, order);
+    this.release(block, order, this.mergeOrder(block, order));
     this.liveBytes -= requested;
     this.usedBlocks--;
     this.usedBytes -= 1 << order;
@@ -423,20 +492,18 @@ class BuddyAllocator implements Allocator {
   realloc(ptr: Ptr, size: number): Ptr {
     assertSize(size, "realloc size");
     if (ptr === 0) return this.malloc(size);
-    const block = this.usedBlock(ptr, "realloc");
+    let order = this.liveOrder(ptr, "realloc");
     if (size === 0) {
       this.free(ptr);
       return 0;
     }
-    if (size > MAX_ARENA - HEADER_BYTES) {
+    if (size > MAX_REQUEST) {
       this.failedAllocations++;
       return 0;
     }
-    const w = this.words;
-    const rel = block - BASE;
-    let order = this.meta[rel >> GRANULE_SHIFT]! & ORDER_MASK;
+    const block = ptr - HEADER_BYTES;
     const need = buddyOrderFor(size);
-    const oldSize = w[(block >> 2) + REQUESTED]!;
+    const oldSize = this.words[(block >> 2) + REQUESTED]!;
     if (need <= order) {
       // Shrink in place: give back upper halves (each is the buddy of the used lower half, so none merges).
       while (order > need) {
@@ -444,11 +511,11 @@ class BuddyAllocator implements Allocator {
         this.pushFree(block + (1 << order), order);
         this.usedBytes -= 1 << order;
       }
-    } else if (this.growsInPlace(rel, order, need)) {
+    } else if (this.growsInPlace(block, order, need)) {
       for (let k = order; k < need; k++) {
         const buddy = block + (1 << k);
         this.unlinkFree(buddy, k);
-        this.meta[(buddy - BASE) >> GRANULE_SHIFT] = 0;
+        this.meta[buddy >> GRANULE_SHIFT] = 0;
         this.usedBytes += 1 << k;
       }
       order = need;
@@ -456,7 +523,7 @@ class BuddyAllocator implements Allocator {
       // Malloc, copy, free — with free's checks made first, so a damaged buddy of the old block is reported
       // before a new block exists; and the old request out of the live bytes while the new one is allocated, so
       // peakLiveBytes counts the move as the new size only (mdriver's rule), not old + new.
-      this.validateRelease(block, order);
+      this.mergeOrder(block, order);
       this.liveBytes -= oldSize;
       let moved: Ptr;
       try {
@@ -475,61 +542,61 @@ class BuddyAllocator implements Allocator {
   }
 
   /**
-   * Whether the used block at arena offset `rel` of `order` can become a block of `need` in place: at each order
-   * k on the way it must be the lower buddy (bit k of its offset clear) and its upper buddy a free block of
-   * exactly order k. E.g. a used order-4 block at 0 grows to order 6 when 16 (order 4) and 32 (order 5) are free.
+   * Whether the used block at `block` of `order` can become a block of `need` in place: at each order k on the
+   * way it must be the lower buddy (bit k of its offset clear) and its upper buddy a free block of exactly
+   * order k. E.g. a used order-4 block at 0 grows to order 6 when 16 (order 4) and 32 (order 5) are free.
    */
-  private growsInPlace(rel: number, order: number, need: number): boolean {
+  private growsInPlace(block: number, order: number, need: number): boolean {
     if (!this.immediate) return false;
-    if (rel % (1 << need) !== 0 || rel + (1 << need) > this.arena) return false;
-    for (let k = order; k < need; k++) if (!this.isFreeOf(BASE + rel + (1 << k), k)) return false;
-    for (let k = order; k < need; k++) this.validateFree(BASE + rel + (1 << k), k);
+    if (block % (1 << need) !== 0 || block + (1 << need) > this.arena) return false;
+    for (let k = order; k < need; k++) if (!this.isFreeOf(block + (1 << k), k)) return false;
+    for (let k = order; k < need; k++) {
+      const fault = this.freeFault(block + (1 << k), k);
+      if (fault !== SOUND) this.corruptFree(block + (1 << k), k, fault);
+    }
     return true;
   }
 
   usableSize(ptr: Ptr): number {
-    const block = this.usedBlock(ptr, "usableSize");
-    return (1 << (this.meta[(block - BASE) >> GRANULE_SHIFT]! & ORDER_MASK)) - HEADER_BYTES;
+    return (1 << this.liveOrder(ptr, "usableSize")) - HEADER_BYTES;
   }
 
   // ---- inspection ---------------------------------------------------------------------------------------
 
   stats(): HeapStats {
-    // Like the core heap's, the extent counts the 8-byte base below the first block (offset 0 is never a block).
+    // The arena is the whole heap (no base outside it): a fixed arena's heapBytes is its size.
     return {
-      heapBytes: this.arena > 0 ? BASE + this.arena : 0,
-      peakHeapBytes: this.peakHeapBytes > 0 ? BASE + this.peakHeapBytes : 0,
+      heapBytes: this.arena,
+      peakHeapBytes: this.peakHeapBytes,
       liveBytes: this.liveBytes,
       peakLiveBytes: this.peakLiveBytes,
       usedBlocks: this.usedBlocks,
       usedBytes: this.usedBytes,
       freeBlocks: this.freeBlocks,
-      freeBytes: this.freeBytes,
+      freeBytes: this.arena - this.usedBytes,
       largestFreeBlock: this.freeMask === 0 ? 0 : (1 << log2Floor(this.freeMask)) - HEADER_BYTES,
       failedAllocations: this.failedAllocations,
     };
   }
 
-  /** The block starting at arena offset `rel`, validated against the side table; returns its order. */
-  private blockAt(rel: number): number {
-    const block = BASE + rel;
-    const m = this.meta[rel >> GRANULE_SHIFT]!;
+  /** The block starting at `block`, validated against the side table; returns its order. */
+  private blockAt(block: number): number {
+    const m = this.meta[block >> GRANULE_SHIFT]!;
     if (!(m & START)) this.corrupt(block, "no block starts where the previous one ends (side table)");
     const order = m & ORDER_MASK;
-    if (order < BUDDY_MIN_ORDER || rel % (1 << order) !== 0) this.corrupt(block, `order ${order} block is not aligned to 2^${order}`);
-    if (rel + (1 << order) > this.arena) this.corrupt(block, `order ${order} block runs past the arena's end`);
+    if (order < BUDDY_MIN_ORDER || block % (1 << order) !== 0) this.corrupt(block, `order ${order} block is not aligned to 2^${order}`);
+    if (block + (1 << order) > this.arena) this.corrupt(block, `order ${order} block runs past the arena's end`);
     const expected = TAG | (m & META_USED ? USED_BIT : 0) | order;
     if (this.words[block >> 2] !== expected) this.corrupt(block, "header disagrees with the side table (overwritten by a buffer overflow?)");
     return order;
   }
 
   *walk(): IterableIterator<BlockInfo> {
-    let rel = 0;
-    while (rel < this.arena) {
-      const order = this.blockAt(rel);
-      const block = BASE + rel;
-      yield { offset: block, payload: block + HEADER_BYTES, size: (1 << order) - HEADER_BYTES, free: !(this.meta[rel >> GRANULE_SHIFT]! & META_USED) };
-      rel += 1 << order;
+    let block = 0;
+    while (block < this.arena) {
+      const order = this.blockAt(block);
+      yield { offset: block, payload: block + HEADER_BYTES, size: (1 << order) - HEADER_BYTES, free: !(this.meta[block >> GRANULE_SHIFT]! & META_USED) };
+      block += 1 << order;
     }
   }
 
@@ -542,15 +609,14 @@ class BuddyAllocator implements Allocator {
   check(): void {
     const physicalFree = new Set<number>();
     let used = 0, usedBytes = 0, freeBytes = 0, live = 0;
-    let rel = 0;
-    while (rel < this.arena) {
-      const order = this.blockAt(rel);
-      const block = BASE + rel;
+    let block = 0;
+    while (block < this.arena) {
+      const order = this.blockAt(block);
       const granules = 1 << (order - GRANULE_SHIFT);
       for (let g = 1; g < granules; g++) {
-        if (this.meta[(rel >> GRANULE_SHIFT) + g] !== 0) this.corrupt(block, `a block start is marked inside this order ${order} block`);
+        if (this.meta[(block >> GRANULE_SHIFT) + g] !== 0) this.corrupt(block, `a block start is marked inside this order ${order} block`);
       }
-      if (this.meta[rel >> GRANULE_SHIFT]! & META_USED) {
+      if (this.meta[block >> GRANULE_SHIFT]! & META_USED) {
         used++;
         usedBytes += 1 << order;
         const requested = this.words[(block >> 2) + REQUESTED]! >>> 0;
@@ -560,21 +626,21 @@ class BuddyAllocator implements Allocator {
         physicalFree.add(block);
         freeBytes += 1 << order;
         if (this.immediate) {
-          const buddy = BASE + buddyOf(rel, order);
-          if (buddy - BASE + (1 << order) <= this.arena && this.isFreeOf(buddy, order)) {
+          const buddy = buddyOf(block, order);
+          if (buddy + (1 << order) <= this.arena && this.isFreeOf(buddy, order)) {
             this.corrupt(block, `buddies should have merged (free buddy at ${buddy} of the same order ${order})`);
           }
         }
       }
-      rel += 1 << order;
+      block += 1 << order;
     }
-    if (rel !== this.arena) this.corrupt(BASE + rel, `blocks do not tile the arena: the chain ends at ${rel}, the arena is ${this.arena}`);
+    if (block !== this.arena) this.corrupt(block, `blocks do not tile the arena: the chain ends at ${block}, the arena is ${this.arena}`);
     const counters: Array<[string, number, number]> = [
       ["usedBlocks", this.usedBlocks, used], ["usedBytes", this.usedBytes, usedBytes],
-      ["freeBlocks", this.freeBlocks, physicalFree.size], ["freeBytes", this.freeBytes, freeBytes], ["liveBytes", this.liveBytes, live],
+      ["freeBlocks", this.freeBlocks, physicalFree.size], ["freeBytes", this.arena - this.usedBytes, freeBytes], ["liveBytes", this.liveBytes, live],
     ];
     for (const [name, kept, counted] of counters) {
-      if (kept !== counted) this.corrupt(BASE, `stats.${name} is ${kept} but the arena holds ${counted}`);
+      if (kept !== counted) this.corrupt(0, `stats.${name} is ${kept} but the arena holds ${counted}`);
     }
 
     // Phase 2: the free lists.
@@ -582,11 +648,11 @@ class BuddyAllocator implements Allocator {
     const w = this.words;
     for (let k = 0; k <= BUDDY_MAX_ORDER; k++) {
       const head = this.heads[k]!;
-      if ((head !== 0) !== ((this.freeMask & (1 << k)) !== 0)) {
-        this.corrupt(head, `the free-order bitmask says order ${k} is ${head !== 0 ? "empty" : "non-empty"}, the list says otherwise`);
+      if ((head !== NIL) !== ((this.freeMask & (1 << k)) !== 0)) {
+        this.corrupt(head, `the free-order bitmask says order ${k} is ${head !== NIL ? "empty" : "non-empty"}, the list says otherwise`);
       }
-      let prev = 0;
-      for (let b = head; b !== 0; b = w[(b >> 2) + NEXT]!) {
+      let prev = NIL;
+      for (let b = head; b !== NIL; b = w[(b >> 2) + NEXT]!) {
         if (listed.has(b) || listed.size > physicalFree.size) this.corrupt(b, `free list of order ${k} has a cycle or a block listed twice`);
         if (!this.isFreeOf(b, k)) this.corrupt(b, `block on the free list of order ${k} is not a free block of that order`);
         if (w[(b >> 2) + PREV] !== prev) this.corrupt(b, `free list of order ${k}: previous link disagrees`);

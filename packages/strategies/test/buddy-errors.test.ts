@@ -15,6 +15,10 @@ function snapshot(a: ReturnType<typeof createBuddyAllocator>) {
   return JSON.stringify({ blocks: [...a.walk()], stats: a.stats() });
 }
 
+function snapshotBytes(a: ReturnType<typeof createBuddyAllocator>) {
+  return { bytes: a.memory.slice(), stats: a.stats() };
+}
+
 function expectCode(fn: () => unknown, code: string): void {
   try {
     fn();
@@ -42,7 +46,7 @@ describe("buddy rejects bad input and stays unchanged", () => {
   it("INVALID_POINTER for interior, out-of-range, misaligned and never-allocated pointers", () => {
     const { a, p, r } = setup();
     const before = snapshot(a);
-    for (const bad of [p + 8, r + 16, 8, 5000, -16, p + 3, 1.5, "16" as unknown as number]) {
+    for (const bad of [p + 8, r + 16, 4, 5000, -16, p + 3, 1.5, "16" as unknown as number]) {
       expectCode(() => a.free(bad), "INVALID_POINTER");
       expectCode(() => a.realloc(bad, 10), "INVALID_POINTER");
       expectCode(() => a.usableSize(bad), "INVALID_POINTER");
@@ -90,6 +94,16 @@ describe("buddy rejects bad input and stays unchanged", () => {
     expect(() => a.free(p)).not.toThrow(); // p itself is intact; q is not p's buddy's block, nothing to merge
   });
 
+  it("CORRUPTION when only the next block's header word is overwritten (its requested word intact)", () => {
+    const { a, p, q } = setup();
+    a.memory.fill(0x41, p + a.usableSize(p), p + a.usableSize(p) + 4); // q's header word, nothing else
+    const before = snapshotBytes(a);
+    expectCode(() => a.free(q), "CORRUPTION");
+    expectCode(() => a.realloc(q, 64), "CORRUPTION");
+    expectCode(() => a.usableSize(q), "CORRUPTION");
+    expect(snapshotBytes(a)).toEqual(before);
+  });
+
   it("CORRUPTION when a free buddy's header is overwritten: free refuses to merge and changes nothing", () => {
     const a = createBuddyAllocator({ size: 64 });
     const p = a.malloc(8); // arena 0..15, buddy 16..31 free
@@ -110,9 +124,35 @@ describe("buddy rejects bad input and stays unchanged", () => {
     words[(p + 8) >> 2] = header; // the header restored...
     words[(p + 16) >> 2] = 12345; // ...but its next link forged
     expectCode(() => a.malloc(8), "CORRUPTION");
-    words[(p + 16) >> 2] = 0;
+    words[(p + 16) >> 2] = -1; // NIL: the list ends there, as it did
     expect(snapshot(a)).toBe(before);
     a.check();
+  });
+
+  it("CORRUPTION for forged links that name a real free block: a head with a previous block, a misaligned alias", () => {
+    // Four order-4 blocks at 0, 16, 32, 48; 0 and 48 freed (their buddies are used): the order-4 list is 48 -> 0.
+    const setupList = () => {
+      const a = createBuddyAllocator({ size: 64 });
+      const ps = [a.malloc(8), a.malloc(8), a.malloc(8), a.malloc(8)];
+      a.free(ps[0]!);
+      a.free(ps[3]!);
+      return { a, ps, words: new Int32Array(a.memory.buffer) };
+    };
+    {
+      const { a, words } = setupList();
+      words[(48 >> 2) + 3] = 0; // the head's previous link forged to the other free block of its order
+      const before = snapshotBytes(a);
+      expectCode(() => a.malloc(8), "CORRUPTION");
+      expect(snapshotBytes(a)).toEqual(before);
+    }
+    {
+      const { a, ps, words } = setupList();
+      a.memory.fill(7, ps[1]!, ps[1]! + 8); // the used block at 16
+      words[(48 >> 2) + 2] = 8; // the head's next link: inside block 0's granule, not its start
+      const before = snapshotBytes(a);
+      expectCode(() => a.malloc(8), "CORRUPTION");
+      expect(snapshotBytes(a)).toEqual(before);
+    }
   });
 
   it("a valid request too large for the arena is NULL, not an error", () => {

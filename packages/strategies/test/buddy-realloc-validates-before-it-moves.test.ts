@@ -35,12 +35,3 @@ it("peakLiveBytes counts a moving realloc as the new size only (mdriver's rule)"
   expect(moved).not.toBe(p);
   expect(a.stats().peakLiveBytes).toBe(400);
 });
-
-it("heapBytes and peakHeapBytes include the 8-byte base, as the core heap's do", () => {
-  const a = createBuddyAllocator({ size: 0, maxSize: 1 << 16 });
-  expect(a.stats().heapBytes).toBe(0);
-  a.malloc(100); // one 128-byte chunk: the arena [8, 136)
-  expect(a.stats().heapBytes).toBe(136);
-  expect(a.stats().peakHeapBytes).toBe(136);
-  expect(createBuddyAllocator({ size: 1024 }).stats().heapBytes).toBe(1032);
-});

@@ -1,6 +1,6 @@
 /**
- * Split down and merge up, with exact offsets. The arena starts at byte 8 (offset 0 is NULL), so the block at
- * arena offset r has header offset 8 + r and payload 16 + r.
+ * Split down and merge up, with exact offsets. The arena starts at byte 0 of the buffer, so the block at offset r
+ * has its header at r and its payload at r + 8 (never 0 = NULL).
  */
 import { describe, expect, it } from "vitest";
 import { createBuddyAllocator } from "../src/buddy.js";
@@ -12,11 +12,11 @@ function map(a: ReturnType<typeof createBuddyAllocator>) {
 describe("buddy split and merge", () => {
   it("malloc(8) from a 1 KiB arena splits 1024 into 16 + 16 + 32 + 64 + 128 + 256 + 512", () => {
     const a = createBuddyAllocator({ size: 1024 });
-    expect(map(a)).toEqual(["8:1024F"]);
+    expect(map(a)).toEqual(["0:1024F"]);
     const p = a.malloc(8);
-    expect(p).toBe(16);
-    // Each split keeps the lower half and frees the upper half, the buddy: 512 at 8 + 512, 256 at 8 + 256, ...
-    expect(map(a)).toEqual(["8:16U", "24:16F", "40:32F", "72:64F", "136:128F", "264:256F", "520:512F"]);
+    expect(p).toBe(8);
+    // Each split keeps the lower half and frees the upper half, the buddy: 512 at 512, 256 at 256, ...
+    expect(map(a)).toEqual(["0:16U", "16:16F", "32:32F", "64:64F", "128:128F", "256:256F", "512:512F"]);
     expect(a.usableSize(p)).toBe(8);
     a.check();
   });
@@ -25,14 +25,14 @@ describe("buddy split and merge", () => {
     const a = createBuddyAllocator({ size: 1024 });
     const p = a.malloc(8);
     const q = a.malloc(1);
-    expect(q).toBe(32); // block 24, the buddy of block 8 (arena offsets 0 ^ 16 = 16)
+    expect(q).toBe(24); // block 16, the buddy of block 0 (0 ^ 16 = 16)
     a.free(p);
-    // Block 8's buddy (24) is used: no merge yet.
-    expect(map(a).slice(0, 2)).toEqual(["8:16F", "24:16U"]);
+    // Block 0's buddy (16) is used: no merge yet.
+    expect(map(a).slice(0, 2)).toEqual(["0:16F", "16:16U"]);
     a.check();
     a.free(q);
-    // 16 + 16 -> 32 at 8, + its buddy 32 (arena 32 = 0 ^ 32) -> 64, ... -> 1024.
-    expect(map(a)).toEqual(["8:1024F"]);
+    // 16 + 16 -> 32 at 0, + its buddy 32 (0 ^ 32) -> 64, ... -> 1024.
+    expect(map(a)).toEqual(["0:1024F"]);
     a.check();
   });
 
@@ -50,16 +50,16 @@ describe("buddy split and merge", () => {
     const b1 = a.malloc(8); // 16..31
     const b2 = a.malloc(8); // 32..47
     const b3 = a.malloc(8); // 48..63
-    expect([b0, b1, b2, b3]).toEqual([16, 32, 48, 64]);
+    expect([b0, b1, b2, b3]).toEqual([8, 24, 40, 56]);
     a.free(b1);
     a.free(b2);
     // 16..31 and 32..47 are adjacent and free, but 16's buddy is 0 and 32's buddy is 48: no merge.
-    expect(map(a)).toEqual(["8:16U", "24:16F", "40:16F", "56:16U"]);
+    expect(map(a)).toEqual(["0:16U", "16:16F", "32:16F", "48:16U"]);
     a.check();
     a.free(b0);
-    expect(map(a)).toEqual(["8:32F", "40:16F", "56:16U"]);
+    expect(map(a)).toEqual(["0:32F", "32:16F", "48:16U"]);
     a.free(b3);
-    expect(map(a)).toEqual(["8:64F"]);
+    expect(map(a)).toEqual(["0:64F"]);
     a.check();
   });
 
@@ -69,7 +69,7 @@ describe("buddy split and merge", () => {
     const q = a.malloc(8);
     a.free(p);
     a.free(q);
-    expect(map(a)).toEqual(["8:16F", "24:16F", "40:32F"]);
+    expect(map(a)).toEqual(["0:16F", "16:16F", "32:32F"]);
     a.check();
     expect(a.malloc(40)).toBe(0); // no 64-byte block can form
     expect(a.stats().failedAllocations).toBe(1);
@@ -77,9 +77,9 @@ describe("buddy split and merge", () => {
 
   it("an arena that is not a power of two is tiled by its binary decomposition", () => {
     const a = createBuddyAllocator({ size: 1000 }); // rounded down to 992 = 512 + 256 + 128 + 64 + 32
-    expect(map(a)).toEqual(["8:512F", "520:256F", "776:128F", "904:64F", "968:32F"]);
+    expect(map(a)).toEqual(["0:512F", "512:256F", "768:128F", "896:64F", "960:32F"]);
     const s = a.stats();
-    expect(s.heapBytes).toBe(8 + 992); // the base, then the arena
+    expect(s.heapBytes).toBe(992); // the arena is the heap
     expect(s.largestFreeBlock).toBe(504);
     a.check();
   });
