@@ -123,6 +123,13 @@ export interface StrategyHost {
   /** Byte offset just past the last block. */
   readonly top: number;
   /**
+   * The block map (block-map.ts): two interleaved bitmaps with a bit per 8-byte granule, outside the buffer. Word
+   * `(offset >>> 8) << 1` holds the START bits (bit `(offset >>> 3) & 31` set: a block starts at `offset`). A hot
+   * path may test a link with it inline, as `isFreeBlock` does, instead of calling `isFreeBlock`. Replaced when the
+   * heap grows, like `words`: read it from the host at each operation.
+   */
+  readonly marks: Int32Array;
+  /**
    * Whether `offset` is the start of a free block of this heap, by the heap's block map (not by bytes the user
    * may have overwritten): O(1). Link words live in free blocks' payload, where a buffer overflow can reach
    * them, so a strategy checks every link with this before it follows or writes through it, and reports a link

@@ -9,8 +9,8 @@
  *
  * The two are interleaved word by word, so that both bits of a block share a cache line (free tests one and
  * sets the other on the same block): word 2k holds the START bits of granules 32k .. 32k + 31, word 2k + 1 their
- * FREED bits. The formula, written once (startWord / bitOf below): block offset b is granule b >>> 3, in START
- * word (b >>> 8) << 1 (FREED: that + 1), bit (b >>> 3) & 31. E.g. b = 1000: granule 125, words 6 and 7, bit 29.
+ * FREED bits. The formula, the same in every function below: block offset b is granule b >>> 3, in START word
+ * (b >>> 8) << 1 (FREED: that + 1), bit (b >>> 3) & 31. E.g. b = 1000: granule 125, words 6 and 7, bit 29.
  */
 
 /** The bitmaps for a buffer of `capacity` bytes. */
@@ -18,38 +18,31 @@ export function createMarks(capacity: number): Int32Array {
   return new Int32Array(((capacity >> 8) + 1) << 1);
 }
 
-/** Index of the START word holding block offset `block`'s bit; the FREED word is the next one. */
-function startWord(block: number): number {
-  return (block >>> 8) << 1;
-}
-
-/** The bit of block offset `block` in its words. */
-function bitOf(block: number): number {
-  return 1 << ((block >>> 3) & 31);
-}
+// Each function below writes the formula out rather than calling a helper: TurboFan guards every call to a
+// module-level function with a load and a compare of its binding, and these run several times per malloc/free.
 
 export function isStart(marks: Int32Array, block: number): boolean {
-  return (marks[startWord(block)]! & bitOf(block)) !== 0;
+  return (marks[(block >>> 8) << 1]! & (1 << ((block >>> 3) & 31))) !== 0;
 }
 
 export function markStart(marks: Int32Array, block: number): void {
-  marks[startWord(block)]! |= bitOf(block);
+  marks[(block >>> 8) << 1]! |= 1 << ((block >>> 3) & 31);
 }
 
 export function clearStart(marks: Int32Array, block: number): void {
-  marks[startWord(block)]! &= ~bitOf(block);
+  marks[(block >>> 8) << 1]! &= ~(1 << ((block >>> 3) & 31));
 }
 
 export function wasFreed(marks: Int32Array, block: number): boolean {
-  return (marks[startWord(block) | 1]! & bitOf(block)) !== 0;
+  return (marks[((block >>> 8) << 1) | 1]! & (1 << ((block >>> 3) & 31))) !== 0;
 }
 
 export function markFreed(marks: Int32Array, block: number): void {
-  marks[startWord(block) | 1]! |= bitOf(block);
+  marks[((block >>> 8) << 1) | 1]! |= 1 << ((block >>> 3) & 31);
 }
 
 export function clearFreed(marks: Int32Array, block: number): void {
-  marks[startWord(block) | 1]! &= ~bitOf(block);
+  marks[((block >>> 8) << 1) | 1]! &= ~(1 << ((block >>> 3) & 31));
 }
 
 /**
@@ -61,7 +54,7 @@ export function anyStartIn(marks: Int32Array, from: number, to: number): boolean
   const first = from >>> 3;
   const last = (to >>> 3) - 1;
   const i = first >>> 5;
-  if (i === last >>> 5) return (marks[i << 1]! & (-1 << (first & 31)) & upTo(last)) !== 0;
+  if (i === last >>> 5) return (marks[i << 1]! & (-1 << (first & 31)) & ~(-2 << (last & 31))) !== 0; // & upTo(last)
   return anyStartInWords(marks, first, last);
 }
 

@@ -363,14 +363,31 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     this.lastSearchCost = cost;
     if (block !== 0) {
       // The policy read the block's size from its header: check that header (and its footer) before carving,
-      // so an overflow that forged a bigger size is reported rather than handed out over live data.
-      if (!this.isFreeBlock(block) || validHeader(this, block) < need) {
-        throw new HeapError("CORRUPTION", `${strategy.name} returned block ${block}, which is not a free block of at least ${need} bytes`);
-      }
+      // so an overflow that forged a bigger size is reported rather than handed out over live data. The common
+      // case inline (isFreeBlock and validHeader's rules for a free block, each word read once); anything it
+      // does not accept goes to the full rules, which throw the precise error.
+      const words = this.words;
+      const marks = this.marks;
+      const top = this.top;
+      const header = words[block >> 2]!;
+      const size = header & ~FLAG_MASK;
+      const end = block + size;
+      if (
+        !(block >= this.base && (block & 7) === 0 && isStart(marks, block) && (header & USED) === 0 && size >= need &&
+          (size & this.alignMask) === 0 && end <= top && words[(end - 4) >> 2] === size &&
+          (end < top ? isStart(marks, end) && (words[end >> 2]! & PREV_FREE) !== 0 : this.topPrevFree !== 0))
+      ) this.checkFound(block, need);
       strategy.remove(block);
       return block;
     }
     return this.grow(need);
+  }
+
+  /** The full rules for a block the strategy's find returned (findBlock's inline check did not accept it). */
+  private checkFound(block: number, need: number): void {
+    if (!this.isFreeBlock(block) || validHeader(this, block) < need) {
+      throw new HeapError("CORRUPTION", `${this.strategy.name} returned block ${block}, which is not a free block of at least ${need} bytes`);
+    }
   }
 
   /**

@@ -66,6 +66,9 @@ function metered(inner: Strategy, budget: { reads: number }): Strategy {
         get words() {
           return wrap(host.words);
         },
+        get marks() {
+          return host.marks;
+        },
         minBlockSize: host.minBlockSize,
         alignment: host.alignment,
         base: host.base,

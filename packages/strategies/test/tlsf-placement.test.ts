@@ -66,7 +66,7 @@ describe("tlsf placement", () => {
     // The strategy alone, over a hand-made host: one free 64-byte block at 8, then its size changes behind
     // the index's back (as a stray write would), so it sits in the 64-byte list with a 72-byte size.
     const words = new Int32Array(64);
-    const host = { words, minBlockSize: 24, alignment: 8, base: 8, top: 8 + 64, isFreeBlock: (b: number) => b === 8 };
+    const host = { words, marks: new Int32Array(2), minBlockSize: 24, alignment: 8, base: 8, top: 8 + 64, isFreeBlock: (b: number) => b === 8 };
     const s = tlsf();
     s.attach(host);
     words[8 >> 2] = 64;
