@@ -3,7 +3,7 @@
  * (search cost histogram, heap map) and latency. Pure function of (cell, trace, settings) except the timings.
  */
 import { measureNative, ReplayError } from "@dmm/bench";
-import { OP_CALLOC, OP_FREE, OP_MALLOC, type Trace } from "@dmm/workloads";
+import { OP_CALLOC, OP_FREE, OP_MALLOC, OP_REALLOC, type Trace } from "@dmm/workloads";
 import { type ArenaSpec, type Backend, backendByName, GROWABLE_MAX_BYTES, type NativeBackend } from "./backends.js";
 import { allocationRequests, measureCellLatency, replayMetrics, TIMELINE_POINTS } from "./measure.js";
 import { heapMapRecorder, searchCostHistogram } from "./observe.js";
@@ -16,7 +16,17 @@ const MIN_FIXED_ARENA = 4096;
 
 /** Most ops × peak live objects an allocator with O(live) free is given (about a second per replay). */
 export function liveLinearLimit(quick: boolean): number {
-  return quick ? 5e7 : 2e8;
+  return quick ? 5e7 : 1e8;
+}
+
+/**
+ * Most free blocks (or bins) a cell's allocator may examine in one replay (@dmm/bench's searchBudget): about a
+ * second per replay for a list walked block by block. A policy whose search is O(free blocks) on a trace (first
+ * fit on a LIFO list with coalescing off, say) is stopped there and its cell skipped with that reason, instead of
+ * taking minutes; the count is machine-independent, so the same cells are skipped on every machine.
+ */
+export function searchBudget(quick: boolean): number {
+  return quick ? 1e7 : 5e7;
 }
 
 /**
@@ -44,6 +54,14 @@ export function peakLiveOfOneSize(trace: Trace): number {
     sizeOf[obj] = rounded;
   }
   return peak;
+}
+
+/** The reallocs of a trace. */
+export function reallocations(trace: Trace): number {
+  const kind = trace.columns.kind;
+  let n = 0;
+  for (let i = 0; i < kind.length; i++) if (kind[i] === OP_REALLOC) n++;
+  return n;
 }
 
 /** The most objects live at once in a trace. */
@@ -77,7 +95,7 @@ export function runCell(cell: Cell, trace: Trace, settings: RunSettings, backend
   if (backend.kind === "native") return runNative(backend, trace, settings, base, started);
   if (backend.liveLinearFree || backend.sameSizeLinearFree) {
     const [work, why] = backend.liveLinearFree
-      ? [trace.length * peakLiveObjects(trace), "free() is O(live blocks) in this allocator, and ops × peak live objects"]
+      ? [trace.length * (peakLiveObjects(trace) + reallocations(trace)), "free() is O(live blocks) in this allocator (and a moved block may stay allocated), and ops × (peak live objects + reallocs)"]
       : [trace.length * peakLiveOfOneSize(trace), "free() and malloc are O(free blocks of one size) in this allocator, and ops × peak live objects of one size"];
     const limit = liveLinearLimit(settings.quick);
     if (work > limit) {
@@ -89,10 +107,11 @@ export function runCell(cell: Cell, trace: Trace, settings: RunSettings, backend
   try {
     const mapped = settings.heapMapWorkloads.includes(cell.workload.name) && cell.coalescing !== "none" && cell.coalescing !== "deferred";
     const recorder = mapped ? heapMapRecorder(trace.length) : null;
-    const replayed = replayMetrics(trace, backend.create(growable), TIMELINE_POINTS, recorder?.snapshot);
+    const budget = searchBudget(settings.quick);
+    const replayed = replayMetrics(trace, backend.create(growable), TIMELINE_POINTS, recorder?.snapshot, budget);
     const fixedArenaBytes =
       settings.fixedArena ?? Math.max(MIN_FIXED_ARENA, Math.ceil((replayed.peakLiveBytes * FIXED_ARENA_FACTOR) / 8) * 8);
-    const fixed = replayMetrics(trace, backend.create({ coalescing: cell.coalescing, growable: false, bytes: fixedArenaBytes }), 2);
+    const fixed = replayMetrics(trace, backend.create({ coalescing: cell.coalescing, growable: false, bytes: fixedArenaBytes }), 2, undefined, budget);
     const metrics: DeterministicMetrics = {
       ops: replayed.ops,
       peakLiveBytes: replayed.peakLiveBytes,
@@ -126,9 +145,12 @@ export function runCell(cell: Cell, trace: Trace, settings: RunSettings, backend
       elapsedMs: performance.now() - started,
     };
   } catch (error) {
+    const overBudget = error instanceof ReplayError && error.code === "BUDGET";
     return {
       ...base,
-      error: describeError(error, trace),
+      error: overBudget
+        ? `skipped: the search examined more than ${searchBudget(settings.quick).toExponential(0)} free blocks within the first ${error.opIndex + 1} ops (O(free blocks) per request on this trace: seconds to minutes per replay)`
+        : describeError(error, trace),
       metrics: null,
       latency: null,
       footprint: null,

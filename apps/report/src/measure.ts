@@ -3,7 +3,7 @@
  * latency from tinybench (whole-trace replays) plus per-op percentiles.
  */
 import type { Allocator } from "@dmm/core";
-import { measureLatency, replay, type ReplayOptions, type ReplayResult } from "@dmm/bench";
+import { measureLatency, replay, type ReplayOptions, type ReplayResult, timeEachOp } from "@dmm/bench";
 import { OP_CALLOC, OP_MALLOC, OP_REALLOC, type Trace } from "@dmm/workloads";
 import type { LatencyMetrics } from "./types.js";
 
@@ -19,8 +19,8 @@ export const TIMELINE_POINTS = 240;
  * sampling `timelinePoints` points of its timeline (2, the least replay takes, when the caller drops it), and
  * calling `snapshot` (the heap map's hook) when given.
  */
-export function replayMetrics(trace: Trace, allocator: Allocator, timelinePoints = TIMELINE_POINTS, snapshot?: ReplayOptions["snapshot"]): ReplayResult {
-  return replay(trace, allocator, { integrity: true, timelinePoints, ...(snapshot ? { snapshot } : {}) });
+export function replayMetrics(trace: Trace, allocator: Allocator, timelinePoints = TIMELINE_POINTS, snapshot?: ReplayOptions["snapshot"], searchBudget = Number.POSITIVE_INFINITY): ReplayResult {
+  return replay(trace, allocator, { integrity: true, timelinePoints, searchBudget, ...(snapshot ? { snapshot } : {}) });
 }
 
 /** Requests that can fail: mallocs, callocs and reallocs to a non-zero size. */
@@ -35,32 +35,46 @@ export function allocationRequests(trace: Trace): number {
 }
 
 /**
- * tinybench time budget per cell, in ms: it runs whole replays until both this and the minimum iterations are
- * met, so every cell costs at least this much CPU. At 200 ms (40 quick) the budgets alone were 2 minutes of CPU
- * for the 600-cell default matrix; a long trace is measured by its iterations, a short one still gets a dozen
- * or more replays for its confidence interval.
+ * tinybench time budget per cell, in ms: it runs whole replays until both this and 3 replays are met. At 200 ms (40
+ * quick) the budgets alone were 2 minutes of CPU for the 600-cell default matrix, at 50 (15 quick) still 10 s of the
+ * quick run's ~20; a long trace is measured by its 3 replays, a short one still gets a dozen or more.
  */
 export function latencyBudgetMs(quick: boolean): number {
-  return quick ? 15 : 50;
+  return quick ? 5 : 40;
 }
 
 /** A timing whose 95% interval is wider than ± this percent of it is re-measured, then marked noisy. */
 export const NOISY_RME_PERCENT = 10;
 
-/** Extra ms a cell may spend re-measuring a noisy timing. */
+/**
+ * Extra ms a cell may spend re-measuring a noisy timing: one more round (a round that would not fit is not started,
+ * so a cell whose 3 replays take longer than this is never re-measured).
+ */
 export function remeasureBudgetMs(quick: boolean): number {
-  return quick ? 40 : 200;
+  return quick ? 5 : 40;
 }
 
+/** Ops timed one by one for the percentiles (every k-th op of a longer trace, so the sample spans it all). */
+export const MAX_TIMED_OPS = 100_000;
+
+/**
+ * Latency of one cell: first one replay timed op by op (the percentiles), which also runs the allocator's code on a
+ * fresh heap before anything is timed as a whole; then tinybench over whole replays, warmed by one untimed replay
+ * only when a replay is shorter than the budget (a longer one warms itself: compiling the loop takes milliseconds).
+ */
 export function measureCellLatency(trace: Trace, create: () => Allocator, quick: boolean): LatencyMetrics {
+  const started = performance.now();
+  const perOp = timeEachOp(trace, create(), MAX_TIMED_OPS);
+  const perOpMs = performance.now() - started;
+  const time = latencyBudgetMs(quick);
   const l = measureLatency(trace, create, {
-    time: latencyBudgetMs(quick),
+    time,
     iterations: 3,
-    warmupIterations: 1,
+    warmupIterations: perOpMs < time ? 1 : 0,
+    percentiles: false,
     maxRmePercent: NOISY_RME_PERCENT,
     remeasureBudget: remeasureBudgetMs(quick),
   });
-  const perOp = l.perOp;
   return {
     nsPerOp: l.nsPerOp,
     rme: l.rme,
@@ -70,13 +84,13 @@ export function measureCellLatency(trace: Trace, create: () => Allocator, quick:
     opsPerSecond: l.opsPerSecond,
     ops: l.ops,
     samples: l.samples,
-    mallocP50: perOp ? perOp.malloc.p50 : null,
-    mallocP99: perOp ? perOp.malloc.p99 : null,
-    mallocP999: perOp ? perOp.malloc.p999 : null,
-    mallocMax: perOp ? perOp.malloc.max : null,
-    freeP50: perOp ? perOp.free.p50 : null,
-    freeP99: perOp ? perOp.free.p99 : null,
-    freeP999: perOp ? perOp.free.p999 : null,
-    freeMax: perOp ? perOp.free.max : null,
+    mallocP50: perOp.malloc.p50,
+    mallocP99: perOp.malloc.p99,
+    mallocP999: perOp.malloc.p999,
+    mallocMax: perOp.malloc.max,
+    freeP50: perOp.free.p50,
+    freeP99: perOp.free.p99,
+    freeP999: perOp.free.p999,
+    freeMax: perOp.free.max,
   };
 }

@@ -53,6 +53,19 @@ describe("quadratic peer cells", () => {
     expect(runCell(cell("thi.ng-malloc"), spread, settings).error).toMatch(/^skipped: free\(\) is O\(live blocks\)/);
   });
 
+  it("skips @thi.ng/malloc on a realloc-heavy trace with few live blocks: each moved block stays on its used list", () => {
+    // 2 live objects reallocated 8000 times in turn: ops × peak live is tiny, ops × (peak live + reallocs) is not.
+    const b = new TraceBuilder();
+    for (let i = 0; i < 2; i++) b.malloc(i, 16);
+    for (let step = 1; step <= 8000; step++) b.realloc(step % 2, 16 + 8 * step);
+    for (let i = 0; i < 2; i++) b.free(i);
+    const reallocs = b.finish();
+    expect(reallocs.length * 2).toBeLessThan(liveLinearLimit(true));
+    expect(reallocs.length * 8002).toBeGreaterThan(liveLinearLimit(true));
+    expect(runCell(cell("thi.ng-malloc"), reallocs, settings).error).toMatch(/^skipped: free\(\) is O\(live blocks\).*\+ reallocs/);
+    expect(runCell(cell("npm-malloc"), reallocs, settings).error).toBeNull();
+  });
+
   it("runs the core heaps on the same traces", () => {
     expect(runCell({ ...cell("tlsf"), allocatorKind: "strategy", coalescing: "immediate" }, oneSize, settings, backendByName("tlsf")).error).toBeNull();
   });

@@ -28,6 +28,13 @@ export interface ReplayOptions {
    * the last op, between ops, so it may walk the heap (e.g. for a heap map). @defaultValue none
    */
   snapshot?: { readonly every: number; take(op: number, allocator: Allocator): void };
+  /**
+   * Most free blocks (or bins) the allocator may examine in all: `lastSearchCost` summed over mallocs, callocs and
+   * the reallocs that moved their block. Checked between chunks (at most 1/1000 of the trace apart, and at every
+   * timeline sample); past it the replay stops with ReplayError BUDGET, so an allocator whose search is O(free
+   * blocks) on this trace costs a bounded, machine-independent amount of work. @defaultValue Infinity
+   */
+  searchBudget?: number;
 }
 
 /** One sample of the heap's state, taken after op `op - 1` ran (so `op` ops have run). */
@@ -94,7 +101,9 @@ export type ReplayErrorCode =
    * The allocator returned a pointer no block can have, named at the op that returned it: not a number, not a
    * multiple of 8, outside `memory`, or (integrity mode) a payload overlapping a live block.
    */
-  | "POINTER";
+  | "POINTER"
+  /** The allocator examined more free blocks than `searchBudget` allows. */
+  | "BUDGET";
 
 /** Why a replay stopped, naming the op (0-based index into the trace) and the ids involved. */
 export class ReplayError extends Error {

@@ -29,8 +29,9 @@ export interface LatencyOptions {
   clock?: "wall" | "cpu";
   /**
    * Re-measure while the 95% confidence interval of nsPerOp is wider than ± this percent of it: another round
-   * of `time` ms, its samples pooled with the earlier ones, until the interval is narrow enough or
-   * `remeasureBudget` is spent (then `noisy` is true). @defaultValue Infinity (one round)
+   * of `time` ms (at least `iterations` replays), its samples pooled with the earlier ones, until the interval is
+   * narrow enough or the next round would not fit in what is left of `remeasureBudget` (then `noisy` is true).
+   * @defaultValue Infinity (one round)
    */
   maxRmePercent?: number;
   /** Most milliseconds spent on re-measuring rounds, beyond the first. @defaultValue 0 */
@@ -281,8 +282,10 @@ export function measureLatency(trace: Trace, createAllocator: () => Allocator, o
   let interval = meanInterval(pooled);
   let remeasured = 0;
   const started = performance.now();
-  // Bounded: each round takes at least `time` ms (or `iterations` replays), and rounds stop once the budget is spent.
-  while (interval.rme > maxRme && performance.now() - started < budget && remeasured < 1000) {
+  // A round takes about max(time, iterations replays): one is started only when that fits in what is left of the
+  // budget (so a trace whose replays are long is never re-measured past it). Bounded: each round spends some of it.
+  const roundMs = () => Math.max(time, Math.max(1, iterations) * interval.mean);
+  while (interval.rme > maxRme && performance.now() - started + roundMs() <= budget && remeasured < 1000) {
     round(false);
     remeasured++;
     interval = meanInterval(pooled);

@@ -53,6 +53,8 @@ class ReplayContext {
   memoryLength = 0;
   /** Integrity mode: the live payloads, so a returned payload that overlaps one is named at its op. */
   readonly live = new LiveIntervals();
+  /** lastSearchCost summed over the reallocs that moved their block (for searchBudget; not a metric). */
+  reallocSearch = 0;
 
   constructor(
     readonly allocator: Allocator,
@@ -208,6 +210,10 @@ class ReplayContext {
       return -old;
     }
     if (size > MAX_SLOT_SIZE) throw new ReplayError("TRACE", op, [id], `a live block of ${size} bytes is too large to track`);
+    if (moved !== ptr) {
+      const cost = allocator.lastSearchCost;
+      if (typeof cost === "number" && cost > 0) this.reallocSearch += cost;
+    }
     const call = `realloc(${ptr}, ${size})`;
     this.checkPointer(op, id, moved, size, call);
     if (integrity) {
@@ -403,6 +409,8 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
   if (!Number.isInteger(timelinePoints) || timelinePoints < 2) {
     throw new ReplayError("OPTIONS", 0, [], `timelinePoints must be an integer >= 2, got ${String(timelinePoints)}`);
   }
+  const searchBudget = options.searchBudget ?? Number.POSITIVE_INFINITY;
+  if (!(searchBudget >= 0)) throw new ReplayError("OPTIONS", 0, [], `searchBudget must be a number >= 0, got ${String(searchBudget)}`);
 
   const n = trace.length;
   const ctx = new ReplayContext(allocator, trace.idCount, heapBytesOf);
@@ -418,10 +426,13 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
   let nextSample = Math.ceil(n / intervals);
   let nextCheck = checkEvery !== 0 ? checkEvery : Number.POSITIVE_INFINITY;
   let nextSnapshot = snapshot !== null ? Math.min(snapshot.every, n) : Number.POSITIVE_INFINITY;
+  // With a search budget, the spent work is checked at least every 1/1000 of the trace.
+  const budgetEvery = searchBudget < Number.POSITIVE_INFINITY ? Math.max(1, Math.ceil(n / 1000)) : Number.POSITIVE_INFINITY;
+  let nextBudget = budgetEvery;
   let done = 0;
   try {
     while (done < n) {
-      const to = Math.min(nextSample, nextCheck, nextSnapshot, n);
+      const to = Math.min(nextSample, nextCheck, nextSnapshot, nextBudget, n);
       const stopped = replayChunk(trace, allocator, ctx, st, done, to, integrity);
       if (stopped < to) {
         ctx.capturePeak(st.liveBytes);
@@ -430,6 +441,10 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
         continue;
       }
       done = to;
+      if (st.searchSum + ctx.reallocSearch > searchBudget) {
+        throw new ReplayError("BUDGET", done - 1, [], `${allocator.name} examined ${st.searchSum + ctx.reallocSearch} free blocks in the first ${done} ops, more than the search budget of ${searchBudget}`);
+      }
+      if (done === nextBudget) nextBudget += budgetEvery;
       if (done === nextCheck) {
         ctx.check(done - 1, ids[done - 1]!);
         nextCheck += checkEvery;

@@ -1,3 +1,4 @@
+import type { Allocator } from "@dmm/core";
 import { meanInterval, measureLatency, tCritical95 } from "@dmm/bench";
 import { describe, expect, it } from "vitest";
 import { growableHeap, randomTrace } from "./helpers.js";
@@ -34,5 +35,26 @@ describe("timings carry a 95% confidence interval", () => {
     const wide = measureLatency(trace, () => growableHeap(), { time: 5, iterations: 3, percentiles: false, maxRmePercent: 1e9, remeasureBudget: 60 });
     expect(wide.remeasured).toBe(0);
     expect(wide.noisy).toBe(false);
+  });
+
+  it("starts no re-measuring round that would not fit in the budget", () => {
+    const trace = randomTrace(200, 7);
+    // Each malloc spins for 50 µs: a replay takes well over 2 ms, a round of 3 replays over 6 ms, more than the 5 ms budget.
+    const slow = (): Allocator => {
+      const heap = growableHeap();
+      const malloc = heap.malloc.bind(heap);
+      heap.malloc = (size: number) => {
+        const until = performance.now() + 0.05;
+        while (performance.now() < until);
+        return malloc(size);
+      };
+      return heap;
+    };
+    const started = performance.now();
+    const r = measureLatency(trace, slow, { time: 1, iterations: 3, warmupIterations: 0, percentiles: false, maxRmePercent: 0.0001, remeasureBudget: 5 });
+    expect(r.remeasured).toBe(0);
+    expect(r.noisy).toBe(true);
+    expect(r.samples).toBe(3);
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 });
