@@ -50,14 +50,19 @@ export interface BuddyOptions {
 }
 
 const HEADER_BYTES = 8;
+// The hot paths use these module-private constants: V8 folds them, where an exported binding is a checked load.
+const MIN_ORDER = 4;
+const MAX_ORDER = 30;
 /** Smallest block: 2^4 = 16 bytes (header and the two link words). */
-export const BUDDY_MIN_ORDER = 4;
+export const BUDDY_MIN_ORDER = MIN_ORDER;
 /** Largest block and arena: 2^30 bytes. */
-export const BUDDY_MAX_ORDER = 30;
-const MAX_ARENA = 1 << BUDDY_MAX_ORDER;
+export const BUDDY_MAX_ORDER = MAX_ORDER;
+const MAX_ARENA = 1 << MAX_ORDER;
 /** Largest request: the payload of the largest block. */
 const MAX_REQUEST = MAX_ARENA - HEADER_BYTES;
-const GRANULE_SHIFT = BUDDY_MIN_ORDER;
+/** Largest request a block of MIN_ORDER holds. */
+const MIN_PAYLOAD = (1 << MIN_ORDER) - HEADER_BYTES;
+const GRANULE_SHIFT = MIN_ORDER;
 const GRANULE_MASK = (1 << GRANULE_SHIFT) - 1;
 /** "No block" in a link word and in heads (0 is the first block of the arena). */
 const NIL = -1;
@@ -86,8 +91,11 @@ const MIN_CAPACITY = 1 << 16;
 
 /** The order of the smallest block that holds `size` payload bytes: ceil(log2(size + 8)), at least 4. */
 export function buddyOrderFor(size: number): number {
-  return size <= (1 << BUDDY_MIN_ORDER) - HEADER_BYTES ? BUDDY_MIN_ORDER : 32 - Math.clz32(size + HEADER_BYTES - 1);
+  return orderFor(size);
 }
+
+// Helpers as const arrows: a call through a const binding is folded; through a function declaration it is checked.
+const orderFor = (size: number): number => (size <= MIN_PAYLOAD ? MIN_ORDER : 32 - Math.clz32(size + HEADER_BYTES - 1));
 
 /**
  * The buddy of the block at arena-relative offset `offset` with order `order`: offset XOR 2^order.
@@ -106,18 +114,18 @@ export function createBuddyAllocator(options: BuddyOptions): Allocator {
   return new BuddyAllocator(options);
 }
 
-function ctz(x: number): number {
-  return 31 - Math.clz32(x & -x);
-}
+/** Count of trailing zeros; -1 for 0. */
+const ctz = (x: number): number => 31 - Math.clz32(x & -x);
 
-function log2Floor(x: number): number {
-  return 31 - Math.clz32(x);
-}
+const log2Floor = (x: number): number => 31 - Math.clz32(x);
 
 class BuddyAllocator implements Allocator {
   readonly name = "buddy";
   readonly coalescing: "immediate" | "none";
   private readonly immediate: boolean;
+  /** Merging stops below this order: MAX_ORDER with immediate coalescing, 0 (never) with none — a number, not a
+   * boolean, so free's hot path tests it with one compare. */
+  private readonly mergeLimit: number;
   private readonly maxArena: number;
 
   private bytes: Uint8Array;
@@ -130,7 +138,7 @@ class BuddyAllocator implements Allocator {
   private arena = 0;
 
   /** Free list heads per order (NIL = empty) and a bitmask of the non-empty orders. */
-  private readonly heads = new Int32Array(BUDDY_MAX_ORDER + 1).fill(NIL);
+  private readonly heads = new Int32Array(MAX_ORDER + 1).fill(NIL);
   private freeMask = 0;
 
   lastSearchCost = 0;
@@ -139,8 +147,11 @@ class BuddyAllocator implements Allocator {
   private peakLiveBytes = 0;
   private usedBlocks = 0;
   private usedBytes = 0;
-  /** Free blocks; their bytes are the rest of the arena (arena - usedBytes), since blocks tile it. */
-  private freeBlocks = 0;
+  /**
+   * Blocks in the arena, used or free: free blocks are blocks - usedBlocks and their bytes arena - usedBytes (blocks
+   * tile the arena), so the common malloc and free, which neither split nor merge, keep no free-block counters.
+   */
+  private blocks = 0;
   private failedAllocations = 0;
 
   constructor(options: BuddyOptions) {
@@ -159,6 +170,7 @@ class BuddyAllocator implements Allocator {
     }
     this.coalescing = coalescing;
     this.immediate = coalescing === "immediate";
+    this.mergeLimit = this.immediate ? MAX_ORDER : 0;
     const initial = size & ~GRANULE_MASK;
     this.maxArena = maxSize & ~GRANULE_MASK;
     this.capacity = this.maxArena === initial ? initial : Math.min(this.maxArena, Math.max(initial, MIN_CAPACITY));
@@ -187,7 +199,6 @@ class BuddyAllocator implements Allocator {
     this.heads[order] = block;
     this.freeMask |= 1 << order;
     this.meta[block >> GRANULE_SHIFT] = START | order;
-    this.freeBlocks++;
   }
 
   /** Takes the free block at `block` of `order` off its list (its header and side entry are the caller's). */
@@ -202,7 +213,6 @@ class BuddyAllocator implements Allocator {
       if (next === NIL) this.freeMask &= ~(1 << order);
     }
     if (next !== NIL) w[(next >> 2) + PREV] = prev;
-    this.freeBlocks--;
   }
 
   // ---- validation (before any mutation) -----------------------------------------------------------------
@@ -292,7 +302,7 @@ class BuddyAllocator implements Allocator {
   private badPointer(ptr: number, op: string): never {
     const rel = ptr - HEADER_BYTES;
     if (rel >= 0 && rel < this.arena && ptr % 8 === 0) {
-      for (let k = BUDDY_MIN_ORDER; k <= BUDDY_MAX_ORDER; k++) {
+      for (let k = MIN_ORDER; k <= MAX_ORDER; k++) {
         const start = rel - (rel % (1 << k));
         const m = this.meta[start >> GRANULE_SHIFT]!;
         if (m & START && start + (1 << (m & ORDER_MASK)) > rel) {
@@ -308,18 +318,26 @@ class BuddyAllocator implements Allocator {
 
   /**
    * The order the block at `block` of `order` reaches when released: with immediate coalescing it merges with
-   * its buddy while that is a free block of the same order — each such buddy validated here (CORRUPTION if
-   * damaged), so that release, which mutates, follows only sound links. Reads only.
+   * its buddy while that is a free block of the same order — each such buddy validated (CORRUPTION if damaged),
+   * so that release, which mutates, follows only sound links. Reads only. The common case, a buddy that is not
+   * free, is tested here without a loop (a loop on the path makes the JIT reload every typed array after it).
    */
   private mergeOrder(block: number, order: number): number {
-    if (!this.immediate) return order;
+    const buddy = block ^ (1 << order);
+    // A buddy past the arena's end is no block; inside it, the side table says whether it is a free one of order.
+    if (order >= this.mergeLimit || buddy >= this.arena || this.meta[buddy >> GRANULE_SHIFT] !== (START | order)) return order;
+    return this.mergeOrderFrom(block, order);
+  }
+
+  /** mergeOrder's loop, from a block whose buddy of `order` is free. */
+  private mergeOrderFrom(block: number, order: number): number {
     const arena = this.arena;
     const meta = this.meta;
+    const limit = this.mergeLimit;
     let b = block;
     let k = order;
-    for (; k < BUDDY_MAX_ORDER; k++) {
+    for (; k < limit; k++) {
       const buddy = b ^ (1 << k);
-      // A buddy past the arena's end is no block; inside it, the side table says whether it is a free one of k.
       if (buddy >= arena || meta[buddy >> GRANULE_SHIFT] !== (START | k)) break;
       const fault = this.freeFault(buddy, k);
       if (fault !== SOUND) this.corruptFree(buddy, k, fault);
@@ -333,6 +351,11 @@ class BuddyAllocator implements Allocator {
    * free buddies up to order `to`, as mergeOrder found them (validated).
    */
   private release(block: number, order: number, to: number): void {
+    this.pushFree(to > order ? this.absorbBuddies(block, order, to) : block, to);
+  }
+
+  /** Takes the free buddies of orders order..to-1 off their lists; returns where the merged block starts. */
+  private absorbBuddies(block: number, order: number, to: number): number {
     let b = block;
     for (let k = order; k < to; k++) {
       const buddy = b ^ (1 << k);
@@ -341,7 +364,8 @@ class BuddyAllocator implements Allocator {
       this.meta[(buddy > b ? buddy : b) >> GRANULE_SHIFT] = 0;
       b &= ~(1 << k);
     }
-    this.pushFree(b, to);
+    this.blocks -= to - order;
+    return b;
   }
 
   /** Extends the arena to `end` bytes by aligned chunks, each released (merged with a free buddy below). */
@@ -349,8 +373,9 @@ class BuddyAllocator implements Allocator {
     this.ensureCapacity(end);
     let a = this.arena;
     while (a < end) {
-      const j = Math.min(a === 0 ? BUDDY_MAX_ORDER : ctz(a), log2Floor(end - a));
+      const j = Math.min(a === 0 ? MAX_ORDER : ctz(a), log2Floor(end - a));
       this.arena = a + (1 << j);
+      this.blocks++;
       this.release(a, j, this.mergeOrder(a, j));
       a += 1 << j;
     }
@@ -408,43 +433,45 @@ class BuddyAllocator implements Allocator {
   malloc(size: number): Ptr {
     // Every integer from 0 to MAX_REQUEST passes the first test; anything else is assertSize's or NULL.
     if (size >>> 0 !== size || size > MAX_REQUEST) return this.mallocRejected(size);
-    const order = buddyOrderFor(size);
+    const order = orderFor(size);
     // One bitmask probe finds the list; the cost is the one list examined.
     this.lastSearchCost = 1;
-    let avail = this.freeMask & (-1 << order);
-    if (avail === 0) {
-      if (!this.grow(order)) {
-        this.failedAllocations++;
-        return 0;
-      }
-      avail = this.freeMask & (-1 << order);
+    if ((this.freeMask & (1 << order)) === 0 && !this.refill(order)) {
+      this.failedAllocations++;
+      return 0;
     }
-    const k = ctz(avail);
-    const w = this.words;
-    const block = this.heads[k]!;
+    const block = this.heads[order]!;
     // The list's head may have been overwritten by an overflow from the block below: report, never hand it out.
-    const fault = this.freeFault(block, k);
-    if (fault !== SOUND) this.corruptFree(block, k, fault);
-    this.unlinkFree(block, k);
-    // Split down: keep the lower half, free the upper half (the buddy), until the block is of `order`. The lists
-    // of orders order..k-1 are empty (k is the lowest non-empty one >= order), so each half is its list's only block.
-    const meta = this.meta;
-    const heads = this.heads;
-    for (let j = k - 1; j >= order; j--) {
-      const half = block + (1 << j);
-      const i = half >> 2;
-      w[i] = TAG | j;
-      w[i + NEXT] = NIL;
-      w[i + PREV] = NIL;
-      heads[j] = half;
-      meta[half >> GRANULE_SHIFT] = START | j;
-    }
-    this.freeMask |= (1 << k) - (1 << order);
-    this.freeBlocks += k - order;
+    const fault = this.freeFault(block, order);
+    if (fault !== SOUND) this.corruptFree(block, order, fault);
+    this.unlinkFree(block, order);
     this.markUsed(block, order, size);
     this.usedBlocks++;
     this.usedBytes += 1 << order;
     return block + HEADER_BYTES;
+  }
+
+  /**
+   * Puts a free block on the empty list of `order`: splits the lowest larger free block down (keeping the lower
+   * half, freeing the upper half, its buddy, at each order; the last lower half is the new head), after growing the
+   * arena if there is none. False, with nothing changed, when maxSize forbids growing.
+   */
+  private refill(order: number): boolean {
+    let avail = this.freeMask & (-1 << order);
+    if (avail === 0) {
+      if (!this.grow(order)) return false;
+      avail = this.freeMask & (-1 << order);
+    }
+    const k = ctz(avail);
+    if (k === order) return true;
+    const block = this.heads[k]!;
+    const fault = this.freeFault(block, k);
+    if (fault !== SOUND) this.corruptFree(block, k, fault);
+    this.unlinkFree(block, k);
+    for (let j = k - 1; j >= order; j--) this.pushFree(block + (1 << j), j);
+    this.pushFree(block, order);
+    this.blocks += k - order;
+    return true;
   }
 
   /** malloc of a size that is not an integer from 0 to MAX_REQUEST: INVALID_SIZE, or NULL for one too large. */
@@ -502,16 +529,18 @@ class BuddyAllocator implements Allocator {
       return 0;
     }
     const block = ptr - HEADER_BYTES;
-    const need = buddyOrderFor(size);
+    const need = orderFor(size);
     const oldSize = this.words[(block >> 2) + REQUESTED]!;
     if (need <= order) {
       // Shrink in place: give back upper halves (each is the buddy of the used lower half, so none merges).
+      this.blocks += order - need;
       while (order > need) {
         order--;
         this.pushFree(block + (1 << order), order);
         this.usedBytes -= 1 << order;
       }
     } else if (this.growsInPlace(block, order, need)) {
+      this.blocks -= need - order;
       for (let k = order; k < need; k++) {
         const buddy = block + (1 << k);
         this.unlinkFree(buddy, k);
@@ -572,7 +601,7 @@ class BuddyAllocator implements Allocator {
       peakLiveBytes: this.peakLiveBytes,
       usedBlocks: this.usedBlocks,
       usedBytes: this.usedBytes,
-      freeBlocks: this.freeBlocks,
+      freeBlocks: this.blocks - this.usedBlocks,
       freeBytes: this.arena - this.usedBytes,
       largestFreeBlock: this.freeMask === 0 ? 0 : (1 << log2Floor(this.freeMask)) - HEADER_BYTES,
       failedAllocations: this.failedAllocations,
@@ -584,7 +613,7 @@ class BuddyAllocator implements Allocator {
     const m = this.meta[block >> GRANULE_SHIFT]!;
     if (!(m & START)) this.corrupt(block, "no block starts where the previous one ends (side table)");
     const order = m & ORDER_MASK;
-    if (order < BUDDY_MIN_ORDER || block % (1 << order) !== 0) this.corrupt(block, `order ${order} block is not aligned to 2^${order}`);
+    if (order < MIN_ORDER || block % (1 << order) !== 0) this.corrupt(block, `order ${order} block is not aligned to 2^${order}`);
     if (block + (1 << order) > this.arena) this.corrupt(block, `order ${order} block runs past the arena's end`);
     const expected = TAG | (m & META_USED ? USED_BIT : 0) | order;
     if (this.words[block >> 2] !== expected) this.corrupt(block, "header disagrees with the side table (overwritten by a buffer overflow?)");
@@ -637,7 +666,7 @@ class BuddyAllocator implements Allocator {
     if (block !== this.arena) this.corrupt(block, `blocks do not tile the arena: the chain ends at ${block}, the arena is ${this.arena}`);
     const counters: Array<[string, number, number]> = [
       ["usedBlocks", this.usedBlocks, used], ["usedBytes", this.usedBytes, usedBytes],
-      ["freeBlocks", this.freeBlocks, physicalFree.size], ["freeBytes", this.arena - this.usedBytes, freeBytes], ["liveBytes", this.liveBytes, live],
+      ["freeBlocks", this.blocks - this.usedBlocks, physicalFree.size], ["freeBytes", this.arena - this.usedBytes, freeBytes], ["liveBytes", this.liveBytes, live],
     ];
     for (const [name, kept, counted] of counters) {
       if (kept !== counted) this.corrupt(0, `stats.${name} is ${kept} but the arena holds ${counted}`);
@@ -646,7 +675,7 @@ class BuddyAllocator implements Allocator {
     // Phase 2: the free lists.
     const listed = new Set<number>();
     const w = this.words;
-    for (let k = 0; k <= BUDDY_MAX_ORDER; k++) {
+    for (let k = 0; k <= MAX_ORDER; k++) {
       const head = this.heads[k]!;
       if ((head !== NIL) !== ((this.freeMask & (1 << k)) !== 0)) {
         this.corrupt(head, `the free-order bitmask says order ${k} is ${head !== NIL ? "empty" : "non-empty"}, the list says otherwise`);

@@ -129,6 +129,16 @@ describe("buddy rejects bad input and stays unchanged", () => {
     a.check();
   });
 
+  it("CORRUPTION when the larger free block malloc would split has a damaged header: nothing is split", () => {
+    const a = createBuddyAllocator({ size: 64 });
+    a.malloc(8); // [0, 16)
+    const q = a.malloc(8); // [16, 32): the order-4 list is empty, [32, 64) is the only free block
+    a.memory.fill(0x41, q + 8, q + 12); // q overflows into its header
+    const before = snapshotBytes(a);
+    expectCode(() => a.malloc(8), "CORRUPTION");
+    expect(snapshotBytes(a)).toEqual(before);
+  });
+
   it("CORRUPTION for forged links that name a real free block: a head with a previous block, a misaligned alias", () => {
     // Four order-4 blocks at 0, 16, 32, 48; 0 and 48 freed (their buddies are used): the order-4 list is 48 -> 0.
     const setupList = () => {
