@@ -58,6 +58,31 @@ export function anyStartIn(marks: Int32Array, from: number, to: number): boolean
   return anyStartInWords(marks, first, last);
 }
 
+/**
+ * Whether [block, end) is exactly one block by the START bits: `block` is a marked start, `end` is one (or is
+ * `top`, where no bit is ever set), and no start is marked between them — the rules "a used block has no block
+ * start inside it" and "it ends at a block boundary" in one pass. One read when both ends' bits share a START
+ * word (a block of up to 256 bytes, most of them); E.g. [16, 48): granules 2 and 6 in word 0, bits 2 .. 6 must
+ * be exactly bits 2 and 6.
+ */
+export function isSoleBlock(marks: Int32Array, block: number, end: number, top: number): boolean {
+  const first = block >>> 3;
+  const last = end >>> 3;
+  const i = first >>> 5;
+  const want = end < top ? 1 << (last & 31) : 0;
+  if (i === last >>> 5) return (marks[i << 1]! & (-1 << (first & 31)) & ~(-2 << (last & 31))) === ((1 << (first & 31)) | want);
+  return isSoleBlockWide(marks, first, last, want);
+}
+
+/** isSoleBlock over more than one START word (kept apart so isSoleBlock inlines). */
+function isSoleBlockWide(marks: Int32Array, first: number, last: number, want: number): boolean {
+  let i = first >>> 5;
+  const lastWord = last >>> 5;
+  if ((marks[i << 1]! & (-1 << (first & 31))) !== 1 << (first & 31)) return false;
+  while (++i < lastWord) if (marks[i << 1] !== 0) return false;
+  return (marks[i << 1]! & ~(-2 << (last & 31))) === want;
+}
+
 /** anyStartIn over granules first .. last in more than one START word (kept apart so anyStartIn inlines). */
 function anyStartInWords(marks: Int32Array, first: number, last: number): boolean {
   let i = first >>> 5;

@@ -20,7 +20,7 @@ import {
   type Strategy,
   type StrategyHost,
 } from "./api.js";
-import { anyStartIn, clearFreed, clearStart, createMarks, isStart, markFreed, markStart } from "./block-map.js";
+import { clearFreed, clearStart, createMarks, isSoleBlock, isStart, markFreed, markStart } from "./block-map.js";
 import { checkHeap, walkBlocks } from "./checker.js";
 import * as layout from "./layout.js";
 import {
@@ -466,17 +466,17 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       const min = this.minBlockSize;
       const mask = this.alignMask;
       const candidate = ptr - HEADER_BYTES;
-      if (candidate < this.base || ptr >= top || (ptr & mask) !== 0 || !isStart(marks, candidate)) break fast;
-      // The block: used, a sound size spanning no other block, a request that needs that size.
+      if (candidate < this.base || ptr >= top || (ptr & mask) !== 0) break fast;
+      // The block: used, a sound size, a marked start ending at one with none inside (isSoleBlock), a request
+      // that needs that size.
       const header = words[candidate >> 2]!;
       const size = header & ~FLAG_MASK;
       const next = candidate + size;
       if ((header & USED) === 0 || size < min || (size & mask) !== 0 || next > top) break fast;
-      if (anyStartIn(marks, candidate + 8, next)) break fast;
+      if (!isSoleBlock(marks, candidate, next, top)) break fast;
       const requested = words[(candidate >> 2) + REQUESTED]! >>> 0;
       if (requested > size - HEADER_BYTES || size - blockFor(this, requested) >= min) break fast;
       if (next < top) {
-        if (!isStart(marks, next)) break fast;
         const nextHeader = words[next >> 2]!;
         if (nextHeader & PREV_FREE) break fast; // the copy of this block's USED bit
         // The block above, as validHeader(next, false) checks it.

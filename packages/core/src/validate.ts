@@ -33,7 +33,10 @@ const REQUESTED = layout.REQUESTED;
 const USED = layout.USED;
 
 /** Largest arena: offsets and sizes must fit the 32-bit words of the headers. */
-export const MAX_HEAP_BYTES = 1 << 30;
+const MAX_BYTES = 1 << 30;
+// Exported under its name; the code here uses the module-local constant, which V8 folds into the code (an
+// exported binding is read from its cell at every use, even in its own module).
+export const MAX_HEAP_BYTES = MAX_BYTES;
 
 /** What the rules read: the heap's words, its block map and its geometry. */
 export interface BlockSpace {
@@ -57,7 +60,7 @@ export function corrupt(block: number, why: string): never {
 
 /** Block bytes needed to serve `size` payload bytes, or -1 when no heap of ours could hold it. */
 export function blockFor(h: BlockSpace, size: number): number {
-  if (size > MAX_HEAP_BYTES) return -1;
+  if (size > MAX_BYTES) return -1;
   const mask = h.alignMask;
   const need = (size + HEADER_BYTES + mask) & ~mask;
   return need < h.minBlockSize ? h.minBlockSize : need;
