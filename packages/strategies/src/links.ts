@@ -20,3 +20,13 @@ export function tooLong(strategy: string, what: string, limit: number): never {
 export function notIndexed(strategy: string, block: number, where: string): never {
   throw new HeapError("CORRUPTION", `${strategy}: block ${block} is not in ${where} (its links or size overwritten?)`);
 }
+
+/**
+ * Whether `offset` is a free block start, as StrategyHost.isFreeBlock tells it, from the host's words and block
+ * map: for a hot path, where the method call measured ~8% of the 2M-op mixed trace's instructions (TurboFan
+ * did not inline it). A multiple of 8 whose START bit is set (no bit is set outside [base, top), and an offset
+ * outside the map reads undefined, which masks to 0) and whose header's USED bit is clear.
+ */
+export function isFreeAt(w: Int32Array, marks: Int32Array, offset: number): boolean {
+  return (offset & 7) === 0 && (marks[(offset >>> 8) << 1]! & (1 << ((offset >>> 3) & 31))) !== 0 && (w[offset >> 2]! & 1) === 0;
+}

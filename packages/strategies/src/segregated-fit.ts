@@ -1,5 +1,5 @@
-import { blockSize, LINK0, type Strategy, type StrategyHost } from "@dmm/core";
-import { badLink, notIndexed, tooLong } from "./links.js";
+import { blockSize, FLAG_MASK, LINK0, type Strategy, type StrategyHost } from "@dmm/core";
+import { badLink, isFreeAt, notIndexed, tooLong } from "./links.js";
 import { SizeChainTrees } from "./size-chain-tree.js";
 
 /**
@@ -34,6 +34,8 @@ const BINS = 128;
 const BITMAP_WORDS = BINS >> 5;
 const NEXT = LINK0; // small bins: link words 0 and 1
 const PREV = LINK0 + 1;
+/** The size bits of a header word (layout.ts FLAG_MASK), module-local so V8 folds it. */
+const SIZE_MASK = ~FLAG_MASK;
 
 /** The size class of a block size (or request) in bytes. */
 export function sizeClass(size: number): number {
@@ -72,7 +74,7 @@ class SegregatedFit implements Strategy {
 
   insert(block: number): void {
     const w = this.host.words;
-    const size = blockSize(w, block);
+    const size = w[block >> 2]! & SIZE_MASK;
     const c = sizeClass(size);
     if (c < SMALL_BINS) {
       const head = this.heads[c]!;
@@ -89,16 +91,16 @@ class SegregatedFit implements Strategy {
 
   remove(block: number): void {
     const w = this.host.words;
-    const c = sizeClass(blockSize(w, block));
+    const c = sizeClass(w[block >> 2]! & SIZE_MASK);
     let empty: boolean;
     if (c < SMALL_BINS) {
       // Both links checked, and each must link back, before either is written through.
-      const host = this.host;
+      const marks = this.host.marks;
       const next = w[(block >> 2) + NEXT]!;
       const prev = w[(block >> 2) + PREV]!;
-      if (next !== 0 && (!host.isFreeBlock(next) || w[(next >> 2) + PREV] !== block)) badLink(this.name, block, "next", next);
+      if (next !== 0 && (!isFreeAt(w, marks, next) || w[(next >> 2) + PREV] !== block)) badLink(this.name, block, "next", next);
       if (prev !== 0) {
-        if (!host.isFreeBlock(prev) || w[(prev >> 2) + NEXT] !== block) badLink(this.name, block, "previous", prev);
+        if (!isFreeAt(w, marks, prev) || w[(prev >> 2) + NEXT] !== block) badLink(this.name, block, "previous", prev);
         w[(prev >> 2) + NEXT] = next;
       } else if (this.heads[c] === block) this.heads[c] = next;
       else notIndexed(this.name, block, `small bin ${c}`);

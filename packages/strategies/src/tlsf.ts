@@ -1,5 +1,5 @@
 import { FLAG_MASK, LINK0, type Strategy, type StrategyHost } from "@dmm/core";
-import { badLink, notIndexed, tooLong } from "./links.js";
+import { badLink, isFreeAt, notIndexed, tooLong } from "./links.js";
 
 /**
  * Two-level segregated fit (Masmano, Ripoll, Crespo, Real: "TLSF: a New Dynamic Memory Allocator for Real-Time
@@ -51,15 +51,6 @@ export const TLSF_SL_INDEX_COUNT = SL_INDEX_COUNT;
 const NEXT = LINK0;
 const PREV = LINK0 + 1;
 const SIZE_MASK = ~FLAG_MASK;
-
-/**
- * Whether `offset` is a free block start, as StrategyHost.isFreeBlock tells it, inline (the method call measured
- * ~8% of the 2M-op mixed trace's instructions): a multiple of 8 whose START bit is set (no bit is set outside
- * [base, top), and an offset outside the map reads undefined, which masks to 0) and whose header says free.
- */
-function freeAt(w: Int32Array, marks: Int32Array, offset: number): boolean {
-  return (offset & 7) === 0 && (marks[(offset >>> 8) << 1]! & (1 << ((offset >>> 3) & 31))) !== 0 && (w[offset >> 2]! & 1) === 0;
-}
 
 /** The list a free block of `size` bytes is kept in (mapping_insert): [first-level index, second-level index]. */
 export function tlsfMapping(size: number): [fl: number, sl: number] {
@@ -129,9 +120,9 @@ class Tlsf implements Strategy {
     const prev = w[i + PREV]!;
     // Both links are checked before either is written through, and each must link back (glibc's "corrupted
     // double-linked list"): a smashed link is reported, never followed.
-    if (next !== 0 && (!freeAt(w, marks, next) || w[(next >> 2) + PREV] !== block)) badLink(this.name, block, "next", next);
+    if (next !== 0 && (!isFreeAt(w, marks, next) || w[(next >> 2) + PREV] !== block)) badLink(this.name, block, "next", next);
     if (prev !== 0) {
-      if (!freeAt(w, marks, prev) || w[(prev >> 2) + NEXT] !== block) badLink(this.name, block, "previous", prev);
+      if (!isFreeAt(w, marks, prev) || w[(prev >> 2) + NEXT] !== block) badLink(this.name, block, "previous", prev);
       w[(prev >> 2) + NEXT] = next;
       if (next !== 0) w[(next >> 2) + PREV] = prev;
     } else {
