@@ -1,5 +1,5 @@
 import { FLAG_MASK, LINK0, type Strategy, type StrategyHost } from "@dmm/core";
-import { badLink, isFreeAt, notIndexed, tooLong } from "./links.js";
+import { badLink, notIndexed, tooLong } from "./links.js";
 
 /**
  * Two-level segregated fit (Masmano, Ripoll, Crespo, Real: "TLSF: a New Dynamic Memory Allocator for Real-Time
@@ -120,9 +120,14 @@ class Tlsf implements Strategy {
     const prev = w[i + PREV]!;
     // Both links are checked before either is written through, and each must link back (glibc's "corrupted
     // double-linked list"): a smashed link is reported, never followed.
-    if (next !== 0 && (!isFreeAt(w, marks, next) || w[(next >> 2) + PREV] !== block)) badLink(this.name, block, "next", next);
+    // isFreeAt (links.ts) written out: TurboFan left the call un-inlined here, where most lists hold one block.
+    if (next !== 0 && ((next & 7) !== 0 || (marks[(next >>> 8) << 1]! & (1 << ((next >>> 3) & 31))) === 0 || (w[next >> 2]! & 1) !== 0 || w[(next >> 2) + PREV] !== block)) {
+      badLink(this.name, block, "next", next);
+    }
     if (prev !== 0) {
-      if (!isFreeAt(w, marks, prev) || w[(prev >> 2) + NEXT] !== block) badLink(this.name, block, "previous", prev);
+      if ((prev & 7) !== 0 || (marks[(prev >>> 8) << 1]! & (1 << ((prev >>> 3) & 31))) === 0 || (w[prev >> 2]! & 1) !== 0 || w[(prev >> 2) + NEXT] !== block) {
+        badLink(this.name, block, "previous", prev);
+      }
       w[(prev >> 2) + NEXT] = next;
       if (next !== 0) w[(next >> 2) + PREV] = prev;
     } else {
