@@ -32,6 +32,11 @@ export interface Allocator {
   free(ptr: Ptr): void;
   /** Bytes usable at ptr: at least the size requested for it. */
   usableSize(ptr: Ptr): number;
+  /**
+   * The counters and the largest free block. On a damaged heap it may throw HeapError CORRUPTION rather than answer
+   * (the largest free block is found by following the index or walking the blocks, which check what they read):
+   * detection, as check() is; never another error, never a hang, and the heap is left as it was.
+   */
   stats(): HeapStats;
   /** Throws HeapError code CORRUPTION naming the first broken invariant. */
   check(): void;
@@ -150,14 +155,35 @@ export interface Strategy {
   examined: number;
   /** Binds the strategy to a heap; the strategy drops any previous state and starts empty. */
   attach(host: StrategyHost): void;
-  /** A free block appeared (free, split remainder, coalesced block, growth). */
+  /**
+   * A free block appeared (free, split remainder, coalesced block, growth). Atomic: a link that fails
+   * host.isFreeBlock is reported (HeapError CORRUPTION) before the strategy writes anything.
+   */
   insert(block: number): void;
-  /** A free block stops being free (allocated, or merged into a neighbour). Its header still holds its size. */
+  /**
+   * A free block stops being free (allocated, or merged into a neighbour). Its header still holds its size.
+   * Atomic, like insert: a damaged link is reported before anything is written.
+   */
   remove(block: number): void;
   /** A free block whose size is >= `size` bytes, chosen by the policy, or 0; it stays indexed until `remove`. */
   find(size: number): number;
   /** Visits every block the index holds (for the checker). */
   forEach(visit: (block: number) => void): void;
+  /**
+   * Optional, so that a rejected call changes nothing: checks, writing nothing, every link word that `insert` of a
+   * free block of `size` bytes at `block` would follow, and throws HeapError CORRUPTION where `insert` would. The
+   * heap asks before the first change of an operation that ends with an insert (free, a split remainder, a merged
+   * run), so that the insert cannot fail after the heap or the index has changed. A strategy whose insert follows
+   * no link word (a list push, an array of bins) leaves it out.
+   */
+  validateInsert?(block: number, size: number): void;
+  /**
+   * Optional, like validateInsert: checks, writing nothing, everything `remove(block)` would follow, and throws
+   * HeapError CORRUPTION where `remove` would. The heap asks for every block an operation will remove before the
+   * first of them leaves the index (free between two free neighbours, a deferred merge of a run), so that a
+   * damaged second block is reported with the first still indexed as it was.
+   */
+  validateRemove?(block: number): void;
   /** Checks the index's own invariants; throws an Error whose message names the broken one. */
   check?(): void;
   /** Size in bytes of the largest indexed free block, or 0; optional (the heap scans when absent). */

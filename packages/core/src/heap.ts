@@ -26,6 +26,7 @@ import * as layout from "./layout.js";
 import {
   type BlockSpace,
   blockFor,
+  corrupt,
   freeable,
   freeBlockAtTop,
   freeBlockBelow,
@@ -39,6 +40,8 @@ export { MAX_HEAP_BYTES } from "./validate.js";
 // Module-local copies: V8 folds a module's own constants into the code, but reads imported bindings at each use.
 const FLAG_MASK = layout.FLAG_MASK;
 const HEADER_BYTES = layout.HEADER_BYTES;
+const LINK0 = layout.LINK0;
+const LINK_WORDS = layout.LINK_WORDS;
 const MIN_BLOCK_BYTES = layout.MIN_BLOCK_BYTES;
 const PREV_FREE = layout.PREV_FREE;
 const REQUESTED = layout.REQUESTED;
@@ -99,7 +102,10 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
   /** 1 when the last block is free (the PREV_FREE bit a block at `top` would carry). */
   topPrevFree = 0;
 
-  strategy: Strategy;
+  strategy!: Strategy;
+  /** The strategy answers validateInsert / validateRemove (read once per strategy: the hot paths test a field). */
+  private vetsInsert = false;
+  private vetsRemove = false;
   lastSearchCost = 0;
   /**
    * free's fused validation pass is on, and how many frees under immediate coalescing it handed to the full rules:
@@ -170,7 +176,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       this.freeBytes = blockBytes;
       this.topPrevFree = 1;
     }
-    this.strategy = strategy;
+    this.useStrategy(strategy);
     try {
       strategy.attach(this);
       if (this.freeBlocks) strategy.insert(this.base);
@@ -266,6 +272,27 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     if (this.mode === DEFERRED) this.notePending(block);
   }
 
+  /**
+   * Validate before mutate, for the index: before an operation's first change, the strategy checks (writing
+   * nothing) the insert of the `size`-byte free block it will make at `at` and, when the operation removes two
+   * blocks, the second removal `second` (0: none; a first removal needs no check: it goes first, and a strategy's
+   * remove is atomic). So no strategy call fails after the heap or the index has changed.
+   */
+  private vet(second: number, at: number, size: number): void {
+    if (second !== 0 && this.vetsRemove) this.strategy.validateRemove!(second);
+    if (this.vetsInsert) this.strategy.validateInsert!(at, size);
+  }
+
+  /**
+   * Takes the free block `block` (to be `bytes` bytes) out of the index to carve `need` bytes from it, having
+   * vetted the insert of the remainder allocate will make (at the block's address when the last find asked for
+   * the high end).
+   */
+  private take(block: number, bytes: number, need: number): void {
+    if (this.vetsInsert && bytes - need >= this.minBlockSize) this.vet(0, this.strategy.carveHigh === true ? block : block + need, bytes - need);
+    this.strategy.remove(block);
+  }
+
   // ---- growth -------------------------------------------------------------------------------------------
 
   private ensureCapacity(bytes: number): void {
@@ -297,13 +324,13 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       const lastSize = this.words[last >> 2]! & ~FLAG_MASK;
       if (lastSize >= need) {
         // The policy missed a block that fits (a size-class policy such as TLSF may): use it, do not grow.
-        this.strategy.remove(last);
+        this.take(last, lastSize, need);
         return last;
       }
       let extra = want - lastSize;
       if (this.top + extra > this.maxSize) extra = need - lastSize;
       if (this.top + extra > this.maxSize) return 0;
-      this.strategy.remove(last);
+      this.take(last, lastSize + extra, need);
       this.ensureCapacity(this.top + extra);
       const w = this.words;
       w[last >> 2] = (lastSize + extra) | (w[last >> 2]! & PREV_FREE);
@@ -315,6 +342,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     }
     const bytes = this.top + want <= this.maxSize ? want : need;
     if (this.top + bytes > this.maxSize) return 0;
+    if (this.vetsInsert && bytes - need >= this.minBlockSize) this.vet(0, this.strategy.carveHigh === true ? this.top : this.top + need, bytes - need);
     this.ensureCapacity(this.top + bytes);
     const block = this.top;
     this.words[block >> 2] = bytes;
@@ -377,7 +405,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
           (size & this.alignMask) === 0 && end <= top && words[(end - 4) >> 2] === size &&
           (end < top ? isStart(marks, end) && (words[end >> 2]! & PREV_FREE) !== 0 : this.topPrevFree !== 0))
       ) this.checkFound(block, need);
-      strategy.remove(block);
+      this.take(block, size, need);
       return block;
     }
     return this.grow(need);
@@ -514,9 +542,27 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     const header = words[block >> 2]!;
     const size = header & ~FLAG_MASK;
     const next = block + size;
-    // The neighbours leave the index first: a smashed link is reported before any header changes.
     const nextFree = this.mode === IMMEDIATE && next < this.top && (words[next >> 2]! & USED) === 0;
     const prev = this.mode === IMMEDIATE && header & PREV_FREE ? block - words[(block - 4) >> 2]! : 0;
+    if (!nextFree && prev === 0) {
+      // No merge: the insert is the one strategy call, made as soon as the header says free and before anything
+      // else changes (a rejected insert writes nothing, and the header is put back).
+      words[block >> 2] = header & ~USED;
+      try {
+        this.strategy.insert(block);
+      } catch (e) {
+        words[block >> 2] = header;
+        throw e;
+      }
+      this.countFreed(block, size);
+      words[(next - 4) >> 2] = size;
+      this.setPrevFree(next, PREV_FREE);
+      if (this.mode === DEFERRED) this.notePending(block);
+      return;
+    }
+    // Merging: the neighbours leave the index first, and the strategy vets that and the merged block's insert
+    // before, so a smashed link is reported before the index or any header changes.
+    if (this.vetsInsert || (nextFree && prev !== 0)) this.vetFree(block, false);
     if (nextFree) this.strategy.remove(next);
     if (prev !== 0) {
       try {
@@ -526,12 +572,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
         throw e;
       }
     }
-    this.liveBytes -= words[(block >> 2) + REQUESTED]!;
-    this.usedBlocks--;
-    this.usedBytes -= size;
-    this.freeBlocks++;
-    this.freeBytes += size;
-    markFreed(this.marks, block);
+    this.countFreed(block, size);
     words[block >> 2] = header & ~USED;
     let merged = size;
     if (nextFree) merged = this.absorbNext(block, size);
@@ -545,6 +586,36 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       start = prev;
     }
     this.indexFree(start);
+  }
+
+  /** free's counters and freed mark for the used block at `block` of `size` bytes. */
+  private countFreed(block: number, size: number): void {
+    this.liveBytes -= this.words[(block >> 2) + REQUESTED]!;
+    this.usedBlocks--;
+    this.usedBytes -= size;
+    this.freeBlocks++;
+    this.freeBytes += size;
+    markFreed(this.marks, block);
+  }
+
+  /**
+   * Vets (see vet) the strategy calls free makes for the validated used block at `block`: under immediate
+   * coalescing, the removal of a free block below when there is a free block above too, and the insert of the
+   * block merged with its free neighbours. `before` = true vets every removal, for a free that other changes will
+   * precede (a moving realloc's malloc).
+   */
+  private vetFree(block: number, before: boolean): void {
+    const words = this.words;
+    const header = words[block >> 2]!;
+    const size = header & ~FLAG_MASK;
+    const next = block + size;
+    const nextSize = this.mode === IMMEDIATE && next < this.top && (words[next >> 2]! & USED) === 0 ? words[next >> 2]! & ~FLAG_MASK : 0;
+    const prevSize = this.mode === IMMEDIATE && header & PREV_FREE ? words[(block - 4) >> 2]! : 0;
+    if (before && this.vetsRemove) {
+      if (nextSize !== 0) this.strategy.validateRemove!(next);
+      if (prevSize !== 0) this.strategy.validateRemove!(block - prevSize);
+    }
+    this.vet(nextSize !== 0 && prevSize !== 0 ? block - prevSize : 0, block - prevSize, size + prevSize + nextSize);
   }
 
   realloc(ptr: Ptr, size: number): Ptr {
@@ -569,11 +640,9 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     const oldSize = words[(block >> 2) + REQUESTED]!;
 
     if (need <= blockBytes) {
-      this.shrinkInPlace(block, need, blockBytes);
+      this.resizeInPlace(block, need, blockBytes, 0);
     } else if (blockBytes + nextFree >= need) {
-      // Grow into the free successor.
-      this.strategy.remove(next);
-      this.shrinkInPlace(block, need, this.absorbNext(block, blockBytes));
+      this.resizeInPlace(block, need, blockBytes, nextFree);
     } else if (next + nextFree === this.top && this.top + (need - blockBytes - nextFree) <= this.maxSize) {
       // The block (or the block and a free successor) ends the heap: extend the heap top.
       const extra = need - blockBytes - nextFree;
@@ -600,6 +669,9 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
    */
   private move(ptr: Ptr, block: number, size: number, oldSize: number): Ptr {
     freeable(this, ptr, this.mode === IMMEDIATE);
+    // What the free will ask of the strategy, vetted too (the malloc between may change it, e.g. carve the free
+    // block above; the free checks again).
+    this.vetFree(block, true);
     this.liveBytes -= oldSize;
     let moved: Ptr;
     try {
@@ -609,24 +681,51 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     }
     if (moved === 0) return 0;
     this.bytes.copyWithin(moved, ptr, ptr + Math.min((this.words[block >> 2]! & ~FLAG_MASK) - HEADER_BYTES, size));
-    this.free(ptr);
+    try {
+      this.free(ptr);
+    } catch (e) {
+      // The malloc changed the index since the vetting, and the free met damage after all: give the new block
+      // back, so that p stays the one live block (nothing leaks), and report the damage.
+      try {
+        this.free(moved);
+      } catch {
+        // The damage the first error names; it is the one reported.
+      }
+      throw e;
+    }
     return moved;
   }
 
   /**
-   * Cuts the used block at `block` (now `blockBytes`) down to `need`, freeing the tail when it can be a block;
-   * under immediate coalescing the tail absorbs a free block above it.
+   * realloc in place: the used block at `block` (`blockBytes` bytes), first grown into its free successor of
+   * `absorbed` bytes (0: none, a shrink), is cut down to `need`, freeing the tail when it can be a block; under
+   * immediate coalescing the tail absorbs a free block above it. The strategy vets every call before the first
+   * change (vet); the caller has validated the successor's header.
    */
-  private shrinkInPlace(block: number, need: number, blockBytes: number): void {
-    const rest = blockBytes - need;
+  private resizeInPlace(block: number, need: number, blockBytes: number, absorbed: number): void {
+    const words = this.words;
+    const total = blockBytes + absorbed;
+    const rest = total - need;
+    const next = block + total;
+    let nextFree = 0;
+    if (rest >= this.minBlockSize) {
+      if (this.mode === IMMEDIATE && next < this.top && (words[next >> 2]! & USED) === 0) {
+        // Under immediate coalescing a free successor's upper neighbour is used: two free blocks in a row is damage.
+        if (absorbed !== 0) corrupt(next, "blocks should have coalesced (two adjacent free blocks)");
+        nextFree = words[next >> 2]! & ~FLAG_MASK;
+      }
+      this.vet(0, block + need, rest + nextFree);
+    }
+    if (absorbed !== 0) {
+      this.strategy.remove(block + blockBytes);
+      this.absorbNext(block, blockBytes);
+    }
     if (rest < this.minBlockSize) return;
-    const next = block + blockBytes;
-    const nextFree = this.mode === IMMEDIATE && next < this.top && (this.words[next >> 2]! & USED) === 0;
-    if (nextFree) this.strategy.remove(next);
-    const tail = this.split(block, blockBytes, need);
+    if (nextFree !== 0) this.strategy.remove(next);
+    const tail = this.split(block, total, need);
     this.usedBytes -= rest;
     this.freeBytes += rest;
-    if (nextFree) this.absorbNext(tail, rest);
+    if (nextFree !== 0) this.absorbNext(tail, rest);
     else this.setPrevFree(next, PREV_FREE);
     this.indexFree(tail);
   }
@@ -646,6 +745,9 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
    * anywhere the pass would touch is reported with nothing merged. Returns how many merges it made.
    */
   private coalescePending(): number {
+    // The free block at the top, which growth reads after a pass that found nothing, is validated before the
+    // pass changes anything.
+    if (this.topPrevFree !== 0) freeBlockAtTop(this);
     if (this.pendingOverflow) return this.coalesceAll();
     const words = this.words;
     const starts: number[] = [];
@@ -655,7 +757,8 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       if (block >= this.top || !isStart(this.marks, block) || words[block >> 2]! & USED) continue;
       // Down to the start of the run: each step goes down by a validated size, so the walk ends at the base.
       while (words[block >> 2]! & PREV_FREE) block = freeBlockBelow(this, block);
-      this.runEnd(block, validHeader(this, block));
+      const size = validHeader(this, block);
+      this.vetRun(block, size, this.runEnd(block, size));
       starts.push(block);
     }
     let merges = 0;
@@ -676,7 +779,11 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
 
   /** Merges every run of adjacent free blocks in the heap, after one validating walk. Returns the merges made. */
   private coalesceAll(): number {
-    walkBlocks(this, () => {});
+    let belowFree = false;
+    walkBlocks(this, (block, size, free) => {
+      if (free && !belowFree) this.vetRun(block, size, this.runEnd(block, size));
+      belowFree = free;
+    });
     let merges = 0;
     walkBlocks(this, (block, size, free) => {
       if (free) merges += this.mergeRun(block, size);
@@ -684,6 +791,17 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     this.pendingCount = 0;
     this.pendingOverflow = false;
     return merges;
+  }
+
+  /**
+   * Vets (see vet) the merge of the run of free blocks from `block` (of `size` bytes) to `end`: every block's
+   * removal and the merged block's insert. Each step goes up by a size runEnd validated.
+   */
+  private vetRun(block: number, size: number, end: number): void {
+    if (end === block + size) return;
+    const strategy = this.strategy;
+    if (this.vetsRemove) for (let b = block; b < end; b += this.words[b >> 2]! & ~FLAG_MASK) strategy.validateRemove!(b);
+    if (this.vetsInsert) strategy.validateInsert!(block, end - block);
   }
 
   /** The end of the run of free blocks starting with the free block at `block` (of `size` bytes), validated. */
@@ -717,17 +835,32 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     walkBlocks(this, (block, _size, isFree) => {
       if (isFree) free.push(block);
     });
+    // The new index writes its links over the old one's: the old links are kept, to put back if it fails.
+    const words = this.words;
+    const links = new Int32Array(free.length * LINK_WORDS);
+    for (let i = 0; i < free.length; i++) links.set(words.subarray((free[i]! >> 2) + LINK0, (free[i]! >> 2) + LINK0 + LINK_WORDS), i * LINK_WORDS);
     try {
       strategy.attach(this);
       for (const block of free) strategy.insert(block);
     } catch (e) {
-      // The new index may have written its links over the old one's: rebuild the old index from scratch.
       const old = this.strategy;
-      old.attach(this);
-      for (const block of free) old.insert(block);
+      if (old === strategy) {
+        // attach dropped the old index itself: rebuild it from scratch.
+        old.attach(this);
+        for (const block of free) old.insert(block);
+      } else {
+        // The old strategy's own state is untouched: with its links back, its index is exactly as it was.
+        for (let i = 0; i < free.length; i++) words.set(links.subarray(i * LINK_WORDS, (i + 1) * LINK_WORDS), (free[i]! >> 2) + LINK0);
+      }
       fail("INVALID_OPTIONS", `strategy ${strategy.name} failed to index the free blocks: ${(e as Error)?.message ?? String(e)}`);
     }
+    this.useStrategy(strategy);
+  }
+
+  private useStrategy(strategy: Strategy): void {
     this.strategy = strategy;
+    this.vetsInsert = typeof strategy.validateInsert === "function";
+    this.vetsRemove = typeof strategy.validateRemove === "function";
   }
 
   *walk(): IterableIterator<BlockInfo> {

@@ -20,6 +20,12 @@ export abstract class AddressTreeStrategy implements Strategy {
   remove(block: number): void {
     this.tree.remove(block);
   }
+  validateInsert(block: number): void {
+    this.tree.validateInsert(block);
+  }
+  validateRemove(block: number): void {
+    this.tree.validateRemove(block);
+  }
   abstract find(size: number): number;
   forEach(visit: (block: number) => void): void {
     this.tree.forEach(visit);

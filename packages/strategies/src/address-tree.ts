@@ -9,7 +9,7 @@
  * else needs storing.
  */
 import { blockSize, FLAG_MASK, LINK0, type StrategyHost } from "@dmm/core";
-import { badLink, notIndexed, tooLong } from "./links.js";
+import { badLink, misplaced, notIndexed, tooLong } from "./links.js";
 
 /** Link words (layout.ts LINK0): 0 = left child, 1 = right child, 2 = the subtree's largest block size. */
 const LEFT = LINK0;
@@ -98,10 +98,7 @@ export class AddressTree {
     const p = priority(block);
     // Every node on the way is checked before it is written (the maxima raised in passing too): the walk first,
     // then the writes, so a smashed link is reported with the tree unchanged.
-    let steps = 0;
-    for (let t = this.root; t !== 0; t = this.checked(w[(t >> 2) + (block < t ? LEFT : RIGHT)]!, t, "child")) {
-      if (++steps > this.size) tooLong(LABEL, "an insert", this.size);
-    }
+    this.validateInsert(block);
     let slot = -1; // the root
     let t = this.root;
     while (t !== 0 && priority(t) > p) {
@@ -130,6 +127,59 @@ export class AddressTree {
     while (n > 0) this.update(this.touched[--n]!);
     this.update(block);
     this.size++;
+  }
+
+  /**
+   * Checks, writing nothing, every link insert(block) follows: the search path from the root to a leaf (the
+   * insert's descent and its split spines both lie on it). Each link must name a free block whose address lies
+   * in the range the tree's order allows there, so a link overwritten with another free block's address is
+   * caught too. Throws CORRUPTION where insert would.
+   */
+  validateInsert(block: number): void {
+    const w = this.host.words;
+    let steps = 0;
+    let lo = 0;
+    let hi = 0x7fffffff;
+    for (let t = this.root, from = 0; t !== 0; ) {
+      if (++steps > this.size) tooLong(LABEL, "an insert", this.size);
+      if (t <= lo || t >= hi) misplaced(LABEL, from, "child", t);
+      from = t;
+      if (block < t) {
+        hi = t;
+        t = this.checked(w[(t >> 2) + LEFT]!, t, "left");
+      } else {
+        lo = t;
+        t = this.checked(w[(t >> 2) + RIGHT]!, t, "right");
+      }
+    }
+  }
+
+  /** Checks, writing nothing, what remove(block) follows: the path to it and its children's merge spine. */
+  validateRemove(block: number): void {
+    const w = (this.words = this.host.words);
+    let steps = 0;
+    for (let t = this.root; t !== block; t = this.checked(w[(t >> 2) + (block < t ? LEFT : RIGHT)]!, t, "child")) {
+      if (t === 0) notIndexed(LABEL, block, "the address tree");
+      if (++steps > this.size) tooLong(LABEL, "a removal", this.size);
+    }
+    this.validateSpine(block, steps);
+  }
+
+  /**
+   * The inner spines of `block`'s two subtrees (the left one's right spine, the right one's left spine), checked
+   * to their ends before remove writes (`steps`: the path walked so far). remove merges along them; walking them
+   * to the end also covers the path a later insert at `block`'s address takes through the merged subtree, which
+   * runs on down the longer spine (so the heap's vetting before a free that merges holds for that insert).
+   */
+  private validateSpine(block: number, steps: number): void {
+    const w = this.words;
+    let a = this.checked(w[(block >> 2) + LEFT]!, block, "left");
+    let b = this.checked(w[(block >> 2) + RIGHT]!, block, "right");
+    while (a !== 0 || b !== 0) {
+      if (++steps > this.size) tooLong(LABEL, "a removal", this.size);
+      if (b === 0 || (a !== 0 && priority(a) > priority(b))) a = this.checked(w[(a >> 2) + RIGHT]!, a, "right");
+      else b = this.checked(w[(b >> 2) + LEFT]!, b, "left");
+    }
   }
 
   /**
@@ -164,12 +214,7 @@ export class AddressTree {
     this.found = 0;
     const pathLength = n;
     // The merge spine is walked and checked before the first write.
-    let steps = n;
-    for (let a = this.checked(w[(block >> 2) + LEFT]!, block, "left"), b = this.checked(w[(block >> 2) + RIGHT]!, block, "right"); a !== 0 && b !== 0; ) {
-      if (++steps > this.size) tooLong(LABEL, "a removal", this.size);
-      if (priority(a) > priority(b)) a = this.checked(w[(a >> 2) + RIGHT]!, a, "right");
-      else b = this.checked(w[(b >> 2) + LEFT]!, b, "left");
-    }
+    this.validateSpine(block, n);
     let a = w[(block >> 2) + LEFT]!;
     let b = w[(block >> 2) + RIGHT]!;
     while (a !== 0 && b !== 0) {

@@ -43,6 +43,17 @@ export class BestFit implements Strategy {
     else this.tree.remove(0, block);
   }
 
+  /** A bin insert follows no link: only the tree's is checked. */
+  validateInsert(block: number, size: number): void {
+    if (size >= BEST_FIT_BIN_LIMIT) this.tree.validateInsert(0, block, size);
+  }
+
+  validateRemove(block: number): void {
+    const size = this.host.words[block >> 2]! & ~7;
+    if (size < BEST_FIT_BIN_LIMIT) this.bins.validateRemove(size >>> 3, block);
+    else this.tree.validateRemove(0, block);
+  }
+
   find(size: number): number {
     if (size < BEST_FIT_BIN_LIMIT) {
       const bin = this.bins.nextNonEmpty(size >>> 3);

@@ -52,20 +52,27 @@ class FirstFitLifo implements Strategy {
   }
 
   remove(block: number): void {
-    const host = this.host;
-    const w = host.words;
-    if (blockSize(w, block) >= this.max) this.maxStale = true;
+    const w = this.host.words;
     const next = getLink(w, block, NEXT);
     const prev = getLink(w, block, PREV);
-    // Both links checked, and each must link back, before either is written through.
+    this.validateRemove(block);
+    if (blockSize(w, block) >= this.max) this.maxStale = true;
+    if (prev !== 0) setLink(w, prev, NEXT, next);
+    else this.head = next;
+    if (next !== 0) setLink(w, next, PREV, prev);
+    this.count--;
+  }
+
+  /** remove's checks, writing nothing: both links checked, and each must link back; with no previous link, the head. */
+  validateRemove(block: number): void {
+    const host = this.host;
+    const w = host.words;
+    const next = getLink(w, block, NEXT);
+    const prev = getLink(w, block, PREV);
     if (next !== 0 && (!host.isFreeBlock(next) || getLink(w, next, PREV) !== block)) badLink(this.name, block, "next", next);
     if (prev !== 0) {
       if (!host.isFreeBlock(prev) || getLink(w, prev, NEXT) !== block) badLink(this.name, block, "previous", prev);
-      setLink(w, prev, NEXT, next);
-    } else if (this.head === block) this.head = next;
-    else notIndexed(this.name, block, "the free list");
-    if (next !== 0) setLink(w, next, PREV, prev);
-    this.count--;
+    } else if (this.head !== block) notIndexed(this.name, block, "the free list");
   }
 
   /** The next link of `b`, checked (a free block or 0). */

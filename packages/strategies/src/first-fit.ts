@@ -61,6 +61,17 @@ class FirstFit implements Strategy {
     }
   }
 
+  /** A bin insert follows no link: only the treap's is checked. */
+  validateInsert(block: number, size: number): void {
+    if (size >= FIRST_FIT_BIN_LIMIT) this.tree.validateInsert(block);
+  }
+
+  validateRemove(block: number): void {
+    const size = this.host.words[block >> 2]! & ~7;
+    if (size < FIRST_FIT_BIN_LIMIT) this.bins.validateRemove(size >>> 3, block);
+    else this.tree.validateRemove(block);
+  }
+
   find(size: number): number {
     const tree = this.tree;
     if (size >= FIRST_FIT_BIN_LIMIT) {

@@ -30,3 +30,11 @@ export function notIndexed(strategy: string, block: number, where: string): neve
 export function isFreeAt(w: Int32Array, marks: Int32Array, offset: number): boolean {
   return (offset & 7) === 0 && (marks[(offset >>> 8) << 1]! & (1 << ((offset >>> 3) & 31))) !== 0 && (w[offset >> 2]! & 1) === 0;
 }
+
+/**
+ * A link that names a free block, but one that cannot sit there: its key is outside the range the tree's order
+ * allows at that place (a link overwritten with another block's address).
+ */
+export function misplaced(strategy: string, block: number, link: string, value: number): never {
+  throw new HeapError("CORRUPTION", `${strategy}: the ${link} link of block ${block} is ${value}, a free block out of the tree's order there (overwritten by a buffer overflow?)`);
+}

@@ -114,6 +114,34 @@ class SegregatedFit implements Strategy {
     this.count--;
   }
 
+  /** remove's checks, writing nothing (a tree bin's: size-chain-tree.ts). */
+  validateRemove(block: number): void {
+    const c = sizeClass(blockSize(this.host.words, block));
+    if (c < SMALL_BINS) this.validateSmall(c, block);
+    else this.trees.validateRemove(c, block);
+  }
+
+  /** A tree bin's insert follows links (size-chain-tree.ts); a small bin's is a list push and follows none. */
+  validateInsert(block: number, size: number): void {
+    const c = sizeClass(size);
+    if (c >= SMALL_BINS) this.trees.validateInsert(c, block, size);
+  }
+
+  /**
+   * The small-bin block's links, as remove checks them inline (its hot path; keep the two in step): both name free
+   * blocks that link back, and with no previous link the block heads its bin.
+   */
+  private validateSmall(c: number, block: number): void {
+    const host = this.host;
+    const w = host.words;
+    const next = w[(block >> 2) + NEXT]!;
+    const prev = w[(block >> 2) + PREV]!;
+    if (next !== 0 && (!host.isFreeBlock(next) || w[(next >> 2) + PREV] !== block)) badLink(this.name, block, "next", next);
+    if (prev !== 0) {
+      if (!host.isFreeBlock(prev) || w[(prev >> 2) + NEXT] !== block) badLink(this.name, block, "previous", prev);
+    } else if (this.heads[c] !== block) notIndexed(this.name, block, `small bin ${c}`);
+  }
+
   find(size: number): number {
     const trees = this.trees;
     trees.examined = 0;

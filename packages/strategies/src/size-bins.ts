@@ -107,9 +107,7 @@ export class SizeBins {
     const n = this.counts[bin]! - 1;
     const heap = this.heaps[bin]!;
     const i = w[(block >> 2) + POSITION]!;
-    if (n < 0 || i < 0 || i > n || heap[i] !== block) {
-      throw new HeapError("CORRUPTION", `block at ${block}: its bin position ${i} does not lead back to it (bin ${bin} of ${n + 1} blocks; overwritten link?)`);
-    }
+    if (n < 0 || i < 0 || i > n || heap[i] !== block) this.validateRemove(bin, block);
     this.counts[bin] = n;
     this.total--;
     if (n === 0) {
@@ -143,6 +141,18 @@ export class SizeBins {
     }
     heap[j] = last;
     w[(last >> 2) + POSITION] = j;
+  }
+
+  /**
+   * remove's one check, writing nothing: the block's position word leads back to it in its bin; CORRUPTION
+   * otherwise (remove tests the same inline and calls this to throw).
+   */
+  validateRemove(bin: number, block: number): void {
+    const n = this.counts[bin]!;
+    const i = this.host.words[(block >> 2) + POSITION]!;
+    if (i < 0 || i >= n || this.heaps[bin]![i] !== block) {
+      throw new HeapError("CORRUPTION", `block at ${block}: its bin position ${i} does not lead back to it (bin ${bin} of ${n} blocks; overwritten link?)`);
+    }
   }
 
   /** Visits every binned block (bin by bin, in heap order). */

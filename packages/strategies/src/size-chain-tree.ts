@@ -18,7 +18,7 @@
  * One instance holds several independent trees (one per size class); roots, slots and walks: treap-forest.ts.
  */
 import { blockSize, FLAG_MASK, LINK0 } from "@dmm/core";
-import { badLink, notIndexed, tooLong } from "./links.js";
+import { badLink, misplaced, notIndexed, tooLong } from "./links.js";
 import { LEFT, RIGHT, TreapForest, mix32 as priority } from "./treap-forest.js";
 
 const CHAIN = LINK0 + 2; // link word 2 of a tree node
@@ -29,24 +29,26 @@ const SIZE_MASK = ~FLAG_MASK;
 const MEMBER = -1;
 
 export class SizeChainTrees extends TreapForest {
+  /** Nodes the last slotOf walked (a removal's bound on its merge spine continues from there). */
+  private slotSteps = 0;
+
   constructor(trees = 1, label = "size tree") {
     super(trees, label);
   }
 
-  /** Adds `block` (of `size` bytes) to tree `r`. */
+  /** Adds `block` (of `size` bytes) to tree `r`. Every link it follows is checked before its first write. */
   insert(r: number, block: number, size: number): void {
+    this.validateInsert(r, block, size);
     const w = (this.words = this.host.words);
     const x = block >> 2;
     const p = priority(size);
-    const limit = this.counts[r]!;
-    let steps = 0;
     let slot = ~r;
     let t = this.roots[r]!;
     while (t !== 0) {
       const kt = w[t >> 2]! & SIZE_MASK;
       if (kt === size) {
         // Push onto the node's chain, right after the node.
-        const first = this.checked(w[(t >> 2) + CHAIN]!, t, "chain");
+        const first = w[(t >> 2) + CHAIN]!;
         w[x + NEXT] = first;
         w[x + PREV] = t;
         w[x + MEMBER_MARK] = MEMBER;
@@ -57,24 +59,22 @@ export class SizeChainTrees extends TreapForest {
       }
       // A node of lower priority cannot have this size below it (its priority would be p > the node's).
       if (priority(kt) < p) break;
-      if (++steps > limit) this.tooDeep(r);
       slot = size < kt ? (t >> 2) + LEFT : (t >> 2) + RIGHT;
-      t = this.checked(w[slot]!, t, "child");
+      t = w[slot]!;
     }
     this.setSlot(slot, block);
     w[x + CHAIN] = 0;
     let leftSlot = x + LEFT;
     let rightSlot = x + RIGHT;
     while (t !== 0) {
-      if (++steps > limit) this.tooDeep(r);
       if ((w[t >> 2]! & SIZE_MASK) < size) {
         w[leftSlot] = t;
         leftSlot = (t >> 2) + RIGHT;
-        t = this.checked(w[leftSlot]!, t, "right");
+        t = w[leftSlot]!;
       } else {
         w[rightSlot] = t;
         rightSlot = (t >> 2) + LEFT;
-        t = this.checked(w[rightSlot]!, t, "left");
+        t = w[rightSlot]!;
       }
     }
     w[leftSlot] = 0;
@@ -82,24 +82,109 @@ export class SizeChainTrees extends TreapForest {
     this.counts[r]!++;
   }
 
-  /** Takes `block` out of tree `r`; throws if it is not there. */
+  /**
+   * Checks, writing nothing, every link insert(r, block, size) follows: the search path for `size` down to the node
+   * of that size (then the first link of its chain) or, when there is none, to a leaf. Each link must name a free
+   * block whose size lies in the range the tree's order allows there, so a link overwritten with another free
+   * block's address is caught too. Throws CORRUPTION where insert would.
+   */
+  validateInsert(r: number, _block: number, size: number): void {
+    const w = (this.words = this.host.words);
+    const limit = this.counts[r]!;
+    let steps = 0;
+    let lo = -1;
+    let hi = 0x7fffffff;
+    for (let t = this.roots[r]!, from = 0; t !== 0; ) {
+      if (++steps > limit) this.tooDeep(r);
+      const kt = w[t >> 2]! & SIZE_MASK;
+      if (kt <= lo || kt >= hi || w[(t >> 2) + MEMBER_MARK] === MEMBER) misplaced(this.label, from, "child", t);
+      if (kt === size) {
+        this.firstMember(t);
+        break;
+      }
+      from = t;
+      if (kt < size) {
+        lo = kt;
+        t = this.checked(w[(t >> 2) + RIGHT]!, t, "right");
+      } else {
+        hi = kt;
+        t = this.checked(w[(t >> 2) + LEFT]!, t, "left");
+      }
+    }
+  }
+
+  /** Takes `block` out of tree `r`; throws if it is not there. Everything it follows is checked before it writes. */
   remove(r: number, block: number): void {
     const w = (this.words = this.host.words);
     const x = block >> 2;
     if (w[x + MEMBER_MARK] === MEMBER) {
-      // Both links checked, and each must link back, before either is written through.
-      const prev = w[x + PREV]!;
+      const prev = this.validateMember(block);
       const next = w[x + NEXT]!;
-      if (!this.host.isFreeBlock(prev)) badLink(this.label, block, "previous", prev);
-      const prevIsMember = w[(prev >> 2) + MEMBER_MARK] === MEMBER;
-      if (w[(prev >> 2) + (prevIsMember ? NEXT : CHAIN)] !== block) badLink(this.label, block, "previous", prev);
-      if (next !== 0 && (!this.host.isFreeBlock(next) || w[(next >> 2) + PREV] !== block)) badLink(this.label, block, "next", next);
-      w[(prev >> 2) + (prevIsMember ? NEXT : CHAIN)] = next;
+      w[(prev >> 2) + (w[(prev >> 2) + MEMBER_MARK] === MEMBER ? NEXT : CHAIN)] = next;
       if (next !== 0) w[(next >> 2) + PREV] = prev;
       this.counts[r]!--;
       return;
     }
-    const size = w[x]! & SIZE_MASK;
+    const slot = this.slotOf(r, block);
+    this.validateNodeRemoval(r, block);
+    const first = w[x + CHAIN]!;
+    if (first !== 0) {
+      // The chain's first member takes the node's place: same size, same priority.
+      const m = first >> 2;
+      const rest = w[m + NEXT]!;
+      w[m + LEFT] = w[x + LEFT]!;
+      w[m + RIGHT] = w[x + RIGHT]!;
+      w[m + CHAIN] = rest;
+      if (rest !== 0) w[(rest >> 2) + PREV] = first;
+      this.setSlot(slot, first);
+    } else {
+      let s = slot;
+      let a = w[x + LEFT]!;
+      let b = w[x + RIGHT]!;
+      while (a !== 0 && b !== 0) {
+        if (priority(w[a >> 2]! & SIZE_MASK) > priority(w[b >> 2]! & SIZE_MASK)) {
+          this.setSlot(s, a);
+          s = (a >> 2) + RIGHT;
+          a = w[s]!;
+        } else {
+          this.setSlot(s, b);
+          s = (b >> 2) + LEFT;
+          b = w[s]!;
+        }
+      }
+      this.setSlot(s, a !== 0 ? a : b);
+    }
+    this.counts[r]!--;
+  }
+
+  /** Checks, writing nothing, everything remove(r, block) follows; throws CORRUPTION where it would. */
+  validateRemove(r: number, block: number): void {
+    const w = (this.words = this.host.words);
+    if (w[(block >> 2) + MEMBER_MARK] === MEMBER) {
+      this.validateMember(block);
+      return;
+    }
+    this.slotOf(r, block);
+    this.validateNodeRemoval(r, block);
+  }
+
+  /** A chain member's links: both must name free blocks that link back to it. Returns its previous link. */
+  private validateMember(block: number): number {
+    const w = this.words;
+    const x = block >> 2;
+    const prev = w[x + PREV]!;
+    const next = w[x + NEXT]!;
+    if (!this.host.isFreeBlock(prev)) badLink(this.label, block, "previous", prev);
+    const prevIsMember = w[(prev >> 2) + MEMBER_MARK] === MEMBER;
+    if (w[(prev >> 2) + (prevIsMember ? NEXT : CHAIN)] !== block) badLink(this.label, block, "previous", prev);
+    if (next !== 0 && (!this.host.isFreeBlock(next) || w[(next >> 2) + PREV] !== block)) badLink(this.label, block, "next", next);
+    return prev;
+  }
+
+  /** The slot that points at the tree node `block` in tree `r`, every link checked; throws if it is not there. */
+  private slotOf(r: number, block: number): number {
+    const w = this.words;
+    const size = w[block >> 2]! & SIZE_MASK;
     const limit = this.counts[r]!;
     let steps = 0;
     let slot = ~r;
@@ -110,40 +195,50 @@ export class SizeChainTrees extends TreapForest {
       slot = size < (w[t >> 2]! & SIZE_MASK) ? (t >> 2) + LEFT : (t >> 2) + RIGHT;
       t = this.checked(w[slot]!, t, "child");
     }
-    const first = this.checked(w[x + CHAIN]!, block, "chain");
+    this.slotSteps = steps;
+    return slot;
+  }
+
+  /** What removing the tree node `block` follows: its chain's first two members, or its children's merge spine. */
+  private validateNodeRemoval(r: number, block: number): void {
+    const w = this.words;
+    const x = block >> 2;
+    const first = this.firstMember(block);
     if (first !== 0) {
-      // The chain's first member takes the node's place: same size, same priority.
-      const m = first >> 2;
-      const rest = this.checked(w[m + NEXT]!, first, "next");
-      w[m + LEFT] = w[x + LEFT]!;
-      w[m + RIGHT] = w[x + RIGHT]!;
-      w[m + CHAIN] = rest;
-      if (rest !== 0) w[(rest >> 2) + PREV] = first;
-      this.setSlot(slot, first);
-    } else {
-      let a = this.checked(w[x + LEFT]!, block, "left");
-      let b = this.checked(w[x + RIGHT]!, block, "right");
-      while (a !== 0 && b !== 0) {
-        if (++steps > limit) this.tooDeep(r);
-        if (priority(w[a >> 2]! & SIZE_MASK) > priority(w[b >> 2]! & SIZE_MASK)) {
-          this.setSlot(slot, a);
-          slot = (a >> 2) + RIGHT;
-          a = this.checked(w[slot]!, a, "right");
-        } else {
-          this.setSlot(slot, b);
-          slot = (b >> 2) + LEFT;
-          b = this.checked(w[slot]!, b, "left");
-        }
-      }
-      this.setSlot(slot, a !== 0 ? a : b);
+      const rest = this.checked(w[(first >> 2) + NEXT]!, first, "next");
+      if (rest !== 0 && w[(rest >> 2) + PREV] !== first) badLink(this.label, first, "next", rest);
+      return;
     }
-    this.counts[r]!--;
+    const limit = this.counts[r]!;
+    let steps = this.slotSteps;
+    let a = this.checked(w[x + LEFT]!, block, "left");
+    let b = this.checked(w[x + RIGHT]!, block, "right");
+    // The inner spines to their ends: the merge runs along them, a later insert of a size between them down the
+    // longer one (address-tree.ts validateSpine).
+    while (a !== 0 || b !== 0) {
+      if (++steps > limit) this.tooDeep(r);
+      if (b === 0 || (a !== 0 && priority(w[a >> 2]! & SIZE_MASK) > priority(w[b >> 2]! & SIZE_MASK))) a = this.checked(w[(a >> 2) + RIGHT]!, a, "right");
+      else b = this.checked(w[(b >> 2) + LEFT]!, b, "left");
+    }
   }
 
   /** Serve from node t: its chain's first member if any, else t itself. */
   private pick(t: number): number {
-    const first = this.checked(this.words[(t >> 2) + CHAIN]!, t, "chain");
+    const first = this.firstMember(t);
     return first !== 0 ? first : t;
+  }
+
+  /**
+   * The first member of node t's chain (0: none), checked: a free block marked as a member, of t's size, whose
+   * previous link leads back to t — so a chain link overwritten with another free block's address is caught.
+   */
+  private firstMember(t: number): number {
+    const w = this.words;
+    const first = this.checked(w[(t >> 2) + CHAIN]!, t, "chain");
+    if (first !== 0 && (w[(first >> 2) + MEMBER_MARK] !== MEMBER || w[(first >> 2) + PREV] !== t || (w[first >> 2]! & SIZE_MASK) !== (w[t >> 2]! & SIZE_MASK))) {
+      badLink(this.label, t, "chain", first);
+    }
+    return first;
   }
 
   /** A block of the smallest size >= `size` in tree `r`, or 0. */

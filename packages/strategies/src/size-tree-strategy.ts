@@ -21,6 +21,12 @@ export abstract class SizeTreeStrategy implements Strategy {
   remove(block: number): void {
     this.tree.remove(0, block);
   }
+  validateInsert(block: number, size: number): void {
+    this.tree.validateInsert(0, block, size);
+  }
+  validateRemove(block: number): void {
+    this.tree.validateRemove(0, block);
+  }
   abstract find(size: number): number;
   forEach(visit: (block: number) => void): void {
     this.tree.forEach(0, visit);

@@ -15,7 +15,7 @@
  * cache misses in a large heap, saved per malloc). Any other insert or remove forgets the slot.
  */
 import { blockSize, LINK0 } from "@dmm/core";
-import { notIndexed } from "./links.js";
+import { misplaced, notIndexed } from "./links.js";
 import { LEFT, RIGHT, TreapForest, mix32 } from "./treap-forest.js";
 
 /** Link word 2: the size key. */
@@ -25,6 +25,8 @@ export class SizeTrees extends TreapForest {
   /** The block the last search returned and the slot pointing at it (found = 0: none remembered). */
   private found = 0;
   private foundSlot = 0;
+  /** Nodes the last slotOf walked (remove's bound on its merge spine continues from there). */
+  private slotSteps = 0;
 
   constructor(trees = 1, label = "size tree") {
     super(trees, label);
@@ -40,38 +42,35 @@ export class SizeTrees extends TreapForest {
     return this.host.words[(block >> 2) + KEY]!;
   }
 
-  /** Adds `block` (of `size` bytes) to tree `r`. */
+  /** Adds `block` (of `size` bytes) to tree `r`. Every link it follows is checked before its first write. */
   insert(r: number, block: number, size: number): void {
+    this.validateInsert(r, block, size);
     const w = (this.words = this.host.words);
     this.found = 0;
     const x = block >> 2;
-    w[x + KEY] = size;
     const p = mix32(block);
     // Descend to the first node of lower priority: x takes its place and that subtree is split around x.
-    const limit = this.counts[r]!;
-    let steps = 0;
     let slot = ~r;
     let t = this.roots[r]!;
     while (t !== 0 && mix32(t) > p) {
-      if (++steps > limit) this.tooDeep(r);
       const kt = w[(t >> 2) + KEY]!;
       slot = size < kt || (size === kt && block < t) ? (t >> 2) + LEFT : (t >> 2) + RIGHT;
-      t = this.checked(w[slot]!, t, "child");
+      t = w[slot]!;
     }
+    w[x + KEY] = size;
     this.setSlot(slot, block);
     let leftSlot = x + LEFT; // where the next node smaller than x hangs
     let rightSlot = x + RIGHT; // where the next node larger than x hangs
     while (t !== 0) {
-      if (++steps > limit) this.tooDeep(r);
       const kt = w[(t >> 2) + KEY]!;
       if (kt < size || (kt === size && t < block)) {
         w[leftSlot] = t;
         leftSlot = (t >> 2) + RIGHT;
-        t = this.checked(w[leftSlot]!, t, "right");
+        t = w[leftSlot]!;
       } else {
         w[rightSlot] = t;
         rightSlot = (t >> 2) + LEFT;
-        t = this.checked(w[rightSlot]!, t, "left");
+        t = w[rightSlot]!;
       }
     }
     w[leftSlot] = 0;
@@ -79,42 +78,107 @@ export class SizeTrees extends TreapForest {
     this.counts[r]!++;
   }
 
-  /** Takes `block` out of tree `r`; throws if it is not there. */
-  remove(r: number, block: number): void {
+  /**
+   * Checks, writing nothing, every link insert(r, block, size) follows: the search path for the key (size, block)
+   * from the root to a leaf (the insert's descent and its split spine both lie on it). Each link must name a free
+   * block whose key lies in the range the tree's order allows there, so a link overwritten with another free
+   * block's address is caught too. Throws CORRUPTION where insert would.
+   */
+  validateInsert(r: number, block: number, size: number): void {
     const w = (this.words = this.host.words);
     const limit = this.counts[r]!;
     let steps = 0;
-    let slot = this.foundSlot;
-    if (block !== this.found || (slot < 0 ? this.roots[~slot] : w[slot]) !== block) {
-      const size = w[(block >> 2) + KEY]!;
-      slot = ~r;
-      let t = this.roots[r]!;
-      while (t !== block) {
-        if (t === 0) notIndexed(this.label, block, `tree ${r}`);
-        if (++steps > limit) this.tooDeep(r);
-        const kt = w[(t >> 2) + KEY]!;
-        slot = size < kt || (size === kt && block < t) ? (t >> 2) + LEFT : (t >> 2) + RIGHT;
-        t = this.checked(w[slot]!, t, "child");
+    let loKey = -1;
+    let loAt = -1;
+    let hiKey = 0x7fffffff;
+    let hiAt = 0x7fffffff;
+    for (let t = this.roots[r]!, from = 0; t !== 0; ) {
+      if (++steps > limit) this.tooDeep(r);
+      const kt = w[(t >> 2) + KEY]!;
+      if (kt < loKey || (kt === loKey && t <= loAt) || kt > hiKey || (kt === hiKey && t >= hiAt)) misplaced(this.label, from, "child", t);
+      from = t;
+      if (kt < size || (kt === size && t < block)) {
+        loKey = kt;
+        loAt = t;
+        t = this.checked(w[(t >> 2) + RIGHT]!, t, "right");
+      } else {
+        hiKey = kt;
+        hiAt = t;
+        t = this.checked(w[(t >> 2) + LEFT]!, t, "left");
       }
     }
+  }
+
+  /** Takes `block` out of tree `r`; throws if it is not there. Everything it follows is checked before it writes. */
+  remove(r: number, block: number): void {
+    const w = (this.words = this.host.words);
+    let slot = this.foundSlot;
+    let steps = 0;
+    if (block !== this.found || (slot < 0 ? this.roots[~slot] : w[slot]) !== block) {
+      slot = this.slotOf(r, block);
+      steps = this.slotSteps;
+    }
     this.found = 0;
+    this.validateSpine(r, block, steps);
     // Merge the two children into the vacated slot, higher priority on top.
-    let a = this.checked(w[(block >> 2) + LEFT]!, block, "left");
-    let b = this.checked(w[(block >> 2) + RIGHT]!, block, "right");
+    let a = w[(block >> 2) + LEFT]!;
+    let b = w[(block >> 2) + RIGHT]!;
     while (a !== 0 && b !== 0) {
-      if (++steps > limit) this.tooDeep(r);
       if (mix32(a) > mix32(b)) {
         this.setSlot(slot, a);
         slot = (a >> 2) + RIGHT;
-        a = this.checked(w[slot]!, a, "right");
+        a = w[slot]!;
       } else {
         this.setSlot(slot, b);
         slot = (b >> 2) + LEFT;
-        b = this.checked(w[slot]!, b, "left");
+        b = w[slot]!;
       }
     }
     this.setSlot(slot, a !== 0 ? a : b);
     this.counts[r]!--;
+  }
+
+  /** Checks, writing nothing, what remove(r, block) follows: the path to it and its children's merge spine. */
+  validateRemove(r: number, block: number): void {
+    this.words = this.host.words;
+    this.slotOf(r, block);
+    this.validateSpine(r, block, this.slotSteps);
+  }
+
+  /** The slot that points at `block` in tree `r`, found by its size key with every link checked; throws if absent. */
+  private slotOf(r: number, block: number): number {
+    const w = this.words;
+    const limit = this.counts[r]!;
+    const size = w[(block >> 2) + KEY]!;
+    let steps = 0;
+    let slot = ~r;
+    let t = this.roots[r]!;
+    while (t !== block) {
+      if (t === 0) notIndexed(this.label, block, `tree ${r}`);
+      if (++steps > limit) this.tooDeep(r);
+      const kt = w[(t >> 2) + KEY]!;
+      slot = size < kt || (size === kt && block < t) ? (t >> 2) + LEFT : (t >> 2) + RIGHT;
+      t = this.checked(w[slot]!, t, "child");
+    }
+    this.slotSteps = steps;
+    return slot;
+  }
+
+  /**
+   * The inner spines of `block`'s two subtrees (the left one's right spine, the right one's left spine), every link
+   * checked to their ends (`steps`: nodes walked so far): remove merges along them, and a later insert whose key
+   * falls where `block` was runs on down the longer one (address-tree.ts validateSpine).
+   */
+  private validateSpine(r: number, block: number, steps: number): void {
+    const w = this.words;
+    const limit = this.counts[r]!;
+    let a = this.checked(w[(block >> 2) + LEFT]!, block, "left");
+    let b = this.checked(w[(block >> 2) + RIGHT]!, block, "right");
+    while (a !== 0 || b !== 0) {
+      if (++steps > limit) this.tooDeep(r);
+      if (b === 0 || (a !== 0 && mix32(a) > mix32(b))) a = this.checked(w[(a >> 2) + RIGHT]!, a, "right");
+      else b = this.checked(w[(b >> 2) + LEFT]!, b, "left");
+    }
   }
 
   /** The smallest block of at least `size` bytes in tree `r` (lowest address among equals), or 0. */
