@@ -153,12 +153,13 @@ class Tlsf implements Strategy {
   validateRemove(block: number): void {
     const host = this.host!;
     const w = host.words;
+    const marks = host.marks;
     const i = block >> 2;
     const next = w[i + NEXT]!;
     const prev = w[i + PREV]!;
-    if (next !== 0 && (!host.isFreeBlock(next) || w[(next >> 2) + PREV] !== block)) badLink(this.name, block, "next", next);
+    if (next !== 0 && (!freeAt(w, marks, next) || w[(next >> 2) + PREV] !== block)) badLink(this.name, block, "next", next);
     if (prev !== 0) {
-      if (!host.isFreeBlock(prev) || w[(prev >> 2) + NEXT] !== block) badLink(this.name, block, "previous", prev);
+      if (!freeAt(w, marks, prev) || w[(prev >> 2) + NEXT] !== block) badLink(this.name, block, "previous", prev);
     } else if (this.heads[listOf(w[i]! & SIZE_MASK)] !== block) notIndexed(this.name, block, "the head of its list");
   }
 
