@@ -284,13 +284,23 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
   }
 
   /**
-   * Takes the free block `block` (to be `bytes` bytes) out of the index to carve `need` bytes from it, having
-   * vetted the insert of the remainder allocate will make (at the block's address when the last find asked for
-   * the high end).
+   * Takes the free block `block` (to be `bytes` bytes) out of the index to carve `need` bytes from it, then vets
+   * the insert of the remainder allocate will make (at the block's address when the last find asked for the high
+   * end) against the index as the insert will find it; if the vetting rejects it, the block goes back in (only
+   * strategies whose insert follows links vet, and for their trees the block's return restores the index as it
+   * was). With nothing changed between, the strategy may skip repeating the vetting in that insert.
    */
   private take(block: number, bytes: number, need: number): void {
-    if (this.vetsInsert && bytes - need >= this.minBlockSize) this.vet(0, this.strategy.carveHigh === true ? block : block + need, bytes - need);
-    this.strategy.remove(block);
+    const strategy = this.strategy;
+    strategy.remove(block);
+    if (this.vetsInsert && bytes - need >= this.minBlockSize) {
+      try {
+        strategy.validateInsert!(strategy.carveHigh === true ? block : block + need, bytes - need);
+      } catch (e) {
+        strategy.insert(block);
+        throw e;
+      }
+    }
   }
 
   // ---- growth -------------------------------------------------------------------------------------------

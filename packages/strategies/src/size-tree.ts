@@ -27,6 +27,12 @@ export class SizeTrees extends TreapForest {
   private foundSlot = 0;
   /** Nodes the last slotOf walked (remove's bound on its merge spine continues from there). */
   private slotSteps = 0;
+  /** Bumped by every insert and remove; the key validateInsert last passed, and the epoch it passed in. */
+  private epoch = 0;
+  private vettedEpoch = -1;
+  private vettedTree = 0;
+  private vettedBlock = 0;
+  private vettedSize = 0;
 
   constructor(trees = 1, label = "size tree") {
     super(trees, label);
@@ -35,6 +41,7 @@ export class SizeTrees extends TreapForest {
   override attach(host: Parameters<TreapForest["attach"]>[0]): void {
     super.attach(host);
     this.found = 0;
+    this.vettedEpoch = -1;
   }
 
   /** The size key a node was inserted with. */
@@ -44,7 +51,10 @@ export class SizeTrees extends TreapForest {
 
   /** Adds `block` (of `size` bytes) to tree `r`. Every link it follows is checked before its first write. */
   insert(r: number, block: number, size: number): void {
-    this.validateInsert(r, block, size);
+    // The heap often vets an insert just before it makes it: with the index unchanged since (same epoch), the
+    // path checked is the path this insert walks.
+    if (this.vettedEpoch !== this.epoch || block !== this.vettedBlock || size !== this.vettedSize || r !== this.vettedTree) this.validateInsert(r, block, size);
+    this.epoch++;
     const w = (this.words = this.host.words);
     this.found = 0;
     const x = block >> 2;
@@ -86,6 +96,7 @@ export class SizeTrees extends TreapForest {
    */
   validateInsert(r: number, block: number, size: number): void {
     const w = (this.words = this.host.words);
+    this.vettedEpoch = -1;
     const limit = this.counts[r]!;
     let steps = 0;
     let loKey = -1;
@@ -107,11 +118,16 @@ export class SizeTrees extends TreapForest {
         t = this.checked(w[(t >> 2) + LEFT]!, t, "left");
       }
     }
+    this.vettedEpoch = this.epoch;
+    this.vettedTree = r;
+    this.vettedBlock = block;
+    this.vettedSize = size;
   }
 
   /** Takes `block` out of tree `r`; throws if it is not there. Everything it follows is checked before it writes. */
   remove(r: number, block: number): void {
     const w = (this.words = this.host.words);
+    this.epoch++;
     let slot = this.foundSlot;
     let steps = 0;
     if (block !== this.found || (slot < 0 ? this.roots[~slot] : w[slot]) !== block) {
