@@ -98,7 +98,7 @@ export class AddressTree {
     const p = priority(block);
     // Every node on the way is checked before it is written (the maxima raised in passing too): the walk first,
     // then the writes, so a smashed link is reported with the tree unchanged.
-    this.validateInsert(block);
+    this.validateInsert(block, true);
     let slot = -1; // the root
     let t = this.root;
     while (t !== 0 && priority(t) > p) {
@@ -135,14 +135,14 @@ export class AddressTree {
    * in the range the tree's order allows there, so a link overwritten with another free block's address is
    * caught too. Throws CORRUPTION where insert would.
    */
-  validateInsert(block: number): void {
+  validateInsert(block: number, inserting = false): void {
     const w = this.host.words;
     let steps = 0;
     let lo = 0;
     let hi = 0x7fffffff;
     for (let t = this.root, from = 0; t !== 0; ) {
       if (++steps > this.size) tooLong(LABEL, "an insert", this.size);
-      if (t <= lo || t >= hi) misplaced(LABEL, from, "child", t);
+      if (t <= lo || t >= hi || (inserting && t === block)) misplaced(LABEL, from, "child", t); // t === block: a cycle
       from = t;
       if (block < t) {
         hi = t;

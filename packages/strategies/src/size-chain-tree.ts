@@ -38,7 +38,7 @@ export class SizeChainTrees extends TreapForest {
 
   /** Adds `block` (of `size` bytes) to tree `r`. Every link it follows is checked before its first write. */
   insert(r: number, block: number, size: number): void {
-    this.validateInsert(r, block, size);
+    this.validateInsert(r, block, size, true);
     const w = (this.words = this.host.words);
     const x = block >> 2;
     const p = priority(size);
@@ -88,7 +88,7 @@ export class SizeChainTrees extends TreapForest {
    * block whose size lies in the range the tree's order allows there, so a link overwritten with another free
    * block's address is caught too. Throws CORRUPTION where insert would.
    */
-  validateInsert(r: number, _block: number, size: number): void {
+  validateInsert(r: number, block: number, size: number, inserting = false): void {
     const w = (this.words = this.host.words);
     const limit = this.counts[r]!;
     let steps = 0;
@@ -97,9 +97,9 @@ export class SizeChainTrees extends TreapForest {
     for (let t = this.roots[r]!, from = 0; t !== 0; ) {
       if (++steps > limit) this.tooDeep(r);
       const kt = w[t >> 2]! & SIZE_MASK;
-      if (kt <= lo || kt >= hi || w[(t >> 2) + MEMBER_MARK] === MEMBER) misplaced(this.label, from, "child", t);
+      if (kt <= lo || kt >= hi || w[(t >> 2) + MEMBER_MARK] === MEMBER || (inserting && t === block)) misplaced(this.label, from, "child", t);
       if (kt === size) {
-        this.firstMember(t);
+        if (this.firstMember(t) === block && inserting) misplaced(this.label, t, "chain", block);
         break;
       }
       from = t;

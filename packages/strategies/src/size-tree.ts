@@ -53,7 +53,7 @@ export class SizeTrees extends TreapForest {
   insert(r: number, block: number, size: number): void {
     // The heap often vets an insert just before it makes it: with the index unchanged since (same epoch), the
     // path checked is the path this insert walks.
-    if (this.vettedEpoch !== this.epoch || block !== this.vettedBlock || size !== this.vettedSize || r !== this.vettedTree) this.validateInsert(r, block, size);
+    if (this.vettedEpoch !== this.epoch || block !== this.vettedBlock || size !== this.vettedSize || r !== this.vettedTree) this.validateInsert(r, block, size, true);
     this.epoch++;
     const w = (this.words = this.host.words);
     this.found = 0;
@@ -94,7 +94,7 @@ export class SizeTrees extends TreapForest {
    * block whose key lies in the range the tree's order allows there, so a link overwritten with another free
    * block's address is caught too. Throws CORRUPTION where insert would.
    */
-  validateInsert(r: number, block: number, size: number): void {
+  validateInsert(r: number, block: number, size: number, inserting = false): void {
     const w = (this.words = this.host.words);
     this.vettedEpoch = -1;
     const limit = this.counts[r]!;
@@ -107,6 +107,8 @@ export class SizeTrees extends TreapForest {
       if (++steps > limit) this.tooDeep(r);
       const kt = w[(t >> 2) + KEY]!;
       if (kt < loKey || (kt === loKey && t <= loAt) || kt > hiKey || (kt === hiKey && t >= hiAt)) misplaced(this.label, from, "child", t);
+      // Inserting a block the tree already links to would close a cycle (a forged link to it, or a double insert).
+      if (inserting && t === block) misplaced(this.label, from, "child", t);
       from = t;
       if (kt < size || (kt === size && t < block)) {
         loKey = kt;
