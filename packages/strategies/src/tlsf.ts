@@ -1,5 +1,5 @@
 import { FLAG_MASK, LINK0, type Strategy, type StrategyHost } from "@dmm/core";
-import { badLink, notIndexed, tooLong } from "./links.js";
+import { badLink, isFreeAt, notIndexed, tooLong } from "./links.js";
 
 /**
  * Two-level segregated fit (Masmano, Ripoll, Crespo, Real: "TLSF: a New Dynamic Memory Allocator for Real-Time
@@ -157,9 +157,9 @@ class Tlsf implements Strategy {
     const i = block >> 2;
     const next = w[i + NEXT]!;
     const prev = w[i + PREV]!;
-    if (next !== 0 && (!freeAt(w, marks, next) || w[(next >> 2) + PREV] !== block)) badLink(this.name, block, "next", next);
+    if (next !== 0 && (!isFreeAt(w, marks, next) || w[(next >> 2) + PREV] !== block)) badLink(this.name, block, "next", next);
     if (prev !== 0) {
-      if (!freeAt(w, marks, prev) || w[(prev >> 2) + NEXT] !== block) badLink(this.name, block, "previous", prev);
+      if (!isFreeAt(w, marks, prev) || w[(prev >> 2) + NEXT] !== block) badLink(this.name, block, "previous", prev);
     } else if (this.heads[listOf(w[i]! & SIZE_MASK)] !== block) notIndexed(this.name, block, "the head of its list");
   }
 
