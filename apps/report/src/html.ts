@@ -10,6 +10,7 @@ import type { Chart } from "./specs.js";
 import { seriesLabel } from "./specs.js";
 import { formatRatio, formatTime, geometricMean, SpeedReferences, THING_NAME } from "./speed.js";
 import type { CellResult, RunResult } from "./types.js";
+import { QUICK_OPS } from "./workloads.js";
 import { type Choice, choiceName, type Verdict, verdicts } from "./verdict.js";
 
 const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -217,7 +218,7 @@ ${footprintTable(run)}
 ${sections}
 ${heapMaps}
 <h2 id="about">About this run</h2>
-<p>${escape(allocatorSummary(run))}, replayed on the same traces. ${run.results.length} cells${run.shard ? ` (${escape(run.shard)})` : ""} of a ${run.matrixSize}-cell matrix${run.settings.quick ? ", quick run (trace prefixes of at most 20,000 ops, fewer latency samples)" : ""}, in ${(run.elapsedMs / 1000).toFixed(1)} s.</p>
+<p>${escape(allocatorSummary(run))}, replayed on the same traces. ${run.results.length} cells${run.shard ? ` (${escape(run.shard)})` : ""} of a ${run.matrixSize}-cell matrix${run.settings.quick ? `, quick run (trace prefixes of at most ${QUICK_OPS.toLocaleString("en-US")} ops, fewer latency samples)` : ""}, in ${(run.elapsedMs / 1000).toFixed(1)} s.</p>
 <h3>Command</h3>
 <pre>${escape(env.command)}</pre>
 <h3>Environment</h3>

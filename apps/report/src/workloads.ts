@@ -10,7 +10,7 @@ import { BenchError } from "./backends.js";
 import type { WorkloadRef } from "./types.js";
 
 /** Ops of the trace prefix a --quick run replays. */
-export const QUICK_OPS = 20_000;
+export const QUICK_OPS = 10_000;
 
 /**
  * The manifest a run uses when none is given: the nearest workloads/manifest.json at or above `from` (a clone),
