@@ -20,13 +20,13 @@ export function liveLinearLimit(quick: boolean): number {
 }
 
 /**
- * Most free blocks (or bins) a cell's allocator may examine in one replay (@dmm/bench's searchBudget): about a
+ * Most free blocks (or bins) a cell's allocator may examine in one replay (@dmm/bench's searchBudget): a tenth of a
  * second per replay for a list walked block by block. A policy whose search is O(free blocks) on a trace (first
  * fit on a LIFO list with coalescing off, say) is stopped there and its cell skipped with that reason, instead of
  * taking minutes; the count is machine-independent, so the same cells are skipped on every machine.
  */
 export function searchBudget(quick: boolean): number {
-  return quick ? 1e7 : 5e7;
+  return quick ? 2e6 : 1e7;
 }
 
 /**

@@ -32,10 +32,10 @@ describe("the search budget", () => {
   const trace = holesThenLarger();
 
   it("skips a cell whose search goes past it, saying why", () => {
-    // Each of the 4000 larger requests walks the 4000 holes (and more as it goes): 1.6e7 blocks, past the 1e7 of --quick.
+    // Each of the 4000 larger requests walks the 4000 holes (and more as it goes): 1.6e7 blocks, past the 2e6 of --quick.
     expect(4000 * 4000).toBeGreaterThan(searchBudget(true));
     const r = runCell(cell("first-fit-lifo"), trace, settings, backendByName("first-fit-lifo"));
-    expect(r.error).toMatch(/^skipped: the search examined more than 1e\+7 free blocks within the first \d+ ops/);
+    expect(r.error).toMatch(/^skipped: the search examined more than 2e\+6 free blocks within the first \d+ ops/);
     expect(r.metrics).toBeNull();
     expect(r.latency).toBeNull();
   });
