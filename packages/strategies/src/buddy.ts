@@ -228,9 +228,12 @@ class BuddyAllocator implements Allocator {
 
   /**
    * The one rule for trusting a free block of `order` (the side table says it is one) before it is unlinked:
-   * its header is intact, its links name free blocks of the same order (or NIL), and its list leads to it —
-   * the head has no previous block, any other block's previous block links forward to it. Returns SOUND or what
-   * is wrong; reads only.
+   * its header is intact, its links name free blocks of the same order (or NIL), and its list runs through it
+   * both ways — the head has no previous block, any other block's previous block links forward to it, and its
+   * next block links back to it. The last is what makes unlinking safe: a NEXT forged to name another free block
+   * of the order (itself included) passes every other test, and unlinking would then make that block the head or
+   * drop the blocks between from the list; a later push writes its PREV word after it was handed out (live data
+   * overwritten, seen by the red team). Returns SOUND or what is wrong; reads only, O(1).
    */
   private freeFault(block: number, order: number): number {
     const w = this.words;
@@ -250,6 +253,7 @@ class BuddyAllocator implements Allocator {
     }
     const head = this.heads[order] === block;
     if (prev === NIL ? !head : head || w[(prev >> 2) + NEXT] !== block) return BAD_LIST;
+    if (next !== NIL && w[(next >> 2) + PREV] !== block) return BAD_LIST;
     return SOUND;
   }
 
@@ -257,7 +261,7 @@ class BuddyAllocator implements Allocator {
   private corruptFree(block: number, order: number, fault: number): never {
     if (fault === BAD_HEADER) this.corrupt(block, "free block's header disagrees with the side table (overwritten?)");
     if (fault === BAD_LINKS) this.corrupt(block, `links of a free block of order ${order} do not lead to free blocks of that order (overwritten?)`);
-    this.corrupt(block, `free list of order ${order} does not lead to this block`);
+    this.corrupt(block, `free list of order ${order} does not run through this block both ways (a link overwritten?)`);
   }
 
   /**
@@ -431,8 +435,10 @@ class BuddyAllocator implements Allocator {
   // ---- the allocator ------------------------------------------------------------------------------------
 
   malloc(size: number): Ptr {
-    // Every integer from 0 to MAX_REQUEST passes the first test; anything else is assertSize's or NULL.
-    if (size >>> 0 !== size || size > MAX_REQUEST) return this.mallocRejected(size);
+    // Every integer from 0 to MAX_REQUEST passes the first test; anything else is assertSize's (the core heap's one
+    // rule for a size) or NULL. typeof first: `>>>` on a BigInt or a Symbol throws a TypeError, and on an object
+    // it calls the object's valueOf.
+    if (typeof size !== "number" || size >>> 0 !== size || size > MAX_REQUEST) return this.mallocRejected(size);
     const order = orderFor(size);
     // One bitmask probe finds the list; the cost is the one list examined.
     this.lastSearchCost = 1;
