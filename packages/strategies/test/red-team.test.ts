@@ -36,12 +36,12 @@ import { apply, extentsOf, freeSpaceOnly, Hang, intact, knownGap, type Live, met
  */
 const seed = Number(process.env.RED_TEAM_SEED ?? Date.now() % 2 ** 31);
 /**
- * What this red team found in buddy.ts (another helper's file this session; reported, to be fixed there), counted
- * and printed apart instead of failing the run: a forged free-list link ("link" damage) can make a later realloc
- * hand out memory over a live block (silent), and a BigInt size reaches a comparison before the size check
- * (a TypeError, not INVALID_SIZE). Remove an entry once it is fixed.
+ * What this red team found and is not yet fixed, counted and printed apart instead of failing the run. Remove an
+ * entry once it is fixed. (Buddy's two — a forged free-list link that made a later call silent, a BigInt size that
+ * was a TypeError — are fixed: buddy-forged-free-list-link-is-corruption.test.ts and
+ * buddy-rejects-non-number-arguments-as-the-core-heap-does.test.ts.)
  */
-const OPEN_FINDINGS = { buddyForgedLinkSilent: "buddy", buddyBigIntSize: "buddy", worstFitRejectedChanged: "worst-fit" } as const;
+const OPEN_FINDINGS = { worstFitRejectedChanged: "worst-fit" } as const;
 // worstFitRejectedChanged: worst fit's size tree can reject a merging free or a splitting malloc after its first
 // step (taking the neighbours or the found block out of the index restructures the path the merged block's or the
 // remainder's insert then takes, and that path meets the damage): the heap is left changed, live data intact.
@@ -243,8 +243,7 @@ describe(`red team (seed ${seed}; RED_TEAM_SEED=${seed} replays it)`, () => {
         }),
         (t) => {
           const outcome = damageTrial(make, t, tally);
-          if (outcome === "silent" && name === OPEN_FINDINGS.buddyForgedLinkSilent && (t.damage as Damage).kind === "link") tally.openFinding++;
-          else if (outcome === "rejected, changed" && name === OPEN_FINDINGS.worstFitRejectedChanged) tally.openFinding++;
+          if (outcome === "rejected, changed" && name === OPEN_FINDINGS.worstFitRejectedChanged) tally.openFinding++;
           else if (outcome !== null) tally.counts[outcome]++;
         },
       ),
@@ -252,7 +251,6 @@ describe(`red team (seed ${seed}; RED_TEAM_SEED=${seed} replays it)`, () => {
     );
     const c = tally.counts;
     expect(c.silent + c.crash + c.hang + c["rejected, changed"], `${name}: ${tally.first ?? ""}`).toBe(0);
-    if (name === OPEN_FINDINGS.buddyForgedLinkSilent) console.log(`${name}: open finding, silent after a forged link: ${tally.openFinding} trials`);
     if (name === OPEN_FINDINGS.worstFitRejectedChanged) console.log(`${name}: open finding, a rejected merging free / splitting malloc changed the heap: ${tally.openFinding} trials`);
   });
 
@@ -271,7 +269,6 @@ describe(`red team (seed ${seed}; RED_TEAM_SEED=${seed} replays it)`, () => {
         badPointer,
         fc.integer({ min: 1, max: 40 }),
         (sizes, api, size, pointer, offset) => {
-          if (name === OPEN_FINDINGS.buddyBigIntSize && (typeof size === "bigint" || typeof pointer === "bigint")) return;
           const allocator = make("immediate", false, { reads: Number.POSITIVE_INFINITY })!;
           const ptrs = sizes.map((s) => allocator.malloc(s)).filter((p) => p !== 0);
           const victim = ptrs.pop()!;
