@@ -1,22 +1,25 @@
 /**
  * How each strategy's malloc+free cost grows with the number of free blocks. For 1k, 10k and 100k free
- * blocks, a growable heap is fragmented on purpose: holes of mixed sizes (70% 16–64 B, 25% 64–1024 B,
- * 5% 1–16 KiB), each between two small used guards, so no two holes can merge. Then malloc(n) + free(p)
- * pairs with n from the same mix: malloc splits a hole (or takes it whole), free merges the piece back
- * (immediate coalescing), so the heap keeps its free-block count while it is timed.
+ * blocks, a growable heap is fragmented on purpose: holes whose sizes are the malloc sizes of @dmm/workloads'
+ * "mixed" generator (70% 8–64 B, 25% 64–1024 B, 5% 1–16 KiB; the speed benchmark's trace), each between two
+ * small used guards, so no two holes can merge. Then malloc(n) + free(p) pairs with n from the same generator
+ * (another seed): malloc splits a hole (or takes it whole), free merges the piece back (immediate coalescing), so
+ * the heap keeps its free-block count while it is timed. (It lives here rather than in @dmm/strategies because
+ * @dmm/workloads' tests import @dmm/strategies: the strategies cannot depend on the generators.)
  *
  * Columns: ns per malloc+free pair (the median of tinybench's batch samples: robust to other processes on a
  * shared machine), the mean search cost (heap.lastSearchCost: free blocks or
  * bins examined per malloc, machine-independent) over the same pairs, and each time relative to the same
  * strategy at 1k free blocks. A baseline row (the loop and a bump-pointer call, nothing else) runs first in
- * the same process. Run: pnpm --filter @dmm/strategies bench:scaling [pairs per batch] [name,name,...]
+ * the same process. Run: pnpm --filter @dmm/bench bench:scaling [pairs per batch] [name,name,...]
  *
  * Targets: best/worst fit at 100k within 3x their 1k cost; segregated fit and TLSF within 1.5x. Free is an
  * O(log n) insert (an O(1) list push for small bins) in every strategy here: it never scans.
  */
 import { type Allocator, createHeap } from "@dmm/core";
 import { Bench } from "tinybench";
-import { createBuddyAllocator, strategies } from "../src/index.js";
+import { createBuddyAllocator, strategies } from "@dmm/strategies";
+import { generate, OP_MALLOC } from "@dmm/workloads";
 
 const PAIRS = Number(process.argv[2] ?? 2000);
 /** Optional comma-separated names to run (default: every registered strategy and buddy). */
@@ -24,24 +27,13 @@ const ONLY = process.argv[3]?.split(",");
 const FREE_BLOCKS = [1_000, 10_000, 100_000];
 const GUARD = 16;
 
-function xorshift(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 4294967296;
-  };
-}
-
-/** `count` sizes from the mix, reproducibly. */
+/** `count` malloc sizes of the "mixed" generator's trace for `seed`, in trace order. */
 function mixedSizes(count: number, seed: number): Int32Array {
-  const random = xorshift(seed);
-  const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
+  const { kind, size } = generate("mixed", { ops: 4 * count + 1000, live: 1000, seed }).columns;
   const sizes = new Int32Array(count);
-  for (let i = 0; i < count; i++) {
-    const r = random();
-    sizes[i] = r < 0.7 ? between(16, 64) : r < 0.95 ? between(65, 1024) : between(1025, 16384);
+  for (let i = 0, n = 0; n < count; i++) {
+    if (i >= kind.length) throw new Error(`the mixed trace holds fewer than ${count} mallocs`);
+    if (kind[i] === OP_MALLOC) sizes[n++] = size[i]!;
   }
   return sizes;
 }
@@ -134,5 +126,5 @@ for (const { name, create } of contenders) {
     });
   }
 }
-console.log(`malloc+free pairs on fragmented heaps (${PAIRS} pairs per batch; sizes 70% 16-64 B, 25% 64-1024 B, 5% 1-16 KiB)`);
+console.log(`malloc+free pairs on fragmented heaps (${PAIRS} pairs per batch; sizes from the mixed generator: 70% 8-64 B, 25% 64-1024 B, 5% 1-16 KiB)`);
 console.table(rows);
