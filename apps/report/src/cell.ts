@@ -82,6 +82,25 @@ export function peakLiveObjects(trace: Trace): number {
   return peak;
 }
 
+/** The work of a peer whose free is O(live blocks) or O(free blocks of one size) on a trace, and the most it is given. */
+export interface QuadraticWork {
+  /** ops × the blocks each free may walk: ops × (peak live objects + reallocs), or ops × peak live objects of one size. */
+  readonly work: number;
+  /** liveLinearLimit: past it the cell is skipped. */
+  readonly limit: number;
+  /** What `work` counts, for the skip reason. */
+  readonly why: string;
+}
+
+/** A peer's quadratic work on `trace` (see QuadraticWork), or null for an allocator without such a free. */
+export function quadraticWork(backend: Backend, trace: Trace, quick: boolean): QuadraticWork | null {
+  if (backend.kind === "native" || !(backend.liveLinearFree || backend.sameSizeLinearFree)) return null;
+  const limit = liveLinearLimit(quick);
+  return backend.liveLinearFree
+    ? { work: trace.length * (peakLiveObjects(trace) + reallocations(trace)), limit, why: "free() is O(live blocks) in this allocator (and a moved block may stay allocated), and ops × (peak live objects + reallocs)" }
+    : { work: trace.length * peakLiveOfOneSize(trace), limit, why: "free() and malloc are O(free blocks of one size) in this allocator, and ops × peak live objects of one size" };
+}
+
 export function runCell(cell: Cell, trace: Trace, settings: RunSettings, backend: Backend = backendByName(cell.allocator)): CellResult {
   const started = performance.now();
   const base = {
@@ -93,15 +112,10 @@ export function runCell(cell: Cell, trace: Trace, settings: RunSettings, backend
     workloadKind: cell.workload.kind,
   };
   if (backend.kind === "native") return runNative(backend, trace, settings, base, started);
-  if (backend.liveLinearFree || backend.sameSizeLinearFree) {
-    const [work, why] = backend.liveLinearFree
-      ? [trace.length * (peakLiveObjects(trace) + reallocations(trace)), "free() is O(live blocks) in this allocator (and a moved block may stay allocated), and ops × (peak live objects + reallocs)"]
-      : [trace.length * peakLiveOfOneSize(trace), "free() and malloc are O(free blocks of one size) in this allocator, and ops × peak live objects of one size"];
-    const limit = liveLinearLimit(settings.quick);
-    if (work > limit) {
-      const error = `skipped: ${why} = ${work.toExponential(1)} > ${limit.toExponential(0)} (seconds to minutes per replay)`;
-      return { ...base, error, metrics: null, latency: null, footprint: null, timeline: [], searchCostHistogram: [], heapMap: null, elapsedMs: performance.now() - started };
-    }
+  const quadratic = quadraticWork(backend, trace, settings.quick);
+  if (quadratic !== null && quadratic.work > quadratic.limit) {
+    const error = `skipped: ${quadratic.why} = ${quadratic.work.toExponential(1)} > ${quadratic.limit.toExponential(0)} (seconds to minutes per replay)`;
+    return { ...base, error, metrics: null, latency: null, footprint: null, timeline: [], searchCostHistogram: [], heapMap: null, elapsedMs: performance.now() - started };
   }
   const growable: ArenaSpec = { coalescing: cell.coalescing, growable: backend.growable, bytes: GROWABLE_MAX_BYTES };
   try {

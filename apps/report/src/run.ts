@@ -2,18 +2,18 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { heapEfficiency } from "@dmm/bench";
-import { robsonAdversary } from "@dmm/workloads";
 import { type Backend, backendByName, backends, BenchError, GROWABLE_MAX_BYTES, type JsBackend, type NativeSpec, STRATEGIES_AT_LOAD } from "./backends.js";
 import { environment } from "./environment.js";
-import { buildMatrix, modesOf, parseCoalescing, type Shard, shardCells } from "./matrix.js";
+import { buildMatrix, parseCoalescing, type Shard, shardCells } from "./matrix.js";
 import { resolveNatives } from "./natives.js";
 import { type AllocatorPlugin, type LoadedPlugin, loadPlugins, pluginBackend } from "./plugins.js";
 import { type OnCellDone, type PoolTrace, runCells } from "./pool.js";
-import type { AdversaryResult, Cell, CoalescingMode, EfficiencyResult, RunResult, RunSettings } from "./types.js";
+import type { Cell, CoalescingMode, RunResult, RunSettings } from "./types.js";
 import { findManifest, readManifest, resolveWorkloads } from "./workloads.js";
 
 export const RESULTS_FORMAT = "dmm-bench/3";
+
+export { adversaryParams, efficiencyParams, runAdversary, runEfficiency } from "./beside.js";
 
 export interface BenchOptions {
   /** Built-in allocators by name (strategies, buddy, peers, native names); default: all. Plugins and `native` are always added. */
@@ -112,11 +112,10 @@ export async function runBench(options: BenchOptions = {}): Promise<RunResult> {
   ];
   const pool = { backends: p.allocators, pluginUrls: p.plugins.map((l) => l.url), natives: p.natives, threadBound };
   options.onPlan?.(p.cells, p.matrixSize);
-  const results = await runCells(p.cells, p.settings, jobs, pool, options.onCellDone ?? (() => {}), options.poolTrace);
-  const playAdversary = (options.adversary ?? true) && (!options.shard || options.shard.k === 1);
-  const adversary = playAdversary ? runAdversary(p.allocators, p.coalescing, p.settings.quick) : [];
-  const measureEfficiency = (options.efficiency ?? true) && (!options.shard || options.shard.k === 1);
-  const efficiency = measureEfficiency ? runEfficiency(p.allocators, p.coalescing, p.settings.quick) : [];
+  // The adversary and heap efficiency are played in shard 1 only, each allocator's in its own worker after its cells.
+  const firstShard = !options.shard || options.shard.k === 1;
+  const beside = { adversary: (options.adversary ?? true) && firstShard, efficiency: (options.efficiency ?? true) && firstShard, coalescing: p.coalescing };
+  const { results, adversary, efficiency } = await runCells(p.cells, p.settings, jobs, pool, options.onCellDone ?? (() => {}), options.poolTrace, beside);
   return {
     format: RESULTS_FORMAT,
     environment: environment(options.command ?? "pnpm bench"),
@@ -141,49 +140,3 @@ function fileHash(file: string): string {
   }
 }
 
-/** The adversary's largest request (Robson's n) and its live-memory cap M, both in 16-byte units. */
-export function adversaryParams(quick: boolean): { n: number; M: number; seed: number } {
-  return quick ? { n: 64, M: 4096, seed: 1 } : { n: 256, M: 16384, seed: 1 };
-}
-
-/** Plays Robson's adaptive adversary against each allocator in each of its coalescing modes. */
-export function runAdversary(allocators: readonly Backend[], coalescing: readonly CoalescingMode[], quick: boolean): AdversaryResult[] {
-  const params = adversaryParams(quick);
-  const out: AdversaryResult[] = [];
-  for (const backend of allocators) {
-    if (backend.kind === "native") continue;
-    const modes = modesOf(backend, coalescing);
-    for (const mode of modes) {
-      try {
-        const r = robsonAdversary(backend.create({ coalescing: mode, growable: backend.growable, bytes: GROWABLE_MAX_BYTES }), params);
-        out.push({ allocator: backend.name, coalescing: mode, n: params.n, M: r.M, heapExtent: r.heapExtent, bound: r.bound, ratio: r.ratio, boundRatio: r.boundRatio });
-      } catch {
-        // An allocator that cannot play (e.g. a peer without addresses) is left out of the chart.
-      }
-    }
-  }
-  return out;
-}
-
-/** Heap efficiency's arena and trials: 1 MiB, 10 seeded trials (3 when quick). */
-export function efficiencyParams(quick: boolean): { arenaBytes: number; trials: number } {
-  return { arenaBytes: 1 << 20, trials: quick ? 3 : 10 };
-}
-
-/** Heap efficiency of each allocator in each of its coalescing modes, on a fixed arena. */
-export function runEfficiency(allocators: readonly Backend[], coalescing: readonly CoalescingMode[], quick: boolean): EfficiencyResult[] {
-  const params = efficiencyParams(quick);
-  const out: EfficiencyResult[] = [];
-  for (const backend of allocators) {
-    if (backend.kind === "native") continue;
-    for (const mode of modesOf(backend, coalescing)) {
-      try {
-        const r = heapEfficiency((bytes) => backend.create({ coalescing: mode, growable: false, bytes }), params);
-        out.push({ allocator: backend.name, coalescing: mode, arenaBytes: r.arenaBytes, trials: r.trials.length, mean: r.mean, min: r.min, max: r.max });
-      } catch {
-        // An allocator without a fixed arena of its own is left out of the chart.
-      }
-    }
-  }
-  return out;
-}

@@ -10,7 +10,8 @@ import { type Trace, traceFromColumns } from "@dmm/workloads";
 import { backends, type NativeSpec } from "./backends.js";
 import { runCell } from "./cell.js";
 import { importPlugin, pluginBackend } from "./plugins.js";
-import type { Cell, CellResult, RunSettings } from "./types.js";
+import { type BesideRuns, runBeside } from "./beside.js";
+import type { AdversaryResult, Cell, CellResult, EfficiencyResult, RunSettings } from "./types.js";
 
 /** A trace's columns on SharedArrayBuffers: sent to every worker without copying. */
 export interface SharedTrace {
@@ -28,8 +29,12 @@ export interface WorkerSetup {
   readonly plugins: readonly string[];
   readonly natives: readonly NativeSpec[];
   readonly settings: RunSettings;
-  /** The cells to run, in order: all of one allocator. */
+  /** The one allocator this worker runs. */
+  readonly allocator: string;
+  /** The cells to run, in order: all of that allocator. */
   readonly cells: readonly Cell[];
+  /** The beside runs to play after the cells (the adversary, heap efficiency), or null. */
+  readonly beside: BesideRuns | null;
   /** Each cell's trace, by workload file. */
   readonly traces: Readonly<Record<string, SharedTrace>>;
 }
@@ -37,6 +42,8 @@ export interface WorkerSetup {
 export type WorkerMessage =
   | { type: "ready"; strategies: string[] }
   | { type: "cell"; result: CellResult; allocatorsSeen: string[] }
+  /** The last message: the beside runs (empty when none were asked); the worker is done. */
+  | { type: "beside"; adversary: AdversaryResult[]; efficiency: EfficiencyResult[]; allocatorsSeen: string[] }
   | { type: "fatal"; error: string; code: string };
 
 /** Copies a trace's columns into shared memory. */
@@ -67,14 +74,18 @@ async function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): 
   const plugins = [];
   for (const url of setup.plugins) plugins.push(pluginBackend(await importPlugin(url)));
   const known = backends(plugins, setup.natives);
+  const backend = known.find((b) => b.name === setup.allocator);
+  if (!backend) throw new Error(`worker: no allocator named "${setup.allocator}"`);
   const seen = new Set<string>();
   for (const cell of setup.cells) {
-    const backend = known.find((b) => b.name === cell.allocator);
-    if (!backend) throw new Error(`worker: no allocator named "${cell.allocator}"`);
+    if (cell.allocator !== backend.name) throw new Error(`worker: a cell of ${cell.allocator} in ${backend.name}'s worker`);
     seen.add(cell.allocator);
     const result = runCell(cell, unshareTrace(setup.traces[cell.workload.file]!), setup.settings, backend);
     port.postMessage({ type: "cell", result, allocatorsSeen: [...seen] } satisfies WorkerMessage);
   }
+  const extra = setup.beside ? runBeside(backend, setup.beside, setup.settings.quick) : { adversary: [], efficiency: [] };
+  if (setup.beside) seen.add(backend.name);
+  port.postMessage({ type: "beside", ...extra, allocatorsSeen: [...seen] } satisfies WorkerMessage);
 }
 
 if (parentPort && workerData && (workerData as { dmmReportWorker?: boolean }).dmmReportWorker) {
