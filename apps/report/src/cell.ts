@@ -5,7 +5,7 @@
 import { measureNative, ReplayError } from "@dmm/bench";
 import { OP_CALLOC, OP_FREE, OP_MALLOC, OP_REALLOC, type Trace } from "@dmm/workloads";
 import { type ArenaSpec, type Backend, backendByName, GROWABLE_MAX_BYTES, type NativeBackend } from "./backends.js";
-import { allocationRequests, measureCellLatency, replayMetrics, TIMELINE_POINTS } from "./measure.js";
+import { allocationRequests, measureCellLatency, replayMetrics } from "./measure.js";
 import { heapMapRecorder, searchCostHistogram } from "./observe.js";
 import type { Cell, CellResult, DeterministicMetrics, RunSettings } from "./types.js";
 
@@ -122,10 +122,12 @@ export function runCell(cell: Cell, trace: Trace, settings: RunSettings, backend
     const mapped = settings.heapMapWorkloads.includes(cell.workload.name) && cell.coalescing !== "none" && cell.coalescing !== "deferred";
     const recorder = mapped ? heapMapRecorder(trace.length) : null;
     const budget = searchBudget(settings.quick);
-    const replayed = replayMetrics(trace, backend.create(growable), TIMELINE_POINTS, recorder?.snapshot, budget);
+    const replayed = replayMetrics(trace, backend.create(growable), { ...(recorder ? { snapshot: recorder.snapshot } : {}), searchBudget: budget });
     const fixedArenaBytes =
       settings.fixedArena ?? Math.max(MIN_FIXED_ARENA, Math.ceil((replayed.peakLiveBytes * FIXED_ARENA_FACTOR) / 8) * 8);
-    const fixed = replayMetrics(trace, backend.create({ coalescing: cell.coalescing, growable: false, bytes: fixedArenaBytes }), 2, undefined, budget);
+    // The growable replay verified every payload byte of this trace; the fixed arena's keeps the overlap checks
+    // (no two live payloads share a byte, every pointer inside memory) without writing and reading every byte again.
+    const fixed = replayMetrics(trace, backend.create({ coalescing: cell.coalescing, growable: false, bytes: fixedArenaBytes }), { timelinePoints: 2, searchBudget: budget, patterns: false });
     const metrics: DeterministicMetrics = {
       ops: replayed.ops,
       peakLiveBytes: replayed.peakLiveBytes,

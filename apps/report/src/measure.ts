@@ -15,12 +15,18 @@ import type { LatencyMetrics } from "./types.js";
 export const TIMELINE_POINTS = 240;
 
 /**
- * Replays with payload-integrity checks on (a corrupting allocator fails its cell instead of scoring well),
- * sampling `timelinePoints` points of its timeline (2, the least replay takes, when the caller drops it), and
- * calling `snapshot` (the heap map's hook) when given.
+ * Replays with integrity checks on (a corrupting allocator fails its cell instead of scoring well), sampling
+ * `timelinePoints` points of its timeline (2, the least replay takes, when the caller drops it), calling
+ * `snapshot` (the heap map's hook) when given, and writing and verifying the payload patterns unless `patterns`
+ * is false (a second replay of a trace whose patterns the first verified: the overlap checks stay).
  */
-export function replayMetrics(trace: Trace, allocator: Allocator, timelinePoints = TIMELINE_POINTS, snapshot?: ReplayOptions["snapshot"], searchBudget = Number.POSITIVE_INFINITY): ReplayResult {
-  return replay(trace, allocator, { integrity: true, timelinePoints, searchBudget, ...(snapshot ? { snapshot } : {}) });
+export function replayMetrics(
+  trace: Trace,
+  allocator: Allocator,
+  options: { timelinePoints?: number; snapshot?: ReplayOptions["snapshot"]; searchBudget?: number; patterns?: boolean } = {},
+): ReplayResult {
+  const { timelinePoints = TIMELINE_POINTS, snapshot, searchBudget = Number.POSITIVE_INFINITY, patterns = true } = options;
+  return replay(trace, allocator, { integrity: true, patterns, timelinePoints, searchBudget, ...(snapshot ? { snapshot } : {}) });
 }
 
 /** Requests that can fail: mallocs, callocs and reallocs to a non-zero size. */

@@ -13,6 +13,13 @@ export interface ReplayOptions {
    * Off for latency runs. @defaultValue true
    */
   integrity?: boolean;
+  /**
+   * With `integrity` on, whether the payload patterns are written and verified (O(bytes) per block). False keeps
+   * the other integrity checks: no returned payload overlaps a live one (POINTER, a bitmap of the live payloads),
+   * and calloc'd bytes are zero. For a second replay of a trace whose patterns a first replay verified (the
+   * report's fixed-arena run). @defaultValue true
+   */
+  patterns?: boolean;
   /** Call `allocator.check()` every this many ops (and once at the end). 0 = never. @defaultValue 0 */
   checkEvery?: number;
   /** Upper bound on the points of `timeline` (the first and last op are always sampled). @defaultValue 1000 */

@@ -60,6 +60,8 @@ class ReplayContext {
     readonly allocator: Allocator,
     idCount: number,
     readonly heapBytesOf: ((allocator: Allocator) => number) | null,
+    /** Integrity mode writes and verifies payload patterns (ReplayOptions.patterns). */
+    readonly patterns: boolean,
   ) {
     this.slots = new Uint32Array(2 * idCount);
   }
@@ -159,12 +161,14 @@ class ReplayContext {
   }
 
   verifyBlock(op: number, id: number, ptr: number, length: number, what: string): void {
+    if (!this.patterns) return;
     const bad = this.memory.verify(ptr, 0, length, id);
     if (bad >= 0) this.integrityError(op, id, ptr, bad, what);
   }
 
   /** verifyBlock for realloc: sparse past SPARSE_FROM bytes (PatternMemory.verifySparse); free checks it all. */
   verifyPrefix(op: number, id: number, ptr: number, length: number, what: string): void {
+    if (!this.patterns) return;
     const bad = length > SPARSE_FROM ? this.memory.verifySparse(ptr, 0, length, id) : this.memory.verify(ptr, 0, length, id);
     if (bad >= 0) this.integrityError(op, id, ptr, bad, what);
   }
@@ -176,7 +180,7 @@ class ReplayContext {
       const nonZero = this.memory.verifyZero(ptr, bytes);
       if (nonZero >= 0) throw new ReplayError("INTEGRITY", op, [id], `calloc of ${bytes} bytes at ${ptr}: byte ${nonZero} is not zero`);
     }
-    this.memory.fill(ptr, 0, bytes, id);
+    if (this.patterns) this.memory.fill(ptr, 0, bytes, id);
   }
 
   /**
@@ -226,7 +230,7 @@ class ReplayContext {
       this.memory.sync(allocator.memory);
       const kept = Math.min(old, size);
       this.verifyPrefix(op, id, moved, kept, `realloc(${ptr}, ${size}) -> ${moved} did not keep the first ${kept} bytes`);
-      this.memory.fill(moved, kept, size, id);
+      if (this.patterns) this.memory.fill(moved, kept, size, id);
     }
     return size - old;
   }
@@ -413,7 +417,8 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
   if (!(searchBudget >= 0)) throw new ReplayError("OPTIONS", 0, [], `searchBudget must be a number >= 0, got ${String(searchBudget)}`);
 
   const n = trace.length;
-  const ctx = new ReplayContext(allocator, trace.idCount, heapBytesOf);
+  const patterns = integrity && (options.patterns ?? true);
+  const ctx = new ReplayContext(allocator, trace.idCount, heapBytesOf, patterns);
   const slots = ctx.slots;
 
   if (heapBytesOf !== null) ctx.observeHeap();
@@ -468,7 +473,7 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
   const timeline = ctx.timeline;
   if (timeline[timeline.length - 1]!.op !== n) ctx.sample(n, liveBytes);
   if (peakPending) ctx.capturePeak(liveBytes);
-  if (integrity) {
+  if (patterns) {
     for (let id = 0; 2 * id < slots.length; id++) {
       const tag = slots[2 * id + 1]!;
       const size = tag - 1;
