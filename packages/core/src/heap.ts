@@ -291,13 +291,24 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
    * was). With nothing changed between, the strategy may skip repeating the vetting in that insert.
    */
   private take(block: number, bytes: number, need: number): void {
+    const rest = bytes - need >= this.minBlockSize ? bytes - need : 0;
+    this.removeVetted(block, this.strategy.carveHigh === true ? block : block + need, rest);
+  }
+
+  /**
+   * Takes the free block `removed` out of the index, then vets the insert of the `size`-byte free block at `at`
+   * (0: none) that will end the operation, against the index as that insert will find it (the removal may have
+   * restructured its path); if the vetting rejects it, `removed` goes back in (a tree strategy's insert then
+   * restores the words its removal wrote, exactly) and nothing has changed.
+   */
+  private removeVetted(removed: number, at: number, size: number): void {
     const strategy = this.strategy;
-    strategy.remove(block);
-    if (this.vetsInsert && bytes - need >= this.minBlockSize) {
+    strategy.remove(removed);
+    if (this.vetsInsert && size !== 0) {
       try {
-        strategy.validateInsert!(strategy.carveHigh === true ? block : block + need, bytes - need);
+        strategy.validateInsert!(at, size);
       } catch (e) {
-        strategy.insert(block);
+        strategy.insert(removed);
         throw e;
       }
     }
@@ -582,6 +593,18 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
         throw e;
       }
     }
+    // The removals restructured the index on the path the merged block's insert walks: vetted again, as that insert
+    // will find it, before any header changes; if damage is there, the neighbours go back in (latest first: a tree
+    // strategy then restores its words exactly) and nothing has changed.
+    if (this.vetsInsert) {
+      try {
+        this.strategy.validateInsert!(prev !== 0 ? prev : block, (nextFree ? words[next >> 2]! & ~FLAG_MASK : 0) + size + (prev !== 0 ? block - prev : 0));
+      } catch (e) {
+        if (prev !== 0) this.strategy.insert(prev);
+        if (nextFree) this.strategy.insert(next);
+        throw e;
+      }
+    }
     this.countFreed(block, size);
     words[block >> 2] = header & ~USED;
     let merged = size;
@@ -726,12 +749,15 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       }
       this.vet(0, block + need, rest + nextFree);
     }
+    // At most one removal (a free successor is absorbed, or the tail merges with the one above it), vetted again
+    // after it for the tail's insert.
+    const tailBytes = rest >= this.minBlockSize ? rest + nextFree : 0;
     if (absorbed !== 0) {
-      this.strategy.remove(block + blockBytes);
+      this.removeVetted(block + blockBytes, block + need, tailBytes);
       this.absorbNext(block, blockBytes);
     }
     if (rest < this.minBlockSize) return;
-    if (nextFree !== 0) this.strategy.remove(next);
+    if (nextFree !== 0) this.removeVetted(next, block + need, tailBytes);
     const tail = this.split(block, total, need);
     this.usedBytes -= rest;
     this.freeBytes += rest;

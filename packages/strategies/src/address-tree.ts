@@ -10,6 +10,7 @@
  */
 import { blockSize, FLAG_MASK, LINK0, type StrategyHost } from "@dmm/core";
 import { badLink, misplaced, notIndexed, tooLong } from "./links.js";
+import { RemovalLog } from "./removal-log.js";
 
 /** Link words (layout.ts LINK0): 0 = left child, 1 = right child, 2 = the subtree's largest block size. */
 const LEFT = LINK0;
@@ -43,6 +44,11 @@ export class AddressTree {
    */
   private found = 0;
   private foundDepth = 0;
+  /** Every word a removal writes, so that putting the block back restores them exactly (removal-log.ts). */
+  private readonly log = new RemovalLog();
+  /** The block validateInsert last passed, and the index's state (log.state) it passed in. */
+  private vettedState = -1;
+  private vettedBlock = 0;
 
   attach(host: StrategyHost): void {
     this.host = host;
@@ -50,6 +56,7 @@ export class AddressTree {
     this.root = 0;
     this.size = 0;
     this.found = 0;
+    this.log.changed();
   }
 
   /** Link `t`, read from `link` of block `from`: returned when it is 0 or names a free block, else CORRUPTION. */
@@ -85,6 +92,19 @@ export class AddressTree {
     else this.words[slot] = block;
   }
 
+  /** setSlot for a removal: the slot's value before is logged. */
+  private logSet(slot: number, block: number): void {
+    this.log.save(slot, slot < 0 ? this.root : this.words[slot]!);
+    if (slot < 0) this.root = block;
+    else this.words[slot] = block;
+  }
+
+  /** update for a removal: the maximum before is logged. */
+  private logUpdate(t: number): void {
+    this.log.save((t >> 2) + MAX, this.words[(t >> 2) + MAX]!);
+    this.update(t);
+  }
+
   /**
    * Iterative treap insert. Going down, every ancestor's maximum can only grow to include the new size, so it
    * is raised in passing (no child reads). Where x's priority wins, the subtree is split around x's address;
@@ -95,10 +115,18 @@ export class AddressTree {
     this.found = 0;
     const x = block >> 2;
     const size = w[x]! & SIZE_MASK;
+    // Putting back the block the latest removal took out (the heap's rollback): its logged words, exactly.
+    if (this.log.undoes(block, size, 0)) {
+      this.log.undo((slot, value) => this.setSlot(slot, value));
+      this.size++;
+      return;
+    }
     const p = priority(block);
     // Every node on the way is checked before it is written (the maxima raised in passing too): the walk first,
-    // then the writes, so a smashed link is reported with the tree unchanged.
-    this.validateInsert(block, true);
+    // then the writes, so a smashed link is reported with the tree unchanged. The heap often vets an insert just
+    // before it makes it: with the index unchanged since (same state), that walk is this one.
+    if (this.vettedState !== this.log.state || block !== this.vettedBlock) this.validateInsert(block, true);
+    this.log.changed();
     let slot = -1; // the root
     let t = this.root;
     while (t !== 0 && priority(t) > p) {
@@ -137,12 +165,20 @@ export class AddressTree {
    */
   validateInsert(block: number, inserting = false): void {
     const w = this.host.words;
+    this.vettedState = -1;
     let steps = 0;
     let lo = 0;
     let hi = 0x7fffffff;
+    let met = false;
     for (let t = this.root, from = 0; t !== 0; ) {
       if (++steps > this.size) tooLong(LABEL, "an insert", this.size);
-      if (t <= lo || t >= hi || (inserting && t === block)) misplaced(LABEL, from, "child", t); // t === block: a cycle
+      if (t <= lo || t >= hi) misplaced(LABEL, from, "child", t);
+      // Inserting a block the tree already links to would close a cycle (a forged link to it, or a double insert):
+      // so would a link to a block just removed. A vetting before the block leaves (inserting false) may meet it.
+      if (t === block) {
+        if (inserting || this.log.removed(block)) misplaced(LABEL, from, "child", t);
+        met = true;
+      }
       from = t;
       if (block < t) {
         hi = t;
@@ -151,6 +187,10 @@ export class AddressTree {
         lo = t;
         t = this.checked(w[(t >> 2) + RIGHT]!, t, "right");
       }
+    }
+    if (!met) {
+      this.vettedState = this.log.state;
+      this.vettedBlock = block;
     }
   }
 
@@ -169,16 +209,27 @@ export class AddressTree {
    * The inner spines of `block`'s two subtrees (the left one's right spine, the right one's left spine), checked
    * to their ends before remove writes (`steps`: the path walked so far). remove merges along them; walking them
    * to the end also covers the path a later insert at `block`'s address takes through the merged subtree, which
-   * runs on down the longer spine (so the heap's vetting before a free that merges holds for that insert).
+   * runs on down the longer spine. The left spine's addresses must rise and stay below `block`, the right one's
+   * fall and stay above it: so the spines share no node and neither leads back to `block`, and the merge, which
+   * writes the links it then follows, cannot close a cycle (a link forged to name another free block).
    */
   private validateSpine(block: number, steps: number): void {
     const w = this.words;
     let a = this.checked(w[(block >> 2) + LEFT]!, block, "left");
     let b = this.checked(w[(block >> 2) + RIGHT]!, block, "right");
+    if (a >= block) misplaced(LABEL, block, "left", a);
+    if (b !== 0 && b <= block) misplaced(LABEL, block, "right", b);
     while (a !== 0 || b !== 0) {
       if (++steps > this.size) tooLong(LABEL, "a removal", this.size);
-      if (b === 0 || (a !== 0 && priority(a) > priority(b))) a = this.checked(w[(a >> 2) + RIGHT]!, a, "right");
-      else b = this.checked(w[(b >> 2) + LEFT]!, b, "left");
+      if (b === 0 || (a !== 0 && priority(a) > priority(b))) {
+        const n = this.checked(w[(a >> 2) + RIGHT]!, a, "right");
+        if (n !== 0 && (n <= a || n >= block)) misplaced(LABEL, a, "right", n);
+        a = n;
+      } else {
+        const n = this.checked(w[(b >> 2) + LEFT]!, b, "left");
+        if (n !== 0 && (n >= b || n <= block)) misplaced(LABEL, b, "left", n);
+        b = n;
+      }
     }
   }
 
@@ -213,33 +264,33 @@ export class AddressTree {
     }
     this.found = 0;
     const pathLength = n;
-    // The merge spine is walked and checked before the first write.
+    // The merge spine is walked and checked before the first write; every write is logged.
     this.validateSpine(block, n);
+    const size = w[block >> 2]! & SIZE_MASK;
+    this.log.removing(w, block, size, 0);
     let a = w[(block >> 2) + LEFT]!;
     let b = w[(block >> 2) + RIGHT]!;
     while (a !== 0 && b !== 0) {
       if (priority(a) > priority(b)) {
-        this.setSlot(slot, a);
+        this.logSet(slot, a);
         n = this.push(n, a);
         slot = (a >> 2) + RIGHT;
         a = w[slot]!;
       } else {
-        this.setSlot(slot, b);
+        this.logSet(slot, b);
         n = this.push(n, b);
         slot = (b >> 2) + LEFT;
         b = w[slot]!;
       }
     }
-    this.setSlot(slot, a !== 0 ? a : b);
-    while (n > pathLength) this.update(this.touched[--n]!);
-    const size = w[block >> 2]! & SIZE_MASK;
+    this.logSet(slot, a !== 0 ? a : b);
+    while (n > pathLength) this.logUpdate(this.touched[--n]!);
     while (n > 0) {
       const u = this.touched[--n]!;
       const before = w[(u >> 2) + MAX]!;
       if (before !== size) break; // the removed block was not this subtree's maximum
-      this.update(u);
+      this.logUpdate(u);
       if (w[(u >> 2) + MAX] === before) break; // another block of that size remains below
-
     }
     this.size--;
   }

@@ -38,7 +38,13 @@ export class SizeChainTrees extends TreapForest {
 
   /** Adds `block` (of `size` bytes) to tree `r`. Every link it follows is checked before its first write. */
   insert(r: number, block: number, size: number): void {
+    // Putting back the block the latest removal took out (the heap's rollback): its logged words, exactly.
+    if (this.log.undoes(block, size, r)) {
+      this.undoRemoval(r);
+      return;
+    }
     this.validateInsert(r, block, size, true);
+    this.log.changed();
     const w = (this.words = this.host.words);
     const x = block >> 2;
     const p = priority(size);
@@ -97,9 +103,11 @@ export class SizeChainTrees extends TreapForest {
     for (let t = this.roots[r]!, from = 0; t !== 0; ) {
       if (++steps > limit) this.tooDeep(r);
       const kt = w[t >> 2]! & SIZE_MASK;
-      if (kt <= lo || kt >= hi || w[(t >> 2) + MEMBER_MARK] === MEMBER || (inserting && t === block)) misplaced(this.label, from, "child", t);
+      // A link to the block itself would close a cycle (a forged link, a double insert, a block just removed).
+      const cycle = t === block && (inserting || this.log.removed(block));
+      if (kt <= lo || kt >= hi || w[(t >> 2) + MEMBER_MARK] === MEMBER || cycle) misplaced(this.label, from, "child", t);
       if (kt === size) {
-        if (this.firstMember(t) === block && inserting) misplaced(this.label, t, "chain", block);
+        if (this.firstMember(t) === block && (inserting || this.log.removed(block))) misplaced(this.label, t, "chain", block);
         break;
       }
       from = t;
@@ -120,39 +128,42 @@ export class SizeChainTrees extends TreapForest {
     if (w[x + MEMBER_MARK] === MEMBER) {
       const prev = this.validateMember(block);
       const next = w[x + NEXT]!;
-      w[(prev >> 2) + (w[(prev >> 2) + MEMBER_MARK] === MEMBER ? NEXT : CHAIN)] = next;
-      if (next !== 0) w[(next >> 2) + PREV] = prev;
+      this.log.removing(w, block, w[x]! & SIZE_MASK, r);
+      this.logSet((prev >> 2) + (w[(prev >> 2) + MEMBER_MARK] === MEMBER ? NEXT : CHAIN), next);
+      if (next !== 0) this.logSet((next >> 2) + PREV, prev);
       this.counts[r]!--;
       return;
     }
     const slot = this.slotOf(r, block);
     this.validateNodeRemoval(r, block);
+    // Every write logged (removal-log.ts).
+    this.log.removing(w, block, w[x]! & SIZE_MASK, r);
     const first = w[x + CHAIN]!;
     if (first !== 0) {
       // The chain's first member takes the node's place: same size, same priority.
       const m = first >> 2;
       const rest = w[m + NEXT]!;
-      w[m + LEFT] = w[x + LEFT]!;
-      w[m + RIGHT] = w[x + RIGHT]!;
-      w[m + CHAIN] = rest;
-      if (rest !== 0) w[(rest >> 2) + PREV] = first;
-      this.setSlot(slot, first);
+      this.logSet(m + LEFT, w[x + LEFT]!);
+      this.logSet(m + RIGHT, w[x + RIGHT]!);
+      this.logSet(m + CHAIN, rest);
+      if (rest !== 0) this.logSet((rest >> 2) + PREV, first);
+      this.logSet(slot, first);
     } else {
       let s = slot;
       let a = w[x + LEFT]!;
       let b = w[x + RIGHT]!;
       while (a !== 0 && b !== 0) {
         if (priority(w[a >> 2]! & SIZE_MASK) > priority(w[b >> 2]! & SIZE_MASK)) {
-          this.setSlot(s, a);
+          this.logSet(s, a);
           s = (a >> 2) + RIGHT;
           a = w[s]!;
         } else {
-          this.setSlot(s, b);
+          this.logSet(s, b);
           s = (b >> 2) + LEFT;
           b = w[s]!;
         }
       }
-      this.setSlot(s, a !== 0 ? a : b);
+      this.logSet(s, a !== 0 ? a : b);
     }
     this.counts[r]!--;
   }
@@ -210,15 +221,26 @@ export class SizeChainTrees extends TreapForest {
       return;
     }
     const limit = this.counts[r]!;
+    const size = w[x]! & SIZE_MASK;
     let steps = this.slotSteps;
     let a = this.checked(w[x + LEFT]!, block, "left");
     let b = this.checked(w[x + RIGHT]!, block, "right");
+    if (a !== 0 && (w[a >> 2]! & SIZE_MASK) >= size) misplaced(this.label, block, "left", a);
+    if (b !== 0 && (w[b >> 2]! & SIZE_MASK) <= size) misplaced(this.label, block, "right", b);
     // The inner spines to their ends: the merge runs along them, a later insert of a size between them down the
-    // longer one (address-tree.ts validateSpine).
+    // longer one (address-tree.ts validateSpine). Sizes rise along the left one and fall along the right one, all
+    // on their side of `block`'s: so the spines share no node and the merge cannot close a cycle.
     while (a !== 0 || b !== 0) {
       if (++steps > limit) this.tooDeep(r);
-      if (b === 0 || (a !== 0 && priority(w[a >> 2]! & SIZE_MASK) > priority(w[b >> 2]! & SIZE_MASK))) a = this.checked(w[(a >> 2) + RIGHT]!, a, "right");
-      else b = this.checked(w[(b >> 2) + LEFT]!, b, "left");
+      if (b === 0 || (a !== 0 && priority(w[a >> 2]! & SIZE_MASK) > priority(w[b >> 2]! & SIZE_MASK))) {
+        const n = this.checked(w[(a >> 2) + RIGHT]!, a, "right");
+        if (n !== 0 && ((w[n >> 2]! & SIZE_MASK) <= (w[a >> 2]! & SIZE_MASK) || (w[n >> 2]! & SIZE_MASK) >= size)) misplaced(this.label, a, "right", n);
+        a = n;
+      } else {
+        const n = this.checked(w[(b >> 2) + LEFT]!, b, "left");
+        if (n !== 0 && ((w[n >> 2]! & SIZE_MASK) >= (w[b >> 2]! & SIZE_MASK) || (w[n >> 2]! & SIZE_MASK) <= size)) misplaced(this.label, b, "left", n);
+        b = n;
+      }
     }
   }
 

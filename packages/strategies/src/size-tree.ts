@@ -14,12 +14,17 @@
  * that points at its answer, and that removal skips its descent (one root-to-leaf walk, i.e. a dozen or more
  * cache misses in a large heap, saved per malloc). Any other insert or remove forgets the slot.
  */
-import { blockSize, LINK0 } from "@dmm/core";
+import { blockSize, FLAG_MASK, LINK0 } from "@dmm/core";
 import { misplaced, notIndexed } from "./links.js";
 import { LEFT, RIGHT, TreapForest, mix32 } from "./treap-forest.js";
 
 /** Link word 2: the size key. */
 const KEY = LINK0 + 2;
+
+/** Whether key (size1, block1) comes before (size2, block2) in the tree's order. */
+function precedes(size1: number, block1: number, size2: number, block2: number): boolean {
+  return size1 < size2 || (size1 === size2 && block1 < block2);
+}
 
 export class SizeTrees extends TreapForest {
   /** The block the last search returned and the slot pointing at it (found = 0: none remembered). */
@@ -27,9 +32,8 @@ export class SizeTrees extends TreapForest {
   private foundSlot = 0;
   /** Nodes the last slotOf walked (remove's bound on its merge spine continues from there). */
   private slotSteps = 0;
-  /** Bumped by every insert and remove; the key validateInsert last passed, and the epoch it passed in. */
-  private epoch = 0;
-  private vettedEpoch = -1;
+  /** The key validateInsert last passed, and the index's state (log.state) it passed in. */
+  private vettedState = -1;
   private vettedTree = 0;
   private vettedBlock = 0;
   private vettedSize = 0;
@@ -41,7 +45,7 @@ export class SizeTrees extends TreapForest {
   override attach(host: Parameters<TreapForest["attach"]>[0]): void {
     super.attach(host);
     this.found = 0;
-    this.vettedEpoch = -1;
+    this.vettedState = -1;
   }
 
   /** The size key a node was inserted with. */
@@ -51,12 +55,17 @@ export class SizeTrees extends TreapForest {
 
   /** Adds `block` (of `size` bytes) to tree `r`. Every link it follows is checked before its first write. */
   insert(r: number, block: number, size: number): void {
-    // The heap often vets an insert just before it makes it: with the index unchanged since (same epoch), the
-    // path checked is the path this insert walks.
-    if (this.vettedEpoch !== this.epoch || block !== this.vettedBlock || size !== this.vettedSize || r !== this.vettedTree) this.validateInsert(r, block, size, true);
-    this.epoch++;
-    const w = (this.words = this.host.words);
     this.found = 0;
+    // Putting back the block the latest removal took out (the heap's rollback): its logged words, exactly.
+    if (this.log.undoes(block, size, r)) {
+      this.undoRemoval(r);
+      return;
+    }
+    // The heap often vets an insert just before it makes it: with the index unchanged since (same state), the
+    // path checked is the path this insert walks.
+    if (this.vettedState !== this.log.state || block !== this.vettedBlock || size !== this.vettedSize || r !== this.vettedTree) this.validateInsert(r, block, size, true);
+    this.log.changed();
+    const w = (this.words = this.host.words);
     const x = block >> 2;
     const p = mix32(block);
     // Descend to the first node of lower priority: x takes its place and that subtree is split around x.
@@ -96,19 +105,24 @@ export class SizeTrees extends TreapForest {
    */
   validateInsert(r: number, block: number, size: number, inserting = false): void {
     const w = (this.words = this.host.words);
-    this.vettedEpoch = -1;
+    this.vettedState = -1;
     const limit = this.counts[r]!;
     let steps = 0;
     let loKey = -1;
     let loAt = -1;
     let hiKey = 0x7fffffff;
     let hiAt = 0x7fffffff;
+    let met = false;
     for (let t = this.roots[r]!, from = 0; t !== 0; ) {
       if (++steps > limit) this.tooDeep(r);
       const kt = w[(t >> 2) + KEY]!;
       if (kt < loKey || (kt === loKey && t <= loAt) || kt > hiKey || (kt === hiKey && t >= hiAt)) misplaced(this.label, from, "child", t);
-      // Inserting a block the tree already links to would close a cycle (a forged link to it, or a double insert).
-      if (inserting && t === block) misplaced(this.label, from, "child", t);
+      // Inserting a block the tree already links to would close a cycle (a forged link to it, or a double insert):
+      // so would a link to a block just removed. A vetting before the block leaves (inserting false) may meet it.
+      if (t === block) {
+        if (inserting || this.log.removed(block)) misplaced(this.label, from, "child", t);
+        met = true;
+      }
       from = t;
       if (kt < size || (kt === size && t < block)) {
         loKey = kt;
@@ -120,7 +134,7 @@ export class SizeTrees extends TreapForest {
         t = this.checked(w[(t >> 2) + LEFT]!, t, "left");
       }
     }
-    this.vettedEpoch = this.epoch;
+    this.vettedState = met ? -1 : this.log.state;
     this.vettedTree = r;
     this.vettedBlock = block;
     this.vettedSize = size;
@@ -129,7 +143,6 @@ export class SizeTrees extends TreapForest {
   /** Takes `block` out of tree `r`; throws if it is not there. Everything it follows is checked before it writes. */
   remove(r: number, block: number): void {
     const w = (this.words = this.host.words);
-    this.epoch++;
     let slot = this.foundSlot;
     let steps = 0;
     if (block !== this.found || (slot < 0 ? this.roots[~slot] : w[slot]) !== block) {
@@ -138,21 +151,22 @@ export class SizeTrees extends TreapForest {
     }
     this.found = 0;
     this.validateSpine(r, block, steps);
-    // Merge the two children into the vacated slot, higher priority on top.
+    // Merge the two children into the vacated slot, higher priority on top; every write logged.
+    this.log.removing(w, block, w[block >> 2]! & ~FLAG_MASK, r);
     let a = w[(block >> 2) + LEFT]!;
     let b = w[(block >> 2) + RIGHT]!;
     while (a !== 0 && b !== 0) {
       if (mix32(a) > mix32(b)) {
-        this.setSlot(slot, a);
+        this.logSet(slot, a);
         slot = (a >> 2) + RIGHT;
         a = w[slot]!;
       } else {
-        this.setSlot(slot, b);
+        this.logSet(slot, b);
         slot = (b >> 2) + LEFT;
         b = w[slot]!;
       }
     }
-    this.setSlot(slot, a !== 0 ? a : b);
+    this.logSet(slot, a !== 0 ? a : b);
     this.counts[r]!--;
   }
 
@@ -185,17 +199,29 @@ export class SizeTrees extends TreapForest {
   /**
    * The inner spines of `block`'s two subtrees (the left one's right spine, the right one's left spine), every link
    * checked to their ends (`steps`: nodes walked so far): remove merges along them, and a later insert whose key
-   * falls where `block` was runs on down the longer one (address-tree.ts validateSpine).
+   * falls where `block` was runs on down the longer one (address-tree.ts validateSpine). The left spine's keys must
+   * rise and stay below `block`'s, the right one's fall and stay above it: so the two spines share no node and
+   * neither leads back to `block`, and the merge, which writes the links it then follows, cannot close a cycle.
    */
   private validateSpine(r: number, block: number, steps: number): void {
     const w = this.words;
     const limit = this.counts[r]!;
+    const key = w[(block >> 2) + KEY]!;
     let a = this.checked(w[(block >> 2) + LEFT]!, block, "left");
     let b = this.checked(w[(block >> 2) + RIGHT]!, block, "right");
+    if (a !== 0 && !precedes(w[(a >> 2) + KEY]!, a, key, block)) misplaced(this.label, block, "left", a);
+    if (b !== 0 && !precedes(key, block, w[(b >> 2) + KEY]!, b)) misplaced(this.label, block, "right", b);
     while (a !== 0 || b !== 0) {
       if (++steps > limit) this.tooDeep(r);
-      if (b === 0 || (a !== 0 && mix32(a) > mix32(b))) a = this.checked(w[(a >> 2) + RIGHT]!, a, "right");
-      else b = this.checked(w[(b >> 2) + LEFT]!, b, "left");
+      if (b === 0 || (a !== 0 && mix32(a) > mix32(b))) {
+        const n = this.checked(w[(a >> 2) + RIGHT]!, a, "right");
+        if (n !== 0 && (!precedes(w[(a >> 2) + KEY]!, a, w[(n >> 2) + KEY]!, n) || !precedes(w[(n >> 2) + KEY]!, n, key, block))) misplaced(this.label, a, "right", n);
+        a = n;
+      } else {
+        const n = this.checked(w[(b >> 2) + LEFT]!, b, "left");
+        if (n !== 0 && (!precedes(w[(n >> 2) + KEY]!, n, w[(b >> 2) + KEY]!, b) || !precedes(key, block, w[(n >> 2) + KEY]!, n))) misplaced(this.label, b, "left", n);
+        b = n;
+      }
     }
   }
 

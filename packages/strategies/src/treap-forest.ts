@@ -11,6 +11,7 @@
  */
 import { LINK0, type StrategyHost } from "@dmm/core";
 import { badLink, tooLong } from "./links.js";
+import { RemovalLog } from "./removal-log.js";
 
 /** Link words 0 and 1 (layout.ts LINK0): the left and right child. */
 export const LEFT = LINK0;
@@ -36,6 +37,9 @@ export abstract class TreapForest {
   readonly counts: Int32Array;
   /** Nodes visited by searches since the caller last reset it. */
   examined = 0;
+
+  /** Every word a removal writes, so that putting the block back restores them exactly (removal-log.ts). */
+  protected readonly log = new RemovalLog();
 
   /** Names the index in CORRUPTION messages, e.g. "size tree". */
   protected readonly label: string;
@@ -66,11 +70,26 @@ export abstract class TreapForest {
     this.roots.fill(0);
     this.counts.fill(0);
     this.examined = 0;
+    this.log.changed();
   }
 
   protected setSlot(slot: number, block: number): void {
     if (slot < 0) this.roots[~slot] = block;
     else this.words[slot] = block;
+  }
+
+  /** setSlot for a removal: the slot's value before is logged. */
+  protected logSet(slot: number, block: number): void {
+    this.log.save(slot, slot < 0 ? this.roots[~slot]! : this.words[slot]!);
+    if (slot < 0) this.roots[~slot] = block;
+    else this.words[slot] = block;
+  }
+
+  /** Puts back the block the latest removal took out of tree `r`, every word as it was (log.undoes said so). */
+  protected undoRemoval(r: number): void {
+    this.words = this.host.words;
+    this.log.undo((slot, value) => this.setSlot(slot, value));
+    this.counts[r]!++;
   }
 
   /** The leftmost (smallest-keyed) node of tree `r`, or 0; counts the nodes visited. */
