@@ -124,8 +124,8 @@ export class AddressTree {
     const p = priority(block);
     // Every node on the way is checked before it is written (the maxima raised in passing too): the walk first,
     // then the writes, so a smashed link is reported with the tree unchanged. The heap often vets an insert just
-    // before it makes it: with the index unchanged since (same state), that walk is this one.
-    if (this.vettedState !== this.log.state || block !== this.vettedBlock) this.validateInsert(block, true);
+    // before it makes it: with the index unchanged since (same state), that walk is this one and is not repeated.
+    this.validateInsert(block, true);
     this.log.changed();
     let slot = -1; // the root
     let t = this.root;
@@ -164,6 +164,8 @@ export class AddressTree {
    * caught too. Throws CORRUPTION where insert would.
    */
   validateInsert(block: number, inserting = false): void {
+    // Vetted already, with the index unchanged since (the heap vets again after removals that may not touch it).
+    if (this.vettedState === this.log.state && block === this.vettedBlock) return;
     const w = this.host.words;
     this.vettedState = -1;
     let steps = 0;

@@ -19,37 +19,45 @@
 import { LINK0, LINK_WORDS } from "@dmm/core";
 
 const DEPTH = 4;
-/** Fields of a frame: the removed block, its header size, its tree, its first log entry, the states around it. */
+/**
+ * Fields of a frame: the removed block, its header size, its tree, its first log entry, the states around it, and
+ * the block's own link words as they were.
+ */
 const BLOCK = 0;
 const SIZE = 1;
 const TREE = 2;
 const START = 3;
 const BEFORE = 4;
 const AFTER = 5;
-const FIELDS = 6;
+const LINKS = 6;
+const FIELDS = LINKS + LINK_WORDS;
 
 export class RemovalLog {
   /** Id of the index's contents now. */
   state = 0;
-  private nextState = 1;
+  private nextState = 0;
   /** (slot, value before) pairs, oldest first; a slot is a word index (>= 0) or ~tree for a root (< 0). */
   private entries = new Int32Array(64);
   /** Entries in use. */
   private n = 0;
-  private readonly frames = new Float64Array(DEPTH * FIELDS);
+  /**
+   * States are 31-bit ids that wrap (never -1, the caches' "none"): a vetting cache never outlives an insert, and
+   * 2^31 removals in a row cannot happen.
+   */
+  private readonly frames = new Int32Array(DEPTH * FIELDS);
   private depth = 0;
 
   /** A change that cannot be undone (an insert, a reattach): forgets the log and gives the contents a new id. */
   changed(): void {
     this.depth = 0;
     this.n = 0;
-    this.state = this.nextState++;
+    this.state = this.nextState = (this.nextState + 1) & 0x7fffffff;
   }
 
   /**
-   * The removal of `block` (`size` bytes by its header) from tree `tree` begins: its writes are logged from here,
-   * and first the block's own link words, which the removal leaves alone but whoever gets the block next may
-   * overwrite (so an undo is a correct insert even after the block was allocated and freed again).
+   * The removal of `block` (`size` bytes by its header) from tree `tree` begins: its writes are logged from here.
+   * The block's own link words are kept too: the removal leaves them alone, but whoever gets the block next may
+   * overwrite them (so an undo is a correct insert even after the block was allocated and freed again).
    */
   removing(words: Int32Array, block: number, size: number, tree: number): void {
     if (this.depth === DEPTH) {
@@ -63,10 +71,12 @@ export class RemovalLog {
     f[i + TREE] = tree;
     f[i + START] = this.n;
     f[i + BEFORE] = this.state;
-    this.state = this.nextState++;
+    this.state = this.nextState = (this.nextState + 1) & 0x7fffffff;
     f[i + AFTER] = this.state;
-    const x = block >> 2;
-    for (let k = LINK0; k < LINK0 + LINK_WORDS; k++) this.save(x + k, words[x + k]!);
+    const x = (block >> 2) + LINK0;
+    f[i + LINKS] = words[x]!;
+    f[i + LINKS + 1] = words[x + 1]!;
+    f[i + LINKS + 2] = words[x + 2]!;
   }
 
   /** Logs that `slot` held `value` before the removal in progress wrote it. */
@@ -106,6 +116,8 @@ export class RemovalLog {
     const start = this.frames[i + START]!;
     const e = this.entries;
     for (let k = this.n - 1; k >= start; k--) write(e[2 * k]!, e[2 * k + 1]!);
+    const x = (this.frames[i + BLOCK]! >> 2) + LINK0;
+    for (let k = 0; k < LINK_WORDS; k++) write(x + k, this.frames[i + LINKS + k]!);
     this.n = start;
     this.state = this.frames[i + BEFORE]!;
   }

@@ -62,8 +62,8 @@ export class SizeTrees extends TreapForest {
       return;
     }
     // The heap often vets an insert just before it makes it: with the index unchanged since (same state), the
-    // path checked is the path this insert walks.
-    if (this.vettedState !== this.log.state || block !== this.vettedBlock || size !== this.vettedSize || r !== this.vettedTree) this.validateInsert(r, block, size, true);
+    // path checked is the path this insert walks, and validateInsert returns at once.
+    this.validateInsert(r, block, size, true);
     this.log.changed();
     const w = (this.words = this.host.words);
     const x = block >> 2;
@@ -104,6 +104,8 @@ export class SizeTrees extends TreapForest {
    * block's address is caught too. Throws CORRUPTION where insert would.
    */
   validateInsert(r: number, block: number, size: number, inserting = false): void {
+    // Vetted already, with the index unchanged since (the heap vets again after removals that may not touch it).
+    if (this.vettedState === this.log.state && block === this.vettedBlock && size === this.vettedSize && r === this.vettedTree) return;
     const w = (this.words = this.host.words);
     this.vettedState = -1;
     const limit = this.counts[r]!;
