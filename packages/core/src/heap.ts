@@ -6,7 +6,8 @@
  * the checker in ./checker.ts. The policy (which free block serves a request) is the Strategy's.
  *
  * Every operation validates all it will read before it writes anything (validate, then mutate), so a rejected
- * call leaves the heap as it was.
+ * call leaves the heap as it was; the two calls of two steps (a moving realloc, a deferred malloc's pass and fit)
+ * undo their first step when the second is rejected (move, findAfterPass).
  */
 import {
   assertSize,
@@ -20,7 +21,7 @@ import {
   type Strategy,
   type StrategyHost,
 } from "./api.js";
-import { clearFreed, clearStart, createMarks, isSoleBlock, isStart, markFreed, markStart } from "./block-map.js";
+import { clearFreed, clearStart, createMarks, isSoleBlock, isStart, markFreed, markStart, wasFreed } from "./block-map.js";
 import { checkHeap, walkBlocks } from "./checker.js";
 import * as layout from "./layout.js";
 import {
@@ -120,6 +121,16 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
   private pendingCount = 0;
   /** More blocks were freed than `pending` holds: the next pass walks the whole heap. */
   private pendingOverflow = false;
+  /**
+   * The undo journal of the last deferred pass (undoPass), for the calls of which the pass is only the first step:
+   * per merged run its start, its piece count and each piece's size; `pending` as the pass found it; and a count
+   * of passes, so a call can tell whether one ran inside it.
+   */
+  private readonly passLog: number[] = [];
+  private pendingBefore: Int32Array | null = null;
+  private pendingCountBefore = 0;
+  private pendingOverflowBefore = false;
+  private passes = 0;
 
   private liveBytes = 0;
   private peakLiveBytes = 0;
@@ -356,6 +367,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       const w = this.words;
       w[last >> 2] = (lastSize + extra) | (w[last >> 2]! & PREV_FREE);
       this.top += extra;
+      this.overwrittenAtTop = w[(this.top - 4) >> 2]!;
       w[(this.top - 4) >> 2] = lastSize + extra;
       this.freeBytes += extra;
       this.grew();
@@ -369,6 +381,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     this.words[block >> 2] = bytes;
     markStart(this.marks, block);
     this.top += bytes;
+    this.overwrittenAtTop = this.words[(this.top - 4) >> 2]!;
     this.words[(this.top - 4) >> 2] = bytes;
     this.topPrevFree = 1;
     this.freeBlocks++;
@@ -403,12 +416,9 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
   /** Finds (and takes out of the index) a free block of at least `need` bytes: fit, coalesce, grow. */
   private findBlock(need: number): number {
     const strategy = this.strategy;
-    let block = strategy.find(need);
-    let cost = strategy.examined;
-    if (block === 0 && this.mode === DEFERRED && this.coalescePending() > 0) {
-      block = strategy.find(need);
-      cost += strategy.examined;
-    }
+    const block = strategy.find(need);
+    const cost = strategy.examined;
+    if (block === 0 && this.mode === DEFERRED) return this.findAfterPass(need, cost);
     this.lastSearchCost = cost;
     if (block !== 0) {
       // The policy read the block's size from its header: check that header (and its footer) before carving,
@@ -687,7 +697,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       this.usedBytes += extra;
       this.grew();
     } else {
-      return this.move(ptr, block, size, oldSize);
+      return this.move(ptr, block, size, oldSize, need);
     }
     this.words[(block >> 2) + REQUESTED] = size;
     this.liveBytes += size - oldSize;
@@ -696,37 +706,174 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
   }
 
   /**
-   * realloc that cannot stay in place: malloc, copy, free. The free is validated before the malloc, so a
-   * damaged block below is reported before a new block exists. The old request leaves the live bytes while the
-   * new block is allocated, so peakLiveBytes counts the move as new size only (mdriver's rule), not old + new.
+   * realloc that cannot stay in place: malloc, free, copy — a call of two steps, made as one. The free is validated
+   * before the malloc, so a damaged neighbour of the old block is reported before a new block exists; if the free
+   * is rejected all the same (the malloc's changes to the index brought damage onto its path), the malloc is
+   * undone (undoMalloc) and the call changes nothing. The copy comes last, so a rejected free leaves the new
+   * block's bytes as they were: the few payload words free writes into the old block (its link words and footer)
+   * are put back for the copy. The old request leaves the live bytes while the new block is allocated, so
+   * peakLiveBytes counts the move as the new size only (mdriver's rule), not old + new.
    */
-  private move(ptr: Ptr, block: number, size: number, oldSize: number): Ptr {
+  private move(ptr: Ptr, block: number, size: number, oldSize: number, need: number): Ptr {
     freeable(this, ptr, this.mode === IMMEDIATE);
     // What the free will ask of the strategy, vetted too (the malloc between may change it, e.g. carve the free
     // block above; the free checks again).
     this.vetFree(block, true);
-    this.liveBytes -= oldSize;
-    let moved: Ptr;
-    try {
-      moved = this.malloc(size);
-    } finally {
-      this.liveBytes += oldSize;
+    this.checkpoint();
+    const found = this.findBlock(need);
+    if (found === 0) {
+      this.failedAllocations++;
+      return 0;
     }
-    if (moved === 0) return 0;
-    this.bytes.copyWithin(moved, ptr, ptr + Math.min((this.words[block >> 2]! & ~FLAG_MASK) - HEADER_BYTES, size));
+    const foundBytes = this.words[found >> 2]! & ~FLAG_MASK;
+    const high = this.strategy.carveHigh === true;
+    this.saveCarve(found, foundBytes, need, high);
+    this.liveBytes -= oldSize;
+    const moved = this.allocate(found, need, size) + HEADER_BYTES;
+    this.liveBytes += oldSize;
+
+    const words = this.words;
+    const blockBytes = words[block >> 2]! & ~FLAG_MASK;
+    const footer = (block + blockBytes - 4) >> 2;
+    const links = (block >> 2) + LINK0;
+    const l0 = words[links]!, l1 = words[links + 1]!, l2 = words[links + 2]!, last = words[footer]!;
     try {
       this.free(ptr);
     } catch (e) {
-      // The malloc changed the index since the vetting, and the free met damage after all: give the new block
-      // back, so that p stays the one live block (nothing leaks), and report the damage.
-      try {
-        this.free(moved);
-      } catch {
-        // The damage the first error names; it is the one reported.
-      }
+      // Undone; or, when the remainder's removal meets the damage too, the new block is given back (free
+      // blocks then rearranged, nothing leaked, p still the one live block).
+      this.undo(() => this.undoMalloc(found, foundBytes, need, high) || this.free(moved));
       throw e;
     }
+    // The old payload as it was for the copy, then the freed block's words again.
+    const f0 = words[links]!, f1 = words[links + 1]!, f2 = words[links + 2]!, fLast = words[footer]!;
+    words[links] = l0;
+    words[links + 1] = l1;
+    words[links + 2] = l2;
+    words[footer] = last;
+    this.bytes.copyWithin(moved, ptr, ptr + Math.min(blockBytes - HEADER_BYTES, size));
+    words[links] = f0;
+    words[links + 1] = f1;
+    words[links + 2] = f2;
+    words[footer] = fLast;
     return moved;
+  }
+
+  // ---- undoing a two-step call's first step (only on the rejected path) ----------------------------------
+
+  /** The heap's scalars and block-map state before a moving realloc's malloc (checkpoint), for undoMalloc. */
+  private cpTop = 0;
+  private cpTopPrevFree = 0;
+  private cpExtent = 0;
+  private cpPeakHeapBytes = 0;
+  private cpTopWord = 0;
+  private cpLastHeader = 0;
+  private cpCounters = new Float64Array(8);
+  private cpPendingCount = 0;
+  private cpPendingOverflow = false;
+  private cpPasses = 0;
+  /** The word growth overwrote with the footer at the new top (grow). */
+  private overwrittenAtTop = 0;
+  /** The words allocate may write inside the block it carves (carvePositions), and the freed mark of its block. */
+  private readonly carveAt = new Int32Array(16);
+  private readonly carveWords = new Int32Array(16);
+  private carveCount = 0;
+  private carveFreed = false;
+
+  private checkpoint(): void {
+    this.cpTop = this.top;
+    this.cpTopPrevFree = this.topPrevFree;
+    this.cpExtent = this.extent;
+    this.cpPeakHeapBytes = this.peakHeapBytes;
+    this.cpTopWord = this.top + 4 <= this.capacity ? this.words[this.top >> 2]! : 0;
+    this.cpLastHeader = this.topPrevFree !== 0 ? this.words[(this.top - this.words[(this.top - 4) >> 2]!) >> 2]! : 0;
+    const c = this.cpCounters;
+    c[0] = this.usedBlocks;
+    c[1] = this.usedBytes;
+    c[2] = this.freeBlocks;
+    c[3] = this.freeBytes;
+    c[4] = this.liveBytes;
+    c[5] = this.peakLiveBytes;
+    this.cpPendingCount = this.pendingCount;
+    this.cpPendingOverflow = this.pendingOverflow;
+    this.cpPasses = this.passes;
+  }
+
+  /**
+   * Saves the words allocate may write when it carves `need` bytes from the free block `found` of `bytes` bytes
+   * (out of the index): its header, request and link words; the same at the split point and the word below it;
+   * its footer; the header above it. And the freed mark of the block it will hand out.
+   */
+  private saveCarve(found: number, bytes: number, need: number, high: boolean): void {
+    const rest = bytes - need;
+    const split = rest >= this.minBlockSize;
+    const at = this.carveAt;
+    let n = 0;
+    for (let k = 0; k < 2 + LINK_WORDS; k++) at[n++] = found + 4 * k;
+    if (split) {
+      const cut = found + (high ? rest : need);
+      at[n++] = cut - 4;
+      for (let k = 0; k < 2 + LINK_WORDS; k++) at[n++] = cut + 4 * k;
+    }
+    at[n++] = found + bytes - 4;
+    if (found + bytes < this.top) at[n++] = found + bytes;
+    for (let k = 0; k < n; k++) this.carveWords[k] = this.words[at[k]! >> 2]!;
+    this.carveCount = n;
+    this.carveFreed = wasFreed(this.marks, split && high ? found + rest : found);
+  }
+
+  /**
+   * Undoes a moving realloc's malloc after its free was rejected: the remainder leaves the index, the carved
+   * block's words and marks are put back, growth is taken back (or the block returns to the index), then a
+   * deferred pass the malloc made is undone, and the counters are as checkpoint saved them. The strategy's links
+   * come out as they were where its index has one shape per set of blocks (the treaps); see undoPass. Returns
+   * false, having changed nothing, when the strategy rejects the remainder's removal (the damage is on its path).
+   */
+  private undoMalloc(found: number, bytes: number, need: number, high: boolean): boolean {
+    const words = this.words;
+    const rest = bytes - need;
+    const split = rest >= this.minBlockSize;
+    if (split) {
+      try {
+        this.strategy.remove(high ? found : found + need);
+      } catch {
+        return false;
+      }
+    }
+    for (let k = this.carveCount - 1; k >= 0; k--) words[this.carveAt[k]! >> 2] = this.carveWords[k]!;
+    if (split) clearStart(this.marks, found + (high ? rest : need));
+    const handedOut = split && high ? found + rest : found;
+    if (this.carveFreed) markFreed(this.marks, handedOut);
+    else clearFreed(this.marks, handedOut);
+    if (this.top !== this.cpTop) {
+      // Growth: the footer it wrote at the new top, and the block it made or extended.
+      words[(this.top - 4) >> 2] = this.overwrittenAtTop;
+      if (found === this.cpTop) {
+        words[found >> 2] = this.cpTopWord;
+        clearStart(this.marks, found);
+      } else {
+        words[found >> 2] = this.cpLastHeader;
+      }
+      this.top = this.cpTop;
+      this.topPrevFree = this.cpTopPrevFree;
+      this.extent = this.cpExtent;
+      this.peakHeapBytes = this.cpPeakHeapBytes;
+      if (found !== this.cpTop) this.strategy.insert(found);
+    } else {
+      this.topPrevFree = this.cpTopPrevFree;
+      this.strategy.insert(found);
+    }
+    if (this.passes !== this.cpPasses) this.undoPass();
+    const c = this.cpCounters;
+    this.usedBlocks = c[0]!;
+    this.usedBytes = c[1]!;
+    this.freeBlocks = c[2]!;
+    this.freeBytes = c[3]!;
+    this.liveBytes = c[4]!;
+    this.peakLiveBytes = c[5]!;
+    this.pendingCount = this.cpPendingCount;
+    this.pendingOverflow = this.cpPendingOverflow;
+    return true;
   }
 
   /**
@@ -781,9 +928,13 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
    * anywhere the pass would touch is reported with nothing merged. Returns how many merges it made.
    */
   private coalescePending(): number {
-    // The free block at the top, which growth reads after a pass that found nothing, is validated before the
-    // pass changes anything.
-    if (this.topPrevFree !== 0) freeBlockAtTop(this);
+    // The free block at the top, which growth reads and takes out of the index after a pass that found nothing,
+    // is validated (its header, and its removal by the strategy) before the pass changes anything.
+    if (this.topPrevFree !== 0) {
+      const last = freeBlockAtTop(this);
+      if (this.vetsRemove) this.strategy.validateRemove!(last);
+    }
+    this.beginPass();
     if (this.pendingOverflow) return this.coalesceAll();
     const words = this.words;
     const starts: number[] = [];
@@ -798,13 +949,114 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       starts.push(block);
     }
     let merges = 0;
-    for (const block of starts) {
-      // Two pending blocks may share a run: the first merge leaves the second with no start of its own.
-      if (!isStart(this.marks, block)) continue;
-      merges += this.mergeRun(block, words[block >> 2]! & ~FLAG_MASK);
+    try {
+      for (const block of starts) {
+        // Two pending blocks may share a run: the first merge leaves the second with no start of its own.
+        if (!isStart(this.marks, block)) continue;
+        merges += this.mergeRun(block, words[block >> 2]! & ~FLAG_MASK);
+      }
+    } catch (e) {
+      // A later run's strategy calls met damage that the earlier merges brought onto their path.
+      this.undo(() => this.undoPass());
+      throw e;
     }
     this.pendingCount = 0;
     return merges;
+  }
+
+  /**
+   * A malloc's miss under deferred coalescing: the pass, then the fit found after it (or growth). Both steps
+   * change the heap, so when the second is rejected (its block's header, its removal, or its remainder's insert
+   * vetted against the index the pass left), the pass is undone (undoPass) and the call changes nothing.
+   */
+  private findAfterPass(need: number, cost: number): number {
+    const strategy = this.strategy;
+    const merges = this.coalescePending();
+    try {
+      let block = 0;
+      if (merges > 0) {
+        block = strategy.find(need);
+        cost += strategy.examined;
+      }
+      this.lastSearchCost = cost;
+      if (block === 0) return this.grow(need);
+      this.checkFound(block, need);
+      this.take(block, this.words[block >> 2]! & ~FLAG_MASK, need);
+      return block;
+    } catch (e) {
+      this.undo(() => this.undoPass());
+      throw e;
+    }
+  }
+
+  /**
+   * Runs an undo on the rejected path. If the undo itself meets damage (a strategy call rejects a link it must
+   * follow), the heap stays as far as it got, and the error the call is rejected with is the first one: the
+   * caller rethrows it.
+   */
+  private undo(run: () => void): void {
+    try {
+      run();
+    } catch {
+      // The damage the first error names is the one reported.
+    }
+  }
+
+  /** Starts the undo journal of a pass: no runs yet, and `pending` as it is. */
+  private beginPass(): void {
+    this.passes++;
+    this.passLog.length = 0;
+    const saved = (this.pendingBefore ??= new Int32Array(PENDING_BLOCKS));
+    saved.set(this.pending.subarray(0, this.pendingCount));
+    this.pendingCountBefore = this.pendingCount;
+    this.pendingOverflowBefore = this.pendingOverflow;
+  }
+
+  /**
+   * Undoes the last pass, run by run from the last: each merged block leaves the index, its pieces get back their
+   * headers' sizes, footers and start marks, and go back into the index; `pending` is put back. The strategy's
+   * links come out as they were where its index has one shape for one set of blocks (the treaps: priorities are a
+   * hash of the key); a list puts each piece back at its head. A run whose merged block's removal meets the
+   * damage too stays merged (in the index, consistent). Only on a rejected call.
+   */
+  private undoPass(): void {
+    const log = this.passLog;
+    // Walk the log forward to find each run's start, then undo from the last.
+    const starts: number[] = [];
+    for (let i = 0; i < log.length; i += 2 + log[i + 1]!) starts.push(i);
+    for (let r = starts.length - 1; r >= 0; r--) {
+      const i = starts[r]!;
+      try {
+        this.strategy.remove(log[i]!);
+      } catch {
+        continue; // the damage is on this merged block's path too: it stays merged, in the index
+      }
+      this.unmerge(i);
+    }
+    log.length = 0;
+    this.pending.set(this.pendingBefore!.subarray(0, this.pendingCountBefore));
+    this.pendingCount = this.pendingCountBefore;
+    this.pendingOverflow = this.pendingOverflowBefore;
+  }
+
+  /**
+   * Splits the merged run logged at passLog[i] (start, pieces, sizes; out of the index) back into its pieces and
+   * indexes them. absorbNext left every piece's header as it was and rewrote the first piece's header and the
+   * footer at each piece's end.
+   */
+  private unmerge(i: number): void {
+    const log = this.passLog;
+    const words = this.words;
+    const start = log[i]!;
+    const pieces = log[i + 1]!;
+    words[start >> 2] = log[i + 2]! | (words[start >> 2]! & PREV_FREE);
+    for (let k = 0, b = start; k < pieces; b += log[i + 2 + k]!, k++) {
+      const size = log[i + 2 + k]!;
+      words[(b + size - 4) >> 2] = size;
+      if (k > 0) markStart(this.marks, b);
+    }
+    this.freeBlocks += pieces - 1;
+    for (let k = 0, b = start; k < pieces; b += log[i + 2 + k]!, k++) this.strategy.insert(b);
   }
 
   /** Notes a new free block that may sit next to another free block, for the next deferred pass. */
@@ -821,9 +1073,14 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       belowFree = free;
     });
     let merges = 0;
-    walkBlocks(this, (block, size, free) => {
-      if (free) merges += this.mergeRun(block, size);
-    });
+    try {
+      walkBlocks(this, (block, size, free) => {
+        if (free) merges += this.mergeRun(block, size);
+      });
+    } catch (e) {
+      this.undo(() => this.undoPass());
+      throw e;
+    }
     this.pendingCount = 0;
     this.pendingOverflow = false;
     return merges;
@@ -855,11 +1112,32 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     const end = this.runEnd(block, size);
     if (end === block + size) return 0;
     const strategy = this.strategy;
-    strategy.remove(block);
-    for (let next = block + size; next < end; next += this.words[next >> 2]! & ~FLAG_MASK) strategy.remove(next);
+    // Logged first (undoPass): the start, the piece count, each piece's size.
+    const log = this.passLog;
+    const at = log.length;
+    log.push(block, 0);
+    for (let b = block; b < end; b += this.words[b >> 2]! & ~FLAG_MASK) log.push(this.words[b >> 2]! & ~FLAG_MASK);
+    const pieces = (log[at + 1] = log.length - at - 2);
+    let removed = 0;
+    try {
+      for (let b = block; removed < pieces; b += log[at + 2 + removed]!, removed++) strategy.remove(b);
+    } catch (e) {
+      // A removal is atomic: the pieces already out go back, and this run leaves the log.
+      this.undo(() => {
+        for (let k = 0, b = block; k < removed; b += log[at + 2 + k]!, k++) strategy.insert(b);
+      });
+      log.length = at;
+      throw e;
+    }
     let merges = 0;
     for (let merged = size; block + merged < end; merges++) merged = this.absorbNext(block, merged);
-    strategy.insert(block);
+    try {
+      strategy.insert(block);
+    } catch (e) {
+      this.undo(() => this.unmerge(at));
+      log.length = at;
+      throw e;
+    }
     return merges;
   }
 
