@@ -125,9 +125,10 @@ export function runCell(cell: Cell, trace: Trace, settings: RunSettings, backend
     const replayed = replayMetrics(trace, backend.create(growable), { ...(recorder ? { snapshot: recorder.snapshot } : {}), searchBudget: budget });
     const fixedArenaBytes =
       settings.fixedArena ?? Math.max(MIN_FIXED_ARENA, Math.ceil((replayed.peakLiveBytes * FIXED_ARENA_FACTOR) / 8) * 8);
-    // The growable replay verified every payload byte of this trace; the fixed arena's keeps the overlap checks
-    // (no two live payloads share a byte, every pointer inside memory) without writing and reading every byte again.
-    const fixed = replayMetrics(trace, backend.create({ coalescing: cell.coalescing, growable: false, bytes: fixedArenaBytes }), { timelinePoints: 2, searchBudget: budget, patterns: false });
+    // With every integrity check, payload patterns included: an allocator's paths for a full arena (a failed request,
+    // a split refused near the end) run only here, and a scribble on a live block there is what a user bringing
+    // their own allocator most needs to hear about; the growable replay cannot see it.
+    const fixed = replayMetrics(trace, backend.create({ coalescing: cell.coalescing, growable: false, bytes: fixedArenaBytes }), { timelinePoints: 2, searchBudget: budget });
     const metrics: DeterministicMetrics = {
       ops: replayed.ops,
       peakLiveBytes: replayed.peakLiveBytes,
