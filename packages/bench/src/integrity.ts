@@ -1,12 +1,18 @@
 /**
- * Payload patterns for integrity mode. Byte j of the block of id `id` holds byte (j & 3) (little-endian) of
+ * Payload patterns for integrity mode. Byte j of the block of id `id` holds
  *
- *     W(id, k) = imul(id + 1, 0x9E3779B1) ^ imul(k, 0x85EBCA77),   k = j >> 2,
+ *     TABLE[(offset(id) + j) mod TABLE_BYTES],   offset(id) = imul(id + 1, 0x9E3779B1) mod TABLE_BYTES, rounded down to 4,
  *
- * so two distinct ids differ in every word at the same k (0x9E3779B1 is odd, so imul by it is a bijection
- * on 32-bit integers), and a block that overlaps another — at any offset — almost surely changes some of the
- * other's bytes. The pattern is relative to the block start, so realloc's preserved prefix keeps it.
- * Blocks whose pointer is 4-aligned are written a word at a time through an Int32Array view.
+ * where TABLE is TABLE_BYTES of fixed pseudo-random bytes (xorshift32, seed 1). Ids below TABLE_BYTES / 4 start at
+ * distinct offsets (imul by an odd number is a bijection mod 2^k), so two blocks almost surely differ in every byte
+ * at the same offset, and a block that overlaps another — at any shift — almost surely changes some of the
+ * other's bytes (each byte agrees by chance 1 time in 256). The pattern is relative to the block start, so realloc's
+ * preserved prefix keeps it.
+ *
+ * Because a block's pattern is a slice of one table, it is written with a native copy (Buffer#copy) and checked
+ * with a native compare (Buffer#compare) — memcpy and memcmp — for ranges of NATIVE_FROM bytes or more; shorter
+ * ones, where a call into C++ costs more than the loop, a word at a time in JS. (The earlier pattern, a multiply
+ * per word, was written and read in JS: half of a metric replay's time.)
  */
 
 /** Bytes at each end of a range that verifySparse checks in full. */
@@ -16,64 +22,124 @@ export const SPARSE_STRIDE = 1024;
 /** Kept prefixes longer than this are checked sparsely around a realloc (see verifySparse). */
 export const SPARSE_FROM = 4096;
 
+/** Bytes of the pattern table (a power of two); a block longer than this repeats it. */
+const TABLE_BYTES = 1 << 20;
+/** Ranges at least this long are copied and compared natively. */
+const NATIVE_FROM = 256;
+
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-export function patternWord(id: number, k: number): number {
-  return Math.imul(id + 1, 0x9e3779b1) ^ Math.imul(k, 0x85ebca77);
+/**
+ * The table, twice over (2 × TABLE_BYTES), so any run of up to TABLE_BYTES bytes starting inside the first copy is
+ * contiguous; made on first use (2 MiB per thread that checks integrity).
+ */
+let table: Buffer | null = null;
+let tableWords: Int32Array | null = null;
+/** TABLE_BYTES of zeros, for calloc's check. */
+let zeros: Buffer | null = null;
+
+function patternTable(): Buffer {
+  if (table === null) {
+    const words = new Int32Array(TABLE_BYTES >> 1);
+    let x = 1;
+    for (let k = 0; k < TABLE_BYTES >> 2; k++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      words[k] = x;
+    }
+    words.copyWithin(TABLE_BYTES >> 2, 0, TABLE_BYTES >> 2);
+    table = Buffer.from(words.buffer);
+    tableWords = words;
+  }
+  return table;
+}
+
+/** Where id's pattern starts in the table: a multiple of 4, so a 4-aligned block's words line up with the table's. */
+export function patternOffset(id: number): number {
+  return Math.imul(id + 1, 0x9e3779b1) & (TABLE_BYTES - 4);
 }
 
 export function patternByte(id: number, j: number): number {
-  return (patternWord(id, j >> 2) >>> ((j & 3) << 3)) & 255;
+  return patternTable()[(patternOffset(id) + j) & (TABLE_BYTES - 1)]!;
 }
 
 export class PatternMemory {
   private bytes: Uint8Array = new Uint8Array(0);
+  /** The same memory as a Buffer, for the native copy and compare. */
+  private buffer: Buffer = Buffer.alloc(0);
   private words: Int32Array | null = null;
+  private readonly table = patternTable();
+  private readonly tableWords = tableWords!;
 
   /** Re-binds to the allocator's memory when it was replaced (a heap that grew). */
   sync(memory: Uint8Array): void {
     if (memory === this.bytes) return;
     this.bytes = memory;
+    this.buffer = Buffer.from(memory.buffer, memory.byteOffset, memory.length);
     this.words =
       LITTLE_ENDIAN && memory.byteOffset % 4 === 0 ? new Int32Array(memory.buffer, memory.byteOffset, memory.length >> 2) : null;
   }
 
   /** Writes the pattern of `id` into payload bytes [from, to) of the block at `ptr`. */
   fill(ptr: number, from: number, to: number, id: number): void {
-    const bytes = this.bytes;
-    let j = from;
-    const words = this.words;
-    if (words !== null && (ptr & 3) === 0) {
-      for (; j < to && (j & 3) !== 0; j++) bytes[ptr + j] = patternByte(id, j);
-      const idWord = Math.imul(id + 1, 0x9e3779b1);
-      const base = ptr >> 2;
-      const end = to & ~3;
-      for (; j < end; j += 4) {
-        const k = j >> 2;
-        words[base + k] = idWord ^ Math.imul(k, 0x85ebca77);
-      }
+    const o = patternOffset(id);
+    for (let j = from; j < to; ) {
+      const t = (o + j) & (TABLE_BYTES - 1);
+      const n = Math.min(to - j, TABLE_BYTES);
+      if (n >= NATIVE_FROM) this.table.copy(this.buffer, ptr + j, t, t + n);
+      else this.fillShort(ptr, j, j + n, t);
+      j += n;
     }
-    for (; j < to; j++) bytes[ptr + j] = patternByte(id, j);
+  }
+
+  /** fill of a short range: table bytes from `t` into payload bytes [from, to) at `ptr`, a word at a time where aligned. */
+  private fillShort(ptr: number, from: number, to: number, t: number): void {
+    const bytes = this.bytes;
+    const table = this.table;
+    const words = this.words;
+    let j = from;
+    const shift = t - from;
+    if (words !== null && ((ptr + j) & 3) === ((t + 0) & 3)) {
+      for (; j < to && ((ptr + j) & 3) !== 0; j++) bytes[ptr + j] = table[shift + j]!;
+      const tw = this.tableWords;
+      const end = to - 3;
+      for (; j < end; j += 4) words[(ptr + j) >> 2] = tw[(shift + j) >> 2]!;
+    }
+    for (; j < to; j++) bytes[ptr + j] = table[shift + j]!;
   }
 
   /** The first payload offset in [from, to) of the block at `ptr` not holding `id`'s pattern, or -1. */
   verify(ptr: number, from: number, to: number, id: number): number {
-    const bytes = this.bytes;
-    let j = from;
-    const words = this.words;
-    if (words !== null && (ptr & 3) === 0) {
-      for (; j < to && (j & 3) !== 0; j++) if (bytes[ptr + j] !== patternByte(id, j)) return j;
-      const idWord = Math.imul(id + 1, 0x9e3779b1);
-      const base = ptr >> 2;
-      const end = to & ~3;
-      for (; j < end; j += 4) {
-        const k = j >> 2;
-        if (words[base + k] !== (idWord ^ Math.imul(k, 0x85ebca77))) {
-          for (let b = j; b < j + 4; b++) if (bytes[ptr + b] !== patternByte(id, b)) return b;
-        }
+    const o = patternOffset(id);
+    for (let j = from; j < to; ) {
+      const t = (o + j) & (TABLE_BYTES - 1);
+      const n = Math.min(to - j, TABLE_BYTES);
+      // Natively only inside memory (compare throws past its end); the loop reads undefined there, a mismatch.
+      const same = n >= NATIVE_FROM && ptr + j + n <= this.buffer.length ? this.buffer.compare(this.table, t, t + n, ptr + j, ptr + j + n) === 0 : false;
+      if (!same) {
+        const bad = this.verifyShort(ptr, j, j + n, t);
+        if (bad >= 0) return bad;
       }
+      j += n;
     }
-    for (; j < to; j++) if (bytes[ptr + j] !== patternByte(id, j)) return j;
+    return -1;
+  }
+
+  /** verify of a short range against table bytes from `t`: the first bad offset, or -1. */
+  private verifyShort(ptr: number, from: number, to: number, t: number): number {
+    const bytes = this.bytes;
+    const table = this.table;
+    const words = this.words;
+    let j = from;
+    const shift = t - from;
+    if (words !== null && ((ptr + j) & 3) === (t & 3) && ptr + to <= bytes.length) {
+      for (; j < to && ((ptr + j) & 3) !== 0; j++) if (bytes[ptr + j] !== table[shift + j]) return j;
+      const tw = this.tableWords;
+      const end = to - 3;
+      for (; j < end; j += 4) if (words[(ptr + j) >> 2] !== tw[(shift + j) >> 2]) break;
+    }
+    for (; j < to; j++) if (bytes[ptr + j] !== table[shift + j]) return j;
     return -1;
   }
 
@@ -88,17 +154,8 @@ export class PatternMemory {
     let bad = this.verify(ptr, from, from + SPARSE_EDGE, id);
     if (bad < 0) bad = this.verify(ptr, to - SPARSE_EDGE, to, id);
     if (bad >= 0) return bad;
-    const words = this.words;
     const end = to - SPARSE_EDGE;
-    if (words !== null && (ptr & 3) === 0) {
-      const idWord = Math.imul(id + 1, 0x9e3779b1);
-      const base = ptr >> 2;
-      for (let k = (from + SPARSE_EDGE + 3) >> 2; 4 * k + 4 <= end; k += SPARSE_STRIDE >> 2) {
-        if (words[base + k] !== (idWord ^ Math.imul(k, 0x85ebca77))) return this.verify(ptr, 4 * k, 4 * k + 4, id);
-      }
-      return -1;
-    }
-    for (let j = from + SPARSE_EDGE; j < end; j += SPARSE_STRIDE) {
+    for (let j = ((from + SPARSE_EDGE + 3) >> 2) << 2; j + 4 <= end; j += SPARSE_STRIDE) {
       bad = this.verify(ptr, j, j + 4, id);
       if (bad >= 0) return bad;
     }
@@ -108,7 +165,17 @@ export class PatternMemory {
   /** The first offset in [0, length) of the block at `ptr` that is not zero, or -1. */
   verifyZero(ptr: number, length: number): number {
     const bytes = this.bytes;
-    for (let j = 0; j < length; j++) if (bytes[ptr + j] !== 0) return j;
+    for (let j = 0; j < length; ) {
+      const n = Math.min(length - j, TABLE_BYTES);
+      if (n >= NATIVE_FROM && ptr + j + n <= this.buffer.length) {
+        zeros ??= Buffer.alloc(TABLE_BYTES);
+        if (this.buffer.compare(zeros, 0, n, ptr + j, ptr + j + n) === 0) {
+          j += n;
+          continue;
+        }
+      }
+      for (const stop = j + n; j < stop; j++) if (bytes[ptr + j] !== 0) return j;
+    }
     return -1;
   }
 
