@@ -142,7 +142,7 @@ async function bench(opts: BenchCliOptions, argv: readonly string[], io: Require
       },
     });
     if (showBar) bar.stop();
-    const files = await writeOutputs(run, out);
+    const files = await writeOutputs(run, out, opts.jobs);
     io.stdout.write(`${summaryTable(run.results)}\n\n`);
     io.stdout.write(`${run.results.length} cells in ${((Date.now() - started) / 1000).toFixed(1)} s; wrote ${files.length} files to ${out.dir}\n`);
     if (files.includes("index.html")) io.stdout.write(`open ${resolve(out.dir, "index.html")}\n`);

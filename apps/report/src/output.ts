@@ -1,9 +1,10 @@
 /** Writes a run's files into the output folder atomically, and reads results.json back (for merge and compare). */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { BenchError } from "./backends.js";
 import { resultsCsv, timelineCsv } from "./csv.js";
-import { renderSvg } from "./render.js";
+import { renderSvgs } from "./render.js";
 import { indexHtml, type RenderedChart } from "./html.js";
 import { buildCharts } from "./specs.js";
 import { RESULTS_FORMAT } from "./run.js";
@@ -76,29 +77,35 @@ export function writeFolder(files: Readonly<Record<string, string>>, out: string
   return Object.keys(files);
 }
 
-/** Writes a run's report into `out` (a folder path, or one prepared before the run); the files written, relative to it. */
-export async function writeOutputs(run: RunResult, out: string | PreparedOutput): Promise<string[]> {
+/**
+ * Writes a run's report into `out` (a folder path, or one prepared before the run); the files written, relative
+ * to it. The charts are drawn on up to `threads` worker threads (default: every core).
+ */
+export async function writeOutputs(run: RunResult, out: string | PreparedOutput, threads: number = availableParallelism()): Promise<string[]> {
   const target = typeof out === "string" ? prepareOutput(out) : out;
-  const files: Record<string, string> = {
-    "results.csv": resultsCsv(run.results),
-    "timeline.csv": timelineCsv(run.results),
-    // The verdicts ride along for readers of results.json (merge and compare recompute them from the cells).
-    "results.json": `${JSON.stringify({ ...run, verdicts: verdicts(run.results, run.workloads.map((w) => w.name)) })}\n`,
-  };
-  const rendered: RenderedChart[] = [];
   try {
-    for (const chart of buildCharts(run)) {
-      const svg = await renderSvg(chart.spec);
+    const charts = buildCharts(run);
+    // The charts draw on worker threads while this one writes the CSV and JSON.
+    const rendering = renderSvgs(charts.map((c) => c.spec), threads);
+    rendering.catch(() => {}); // awaited below; a CSV that throws first must not leave it unhandled
+    const files: Record<string, string> = {
+      "results.csv": resultsCsv(run.results),
+      "timeline.csv": timelineCsv(run.results),
+      // The verdicts ride along for readers of results.json (merge and compare recompute them from the cells).
+      "results.json": `${JSON.stringify({ ...run, verdicts: verdicts(run.results, run.workloads.map((w) => w.name)) })}\n`,
+    };
+    const { svgs } = await rendering;
+    const rendered: RenderedChart[] = charts.map((chart, i) => ({ chart, svg: svgs[i]! }));
+    for (const { chart, svg } of rendered) {
       files[`${chart.id}.vl.json`] = `${JSON.stringify(chart.spec)}\n`;
       files[`${chart.id}.svg`] = svg;
-      rendered.push({ chart, svg });
     }
     files["index.html"] = indexHtml(run, rendered);
+    return writeFolder(files, target);
   } catch (error) {
     target.discard();
     throw error;
   }
-  return writeFolder(files, target);
 }
 
 export function readResults(dir: string): RunResult {

@@ -1,13 +1,110 @@
-/** Renders a vega-lite spec to SVG in Node: compile to vega, run a headless View, toSVG(). */
+/**
+ * Renders vega-lite specs to SVG in Node: compile to vega, run a headless View, toSVG(). renderSvgs spreads a
+ * report's charts over this thread and worker threads (render-worker.ts), the largest first, so the charts of a
+ * big matrix draw on every core (the default matrix's ten charts are about 4 s of CPU in one thread).
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 
+/**
+ * The SVG of a spec. Vega numbers gradients across every view of a thread (gradient_0, gradient_1, …); they are
+ * renumbered from 0 in order of appearance, so a chart's SVG is the same whichever charts the thread drew before.
+ */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const compiled = compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: "none" });
   try {
-    return await view.toSVG();
+    const svg = await view.toSVG();
+    const numbers = new Map<string, number>();
+    return svg.replace(/\bgradient_(\d+)\b/g, (_, n: string) => {
+      if (!numbers.has(n)) numbers.set(n, numbers.size);
+      return `gradient_${numbers.get(n)}`;
+    });
   } finally {
     view.finalize();
   }
+}
+
+/** What a render worker is started with, and what it answers: the SVG of each spec, in order. */
+export interface RenderWork {
+  readonly dmmRenderWorker: true;
+  readonly specs: readonly TopLevelSpec[];
+}
+export type RenderAnswer = { readonly svgs: string[] } | { readonly error: string };
+
+/** The compiled render worker next to this module; absent when running from TypeScript sources (tests). */
+function renderWorkerFile(): string | null {
+  const path = fileURLToPath(new URL("./render-worker.js", import.meta.url));
+  return existsSync(path) ? path : null;
+}
+
+/** A spec's inline data rows: what its rendering time grows with. */
+function dataRows(spec: unknown): number {
+  let rows = 0;
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (node !== null && typeof node === "object") {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === "values" && Array.isArray(value)) rows += value.length;
+        else visit(value);
+      }
+    }
+  };
+  visit(spec);
+  return rows;
+}
+
+/**
+ * Splits specs over `threads` lists, the most data rows first, each to the list with the fewest rows so far
+ * (longest processing time first); each list keeps its specs' indexes.
+ */
+export function splitSpecs(specs: readonly TopLevelSpec[], threads: number): number[][] {
+  const lists: number[][] = Array.from({ length: Math.max(1, Math.min(threads, specs.length)) }, () => []);
+  const load = lists.map(() => 0);
+  const order = specs.map((s, i) => ({ i, rows: dataRows(s) })).sort((a, b) => b.rows - a.rows || a.i - b.i);
+  for (const { i, rows } of order) {
+    const least = load.indexOf(Math.min(...load));
+    lists[least]!.push(i);
+    load[least]! += rows + 1;
+  }
+  return lists.filter((l) => l.length > 0);
+}
+
+function renderInWorker(file: string, specs: readonly TopLevelSpec[]): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(file, { workerData: { dmmRenderWorker: true, specs } satisfies RenderWork, execArgv: process.execArgv.filter((a) => !a.startsWith("--input-type")) });
+    worker.once("message", (answer: RenderAnswer) => {
+      void worker.terminate();
+      if ("error" in answer) reject(new Error(answer.error));
+      else resolve(answer.svgs);
+    });
+    worker.once("error", reject);
+    worker.once("exit", (code) => reject(new Error(`a render worker exited (code ${code}) before answering`)));
+  });
+}
+
+/**
+ * The SVG of each spec, in order, the same as renderSvg gives: split over `threads` threads, this one and
+ * `threads` − 1 workers (each worker costs its start and vega's import, about half a second of CPU), or all in
+ * this thread when there is one thread, one spec, or no compiled worker. This thread's share is drawn after
+ * whatever the caller does before awaiting. `threadsUsed` counts the threads that drew.
+ */
+export async function renderSvgs(specs: readonly TopLevelSpec[], threads: number): Promise<{ svgs: string[]; threadsUsed: number }> {
+  const file = renderWorkerFile();
+  const lists = file === null ? [specs.map((_, i) => i)] : splitSpecs(specs, threads);
+  const inWorkers = lists.slice(1).map((list) => renderInWorker(file!, list.map((i) => specs[i]!)));
+  const here: string[] = [];
+  try {
+    for (const i of lists[0] ?? []) here.push(await renderSvg(specs[i]!));
+  } finally {
+    // A worker's failure after this thread's own is not left unhandled.
+    for (const p of inWorkers) p.catch(() => {});
+  }
+  const parts = [here, ...(await Promise.all(inWorkers))];
+  const svgs: string[] = new Array<string>(specs.length);
+  lists.forEach((list, k) => list.forEach((i, j) => (svgs[i] = parts[k]![j]!)));
+  return { svgs, threadsUsed: lists.length };
 }
