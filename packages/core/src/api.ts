@@ -184,6 +184,18 @@ export interface Strategy {
    * damaged second block is reported with the first still indexed as it was.
    */
   validateRemove?(block: number): void;
+  /**
+   * Optional, all three or none, so that a rejected call of two steps changes nothing, exactly: the heap calls
+   * `begin` before the first step of a moving realloc (a malloc, then the free of the old block) or of a deferred
+   * malloc's miss (a merge pass, then the fit), and `commit` when the call succeeds. From `begin` the strategy
+   * records every word it writes in the heap (the value it overwrote) and its own state; `rollback`, when the second
+   * step is rejected, puts all of it back as it was at `begin` — following no link, so damage the first step's
+   * changes met cannot spoil it. Without them the heap undoes the first step through `remove` / `insert`, which
+   * gives back the same free blocks but not always the same links (a list puts a block back at its head).
+   */
+  begin?(): void;
+  commit?(): void;
+  rollback?(): void;
   /** Checks the index's own invariants; throws an Error whose message names the broken one. */
   check?(): void;
   /** Size in bytes of the largest indexed free block, or 0; optional (the heap scans when absent). */

@@ -107,6 +107,10 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
   /** The strategy answers validateInsert / validateRemove (read once per strategy: the hot paths test a field). */
   private vetsInsert = false;
   private vetsRemove = false;
+  /** The strategy journals its index (begin / commit / rollback): a two-step call's undo puts it back exactly. */
+  private journals = false;
+  /** A two-step call has begun the strategy's journal and not yet ended it. */
+  private recording = false;
   lastSearchCost = 0;
   /**
    * free's fused validation pass is on, and how many frees under immediate coalescing it handed to the full rules:
@@ -720,8 +724,16 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     // block above; the free checks again).
     this.vetFree(block, true);
     this.checkpoint();
-    const found = this.findBlock(need);
+    const journal = this.beginJournal();
+    let found = 0;
+    try {
+      found = this.findBlock(need);
+    } catch (e) {
+      this.endJournal(journal, false);
+      throw e;
+    }
     if (found === 0) {
+      this.endJournal(journal, true);
       this.failedAllocations++;
       return 0;
     }
@@ -743,8 +755,10 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       // Undone; or, when the remainder's removal meets the damage too, the new block is given back (free
       // blocks then rearranged, nothing leaked, p still the one live block).
       this.undo(() => this.undoMalloc(found, foundBytes, need, high) || this.free(moved));
+      this.endJournal(journal, false);
       throw e;
     }
+    this.endJournal(journal, true);
     // The old payload as it was for the copy, then the freed block's words again.
     const f0 = words[links]!, f1 = words[links + 1]!, f2 = words[links + 2]!, fLast = words[footer]!;
     words[links] = l0;
@@ -825,15 +839,18 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
   /**
    * Undoes a moving realloc's malloc after its free was rejected: the remainder leaves the index, the carved
    * block's words and marks are put back, growth is taken back (or the block returns to the index), then a
-   * deferred pass the malloc made is undone, and the counters are as checkpoint saved them. The strategy's links
-   * come out as they were where its index has one shape per set of blocks (the treaps); see undoPass. Returns
+   * deferred pass the malloc made is undone, and the counters are as checkpoint saved them. A journaling strategy
+   * rolls its index back exactly, after the carve's words (which hold what its first step wrote there) and before
+   * growth's and the pass's (its words may cover their footers); without a journal the strategy's links come out
+   * as they were where its index has one shape per set of blocks (the treaps; see undoPass), and this returns
    * false, having changed nothing, when the strategy rejects the remainder's removal (the damage is on its path).
    */
   private undoMalloc(found: number, bytes: number, need: number, high: boolean): boolean {
     const words = this.words;
     const rest = bytes - need;
     const split = rest >= this.minBlockSize;
-    if (split) {
+    const index = !this.journals;
+    if (split && index) {
       try {
         this.strategy.remove(high ? found : found + need);
       } catch {
@@ -845,6 +862,10 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     const handedOut = split && high ? found + rest : found;
     if (this.carveFreed) markFreed(this.marks, handedOut);
     else clearFreed(this.marks, handedOut);
+    if (!index) {
+      this.recording = false;
+      this.strategy.rollback!();
+    }
     if (this.top !== this.cpTop) {
       // Growth: the footer it wrote at the new top, and the block it made or extended.
       words[(this.top - 4) >> 2] = this.overwrittenAtTop;
@@ -858,12 +879,12 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       this.topPrevFree = this.cpTopPrevFree;
       this.extent = this.cpExtent;
       this.peakHeapBytes = this.cpPeakHeapBytes;
-      if (found !== this.cpTop) this.strategy.insert(found);
+      if (found !== this.cpTop && index) this.strategy.insert(found);
     } else {
       this.topPrevFree = this.cpTopPrevFree;
-      this.strategy.insert(found);
+      if (index) this.strategy.insert(found);
     }
-    if (this.passes !== this.cpPasses) this.undoPass();
+    if (this.passes !== this.cpPasses) this.undoPass(index);
     const c = this.cpCounters;
     this.usedBlocks = c[0]!;
     this.usedBytes = c[1]!;
@@ -957,7 +978,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       }
     } catch (e) {
       // A later run's strategy calls met damage that the earlier merges brought onto their path.
-      this.undo(() => this.undoPass());
+      this.undo(() => this.undoPass(!this.journals));
       throw e;
     }
     this.pendingCount = 0;
@@ -971,7 +992,14 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
    */
   private findAfterPass(need: number, cost: number): number {
     const strategy = this.strategy;
-    const merges = this.coalescePending();
+    const journal = this.beginJournal();
+    let merges = 0;
+    try {
+      merges = this.coalescePending();
+    } catch (e) {
+      this.endJournal(journal, false);
+      throw e;
+    }
     try {
       let block = 0;
       if (merges > 0) {
@@ -979,14 +1007,38 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
         cost += strategy.examined;
       }
       this.lastSearchCost = cost;
-      if (block === 0) return this.grow(need);
-      this.checkFound(block, need);
-      this.take(block, this.words[block >> 2]! & ~FLAG_MASK, need);
+      if (block === 0) block = this.grow(need);
+      else {
+        this.checkFound(block, need);
+        this.take(block, this.words[block >> 2]! & ~FLAG_MASK, need);
+      }
+      this.endJournal(journal, true);
       return block;
     } catch (e) {
-      this.undo(() => this.undoPass());
+      // The index first (its words may cover the pass's footers), then the blocks the pass merged.
+      this.endJournal(journal, false);
+      this.undo(() => this.undoPass(!this.journals));
       throw e;
     }
+  }
+
+  /**
+   * Begins the strategy's journal for a call of two steps, unless the strategy keeps none or an outer call (a
+   * moving realloc whose malloc makes a deferred pass) has begun it. Returns whether this call began it.
+   */
+  private beginJournal(): boolean {
+    if (!this.journals || this.recording) return false;
+    this.strategy.begin!();
+    this.recording = true;
+    return true;
+  }
+
+  /** Ends the journal this call began (began = true): keeping the index's changes, or rolling them back. */
+  private endJournal(began: boolean, keep: boolean): void {
+    if (!began || !this.recording) return;
+    this.recording = false;
+    if (keep) this.strategy.commit!();
+    else this.strategy.rollback!();
   }
 
   /**
@@ -1013,25 +1065,28 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
   }
 
   /**
-   * Undoes the last pass, run by run from the last: each merged block leaves the index, its pieces get back their
-   * headers' sizes, footers and start marks, and go back into the index; `pending` is put back. The strategy's
-   * links come out as they were where its index has one shape for one set of blocks (the treaps: priorities are a
-   * hash of the key); a list puts each piece back at its head. A run whose merged block's removal meets the
-   * damage too stays merged (in the index, consistent). Only on a rejected call.
+   * Undoes the last pass, run by run from the last: its pieces get back their headers' sizes, footers and start
+   * marks; `pending` is put back. With `index` (a strategy without a journal) each merged block also leaves the
+   * index and its pieces go back in: the strategy's links come out as they were where its index has one shape for
+   * one set of blocks (the treaps: priorities are a hash of the key), but a list puts each piece back at its head,
+   * and a run whose merged block's removal meets the damage too stays merged (in the index, consistent). A
+   * journaling strategy's rollback puts its index back exactly instead, before this. Only on a rejected call.
    */
-  private undoPass(): void {
+  private undoPass(index: boolean): void {
     const log = this.passLog;
     // Walk the log forward to find each run's start, then undo from the last.
     const starts: number[] = [];
     for (let i = 0; i < log.length; i += 2 + log[i + 1]!) starts.push(i);
     for (let r = starts.length - 1; r >= 0; r--) {
       const i = starts[r]!;
-      try {
-        this.strategy.remove(log[i]!);
-      } catch {
-        continue; // the damage is on this merged block's path too: it stays merged, in the index
+      if (index) {
+        try {
+          this.strategy.remove(log[i]!);
+        } catch {
+          continue; // the damage is on this merged block's path too: it stays merged, in the index
+        }
       }
-      this.unmerge(i);
+      this.unmerge(i, index);
     }
     log.length = 0;
     this.pending.set(this.pendingBefore!.subarray(0, this.pendingCountBefore));
@@ -1040,11 +1095,11 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
   }
 
   /**
-   * Splits the merged run logged at passLog[i] (start, pieces, sizes; out of the index) back into its pieces and
-   * indexes them. absorbNext left every piece's header as it was and rewrote the first piece's header and the
-   * footer at each piece's end.
+   * Splits the merged run logged at passLog[i] (start, pieces, sizes; out of the index) back into its pieces and,
+   * with `index`, indexes them. absorbNext left every piece's header as it was and rewrote the first piece's
+   * header and the footer at each piece's end.
    */
-  private unmerge(i: number): void {
+  private unmerge(i: number, index: boolean): void {
     const log = this.passLog;
     const words = this.words;
     const start = log[i]!;
@@ -1056,7 +1111,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       if (k > 0) markStart(this.marks, b);
     }
     this.freeBlocks += pieces - 1;
-    for (let k = 0, b = start; k < pieces; b += log[i + 2 + k]!, k++) this.strategy.insert(b);
+    if (index) for (let k = 0, b = start; k < pieces; b += log[i + 2 + k]!, k++) this.strategy.insert(b);
   }
 
   /** Notes a new free block that may sit next to another free block, for the next deferred pass. */
@@ -1078,7 +1133,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
         if (free) merges += this.mergeRun(block, size);
       });
     } catch (e) {
-      this.undo(() => this.undoPass());
+      this.undo(() => this.undoPass(!this.journals));
       throw e;
     }
     this.pendingCount = 0;
@@ -1122,10 +1177,13 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     try {
       for (let b = block; removed < pieces; b += log[at + 2 + removed]!, removed++) strategy.remove(b);
     } catch (e) {
-      // A removal is atomic: the pieces already out go back, and this run leaves the log.
-      this.undo(() => {
-        for (let k = 0, b = block; k < removed; b += log[at + 2 + k]!, k++) strategy.insert(b);
-      });
+      // A removal is atomic: the pieces already out go back (a journal's rollback puts them back), and this run
+      // leaves the log.
+      if (!this.journals) {
+        this.undo(() => {
+          for (let k = 0, b = block; k < removed; b += log[at + 2 + k]!, k++) strategy.insert(b);
+        });
+      }
       log.length = at;
       throw e;
     }
@@ -1134,7 +1192,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     try {
       strategy.insert(block);
     } catch (e) {
-      this.undo(() => this.unmerge(at));
+      this.undo(() => this.unmerge(at, !this.journals));
       log.length = at;
       throw e;
     }
@@ -1175,6 +1233,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     this.strategy = strategy;
     this.vetsInsert = typeof strategy.validateInsert === "function";
     this.vetsRemove = typeof strategy.validateRemove === "function";
+    this.journals = typeof strategy.begin === "function" && typeof strategy.commit === "function" && typeof strategy.rollback === "function";
   }
 
   *walk(): IterableIterator<BlockInfo> {

@@ -5,10 +5,12 @@ import { HeapError, type Strategy } from "@dmm/core";
  * rejects (CORRUPTION, writing nothing) every insert, and its vetting, of the block at `at`: damage that only
  * the first step's changes bring onto the second step's path, as a smashed link does when the first step
  * restructures the index. Used to hold the two-step calls (a moving realloc, a deferred malloc's pass and fit)
- * to "a rejected call changes nothing".
+ * to "a rejected call changes nothing". With `journal`, the inner strategy's undo journal (begin / commit /
+ * rollback) is passed on; without, the heap undoes the first step through remove / insert.
  */
-export function rejectsInsertAfter(inner: Strategy, at: () => number, armed: () => boolean): Strategy & { rejected: number } {
+export function rejectsInsertAfter(inner: Strategy, at: () => number, armed: () => boolean, journal = false): Strategy & { rejected: number } {
   const wrapper = {
+    ...(journal && { begin: () => inner.begin!(), commit: () => inner.commit!(), rollback: () => inner.rollback!() }),
     rejected: 0,
     name: inner.name,
     get examined() {

@@ -1,5 +1,6 @@
 import type { Strategy, StrategyHost } from "@dmm/core";
 import { AddressTree } from "./address-tree.js";
+import { Journal } from "./journal.js";
 
 /**
  * A policy that indexes every free block in the address-ordered treap with subtree maxima (next fit; first fit
@@ -9,10 +10,24 @@ import { AddressTree } from "./address-tree.js";
 export abstract class AddressTreeStrategy implements Strategy {
   abstract readonly name: string;
   examined = 0;
-  protected readonly tree = new AddressTree();
+  protected host!: StrategyHost;
+  /** The undo journal of the heap's two-step calls (journal.ts). */
+  protected readonly journal = new Journal();
+  protected readonly tree = new AddressTree(this.journal);
 
   attach(host: StrategyHost): void {
+    this.host = host;
     this.tree.attach(host);
+  }
+  begin(): void {
+    this.journal.begin();
+    this.tree.begin();
+  }
+  commit(): void {
+    this.journal.commit();
+  }
+  rollback(): void {
+    this.journal.rollback(this.host.words);
   }
   insert(block: number): void {
     this.tree.insert(block);

@@ -10,6 +10,7 @@
  */
 import { blockSize, FLAG_MASK, LINK0, type StrategyHost } from "@dmm/core";
 import { badLink, misplaced, notIndexed, tooLong } from "./links.js";
+import { Journal } from "./journal.js";
 import { RemovalLog } from "./removal-log.js";
 
 /** Link words (layout.ts LINK0): 0 = left child, 1 = right child, 2 = the subtree's largest block size. */
@@ -49,6 +50,12 @@ export class AddressTree {
   /** The block validateInsert last passed, and the index's state (log.state) it passed in. */
   private vettedState = -1;
   private vettedBlock = 0;
+  /** The strategy's undo journal for the heap's two-step calls (journal.ts), shared with its other structures. */
+  private readonly journal: Journal;
+
+  constructor(journal = new Journal()) {
+    this.journal = journal;
+  }
 
   attach(host: StrategyHost): void {
     this.host = host;
@@ -117,6 +124,7 @@ export class AddressTree {
     const size = w[x]! & SIZE_MASK;
     // Putting back the block the latest removal took out (the heap's rollback): its logged words, exactly.
     if (this.log.undoes(block, size, 0)) {
+      if (this.journal.recording) this.log.latest((slot) => this.journalSlot(slot), w, true);
       this.log.undo((slot, value) => this.setSlot(slot, value));
       this.size++;
       return;
@@ -126,6 +134,7 @@ export class AddressTree {
     // then the writes, so a smashed link is reported with the tree unchanged. The heap often vets an insert just
     // before it makes it: with the index unchanged since (same state), that walk is this one and is not repeated.
     this.validateInsert(block, true);
+    if (this.journal.recording) this.journalInsert(block);
     this.log.changed();
     let slot = -1; // the root
     let t = this.root;
@@ -295,6 +304,45 @@ export class AddressTree {
       if (w[(u >> 2) + MAX] === before) break; // another block of that size remains below
     }
     this.size--;
+    if (this.journal.recording) this.log.latest((slot, value) => slot >= 0 && this.journal.wordWas(slot, value), w, false);
+  }
+
+  /**
+   * The index's part of a two-step call begins (journal.ts): the root, the count and the caches are put back on
+   * rollback; the words are logged by each insert and remove.
+   */
+  begin(): void {
+    const root = this.root;
+    const size = this.size;
+    this.journal.onRollback(() => {
+      this.root = root;
+      this.size = size;
+      this.found = 0;
+      this.vettedState = -1;
+      this.log.changed();
+    });
+  }
+
+  /** Logs a slot a change will write (the root is put back by begin's action). */
+  private journalSlot(slot: number): void {
+    if (slot >= 0) this.journal.word(this.words, slot);
+  }
+
+  /**
+   * Logs every word insert(block) can write, after its vetting: the block's link words and those of each node on
+   * the search path for its address (the descent raises their maxima, the split re-links and recomputes them).
+   */
+  private journalInsert(block: number): void {
+    const w = this.words;
+    const j = this.journal;
+    for (let k = 0; k < 3; k++) j.word(w, (block >> 2) + LEFT + k);
+    for (let t = this.root, steps = 0; t !== 0 && steps <= this.size; steps++) {
+      const x = t >> 2;
+      j.word(w, x + LEFT);
+      j.word(w, x + RIGHT);
+      j.word(w, x + MAX);
+      t = block < t ? w[x + LEFT]! : w[x + RIGHT]!;
+    }
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Strategy, StrategyHost } from "@dmm/core";
+import { Journal } from "./journal.js";
 import { SizeBins } from "./size-bins.js";
 import { SizeTrees } from "./size-tree.js";
 
@@ -22,13 +23,29 @@ export class BestFit implements Strategy {
   readonly name: string = "best-fit";
   examined = 0;
   private host!: StrategyHost;
-  private readonly bins = new SizeBins(BEST_FIT_BIN_LIMIT);
-  private readonly tree = new SizeTrees(1);
+  /** The undo journal of the heap's two-step calls (journal.ts), shared by the bins and the tree. */
+  protected readonly journal = new Journal();
+  private readonly bins = new SizeBins(BEST_FIT_BIN_LIMIT, this.journal);
+  private readonly tree = new SizeTrees(1, "size tree", this.journal);
 
   attach(host: StrategyHost): void {
     this.host = host;
     this.bins.attach(host);
     this.tree.attach(host);
+  }
+
+  begin(): void {
+    this.journal.begin();
+    this.bins.begin();
+    this.tree.begin();
+  }
+
+  commit(): void {
+    this.journal.commit();
+  }
+
+  rollback(): void {
+    this.journal.rollback(this.host.words);
   }
 
   insert(block: number): void {

@@ -1,4 +1,5 @@
 import { blockSize, getLink, setLink, type Strategy, type StrategyHost } from "@dmm/core";
+import { Journal } from "./journal.js";
 import { badLink, notIndexed, tooLong } from "./links.js";
 
 const NEXT = 0;
@@ -31,6 +32,8 @@ class FirstFitLifo implements Strategy {
   /** largest()'s answer: exact unless `maxStale` (a block of that size left the list since it was computed). */
   private max = 0;
   private maxStale = false;
+  /** The undo journal of the heap's two-step calls (journal.ts). */
+  private readonly journal = new Journal();
 
   attach(host: StrategyHost): void {
     this.host = host;
@@ -42,6 +45,7 @@ class FirstFitLifo implements Strategy {
 
   insert(block: number): void {
     const w = this.host.words;
+    if (this.journal.recording) this.journal.push(w, block, this.head);
     setLink(w, block, NEXT, this.head);
     setLink(w, block, PREV, 0);
     if (this.head !== 0) setLink(w, this.head, PREV, block);
@@ -53,6 +57,7 @@ class FirstFitLifo implements Strategy {
 
   remove(block: number): void {
     const w = this.host.words;
+    if (this.journal.recording) this.journal.unlink(w, block);
     const next = getLink(w, block, NEXT);
     const prev = getLink(w, block, PREV);
     this.validateRemove(block);
@@ -61,6 +66,26 @@ class FirstFitLifo implements Strategy {
     else this.head = next;
     if (next !== 0) setLink(w, next, PREV, prev);
     this.count--;
+  }
+
+  /** The heap's two-step calls (journal.ts): the head, the count and largest()'s cache are put back on rollback. */
+  begin(): void {
+    const { head, count, max, maxStale } = this;
+    this.journal.begin();
+    this.journal.onRollback(() => {
+      this.head = head;
+      this.count = count;
+      this.max = max;
+      this.maxStale = maxStale;
+    });
+  }
+
+  commit(): void {
+    this.journal.commit();
+  }
+
+  rollback(): void {
+    this.journal.rollback(this.host.words);
   }
 
   /** remove's checks, writing nothing: both links checked, and each must link back; with no previous link, the head. */

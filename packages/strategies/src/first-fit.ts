@@ -1,5 +1,6 @@
 import type { Strategy, StrategyHost } from "@dmm/core";
 import { AddressTree } from "./address-tree.js";
+import { Journal } from "./journal.js";
 import { LowestOfBins, SizeBins } from "./size-bins.js";
 
 /**
@@ -22,9 +23,11 @@ class FirstFit implements Strategy {
   readonly name = "first-fit";
   examined = 0;
   private host!: StrategyHost;
-  private readonly bins = new SizeBins(FIRST_FIT_BIN_LIMIT);
-  private readonly lowestOf = new LowestOfBins(this.bins.binCount);
-  private readonly tree = new AddressTree();
+  /** The undo journal of the heap's two-step calls (journal.ts), shared by the bins, their lowest-address tree and the treap. */
+  private readonly journal = new Journal();
+  private readonly bins = new SizeBins(FIRST_FIT_BIN_LIMIT, this.journal);
+  private readonly lowestOf = new LowestOfBins(this.bins.binCount, this.journal);
+  private readonly tree = new AddressTree(this.journal);
   /** The lowest address in the treap: 0 when it is empty, -1 when not known since it left. */
   private largeLowest = 0;
 
@@ -34,6 +37,24 @@ class FirstFit implements Strategy {
     this.lowestOf.clear();
     this.tree.attach(host);
     this.largeLowest = 0;
+  }
+
+  begin(): void {
+    this.journal.begin();
+    this.bins.begin();
+    this.tree.begin();
+    const largeLowest = this.largeLowest;
+    this.journal.onRollback(() => {
+      this.largeLowest = largeLowest;
+    });
+  }
+
+  commit(): void {
+    this.journal.commit();
+  }
+
+  rollback(): void {
+    this.journal.rollback(this.host.words);
   }
 
   insert(block: number): void {

@@ -21,12 +21,17 @@ class NextFit extends AddressTreeStrategy {
   readonly name = "next-fit";
   /** Address where the next search starts: the block the last search chose (0 = the bottom). */
   rover = 0;
-  private host!: StrategyHost;
 
   override attach(host: StrategyHost): void {
-    this.host = host;
     this.rover = 0;
     super.attach(host);
+  }
+  override begin(): void {
+    super.begin();
+    const rover = this.rover;
+    this.journal.onRollback(() => {
+      this.rover = rover;
+    });
   }
   override insert(block: number): void {
     const rover = this.rover;

@@ -51,6 +51,16 @@ class OppositeEndsFit extends BestFit {
     this.carveHigh = false;
   }
 
+  override begin(): void {
+    super.begin();
+    const { meanSize, largeAtTop, carveHigh } = this;
+    this.journal.onRollback(() => {
+      this.meanSize = meanSize;
+      this.largeAtTop = largeAtTop;
+      this.carveHigh = carveHigh;
+    });
+  }
+
   override find(size: number): number {
     const block = super.find(size);
     this.meanSize = this.meanSize === 0 ? size : this.meanSize + (size - this.meanSize) / (1 << MEAN_SHIFT);

@@ -108,6 +108,19 @@ export class RemovalLog {
   }
 
   /**
+   * Visits what the latest removal wrote (for a journal, journal.ts), oldest first: each slot with the value it held
+   * before; `links` too: the removed block's own link words, which an undo of it writes (`undo`), with their values now.
+   */
+  latest(visit: (slot: number, value: number) => void, words: Int32Array, links: boolean): void {
+    const i = (this.depth - 1) * FIELDS;
+    const e = this.entries;
+    for (let k = this.frames[i + START]!; k < this.n; k++) visit(e[2 * k]!, e[2 * k + 1]!);
+    if (!links) return;
+    const x = (this.frames[i + BLOCK]! >> 2) + LINK0;
+    for (let k = 0; k < LINK_WORDS; k++) visit(x + k, words[x + k]!);
+  }
+
+  /**
    * Undoes the latest removal (undoes() said so): calls `write(slot, value)` for its log entries, latest first,
    * and goes back to the state before it.
    */

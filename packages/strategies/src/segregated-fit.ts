@@ -1,4 +1,5 @@
 import { blockSize, FLAG_MASK, LINK0, type Strategy, type StrategyHost } from "@dmm/core";
+import { Journal } from "./journal.js";
 import { badLink, isFreeAt, notIndexed, tooLong } from "./links.js";
 import { SizeChainTrees } from "./size-chain-tree.js";
 
@@ -58,11 +59,13 @@ class SegregatedFit implements Strategy {
   private host!: StrategyHost;
   /** Head of each small bin's list (0 = empty); unused for range bins. */
   private readonly heads = new Int32Array(SMALL_BINS);
-  /** One tree bin per range class (indices below SMALL_BINS stay empty). */
-  private readonly trees = new SizeChainTrees(BINS, "segregated-fit tree bin");
   /** Bit c set when bin c holds a block. */
   private readonly nonEmpty = new Int32Array(BITMAP_WORDS);
   private count = 0;
+  /** The undo journal of the heap's two-step calls (journal.ts), shared with the tree bins. */
+  private readonly journal = new Journal();
+  /** One tree bin per range class (indices below SMALL_BINS stay empty). */
+  private readonly trees = new SizeChainTrees(BINS, "segregated-fit tree bin", this.journal);
 
   attach(host: StrategyHost): void {
     this.host = host;
@@ -76,6 +79,7 @@ class SegregatedFit implements Strategy {
     const w = this.host.words;
     const size = w[block >> 2]! & SIZE_MASK;
     const c = sizeClass(size);
+    if (this.journal.recording) this.journalBin(w, block, c, c < SMALL_BINS ? this.heads[c]! : -1);
     if (c < SMALL_BINS) {
       const head = this.heads[c]!;
       w[(block >> 2) + NEXT] = head;
@@ -92,6 +96,7 @@ class SegregatedFit implements Strategy {
   remove(block: number): void {
     const w = this.host.words;
     const c = sizeClass(w[block >> 2]! & SIZE_MASK);
+    if (this.journal.recording) this.journalBin(w, block, c, -2);
     let empty: boolean;
     if (c < SMALL_BINS) {
       // Both links checked, and each must link back, before either is written through.
@@ -112,6 +117,36 @@ class SegregatedFit implements Strategy {
     }
     if (empty) this.nonEmpty[c >> 5]! &= ~(1 << (c & 31));
     this.count--;
+  }
+
+  /** The heap's two-step calls (journal.ts): the count is put back on rollback, the tree bins' state by theirs. */
+  begin(): void {
+    const count = this.count;
+    this.journal.begin();
+    this.trees.begin();
+    this.journal.onRollback(() => {
+      this.count = count;
+    });
+  }
+
+  commit(): void {
+    this.journal.commit();
+  }
+
+  rollback(): void {
+    this.journal.rollback(this.host.words);
+  }
+
+  /**
+   * Logs what an insert or remove of `block` in bin `c` can write: the bitmap word, and for a small bin its head
+   * and the list links (head >= 0: pushing onto it; -2: unlinking). A tree bin logs its own.
+   */
+  private journalBin(w: Int32Array, block: number, c: number, head: number): void {
+    this.journal.element(this.nonEmpty, c >> 5);
+    if (c >= SMALL_BINS) return;
+    this.journal.element(this.heads, c);
+    if (head >= 0) this.journal.push(w, block, head);
+    else this.journal.unlink(w, block);
   }
 
   /** remove's checks, writing nothing (a tree bin's: size-chain-tree.ts). */

@@ -17,6 +17,7 @@
  * is in range and that the array holds the block there, and throws a CORRUPTION HeapError otherwise.
  */
 import { HeapError, type StrategyHost } from "@dmm/core";
+import { Journal } from "./journal.js";
 
 const POSITION = 2; // word offset inside a block: header (0), requested (1), then link word 0
 const NONE = 0x7fffffff; // "no block" in a lowest-address query (every block offset is below 2^30)
@@ -32,8 +33,11 @@ export class SizeBins {
   private heaps: Int32Array[];
   private readonly bitmap: Int32Array;
   private host!: StrategyHost;
+  /** The strategy's undo journal for the heap's two-step calls (journal.ts), shared with its other structures. */
+  private readonly journal: Journal;
 
-  constructor(limit: number) {
+  constructor(limit: number, journal = new Journal()) {
+    this.journal = journal;
     this.limit = limit;
     this.binCount = limit >>> 3;
     this.counts = new Int32Array(this.binCount);
@@ -83,8 +87,10 @@ export class SizeBins {
     if (n === heap.length) {
       const grown = new Int32Array(n * 2);
       grown.set(heap);
+      if (this.journal.recording) this.journalGrowth(bin, heap);
       this.heaps[bin] = heap = grown;
     }
+    if (this.journal.recording) this.journalInsert(bin, heap, n, block);
     let i = n;
     while (i > 0) {
       const parent = (i - 1) >> 1;
@@ -108,6 +114,7 @@ export class SizeBins {
     const heap = this.heaps[bin]!;
     const i = w[(block >> 2) + POSITION]!;
     if (n < 0 || i < 0 || i > n || heap[i] !== block) this.validateRemove(bin, block);
+    if (this.journal.recording) this.journalRemove(bin, heap, i, n);
     this.counts[bin] = n;
     this.total--;
     if (n === 0) {
@@ -141,6 +148,74 @@ export class SizeBins {
     }
     heap[j] = last;
     w[(last >> 2) + POSITION] = j;
+  }
+
+  /**
+   * The index's part of a two-step call begins (journal.ts): the total is put back on rollback; each insert and
+   * remove logs the array elements and position words it can write, and the bin's count and bitmap word.
+   */
+  begin(): void {
+    const total = this.total;
+    this.journal.onRollback(() => {
+      this.total = total;
+    });
+  }
+
+  private journalBin(bin: number): void {
+    this.journal.element(this.counts, bin);
+    this.journal.element(this.bitmap, bin >>> 5);
+  }
+
+  /** A bin's array is replaced by a larger one: the rollback takes the old one back (its elements logged apart). */
+  private journalGrowth(bin: number, old: Int32Array): void {
+    this.journal.onRollback(() => {
+      this.heaps[bin] = old;
+    });
+  }
+
+  /** Logs what insert(bin, block) can write: the sift-up path from the end of the array, and their positions. */
+  private journalInsert(bin: number, heap: Int32Array, n: number, block: number): void {
+    const w = this.host.words;
+    this.journalBin(bin);
+    this.journal.word(w, (block >> 2) + POSITION);
+    for (let i = n; ; i = (i - 1) >> 1) {
+      this.journal.element(heap, i);
+      if (i < n) this.journal.word(w, (heap[i]! >> 2) + POSITION);
+      if (i === 0) break;
+    }
+  }
+
+  /**
+   * Logs what remove can write when it takes the element at `i` out of a bin of n + 1 (checked): the path the
+   * last element sifts along from `i` (up or down, the same comparisons as remove's, writing nothing), the
+   * elements there and their positions.
+   */
+  private journalRemove(bin: number, heap: Int32Array, i: number, n: number): void {
+    const w = this.host.words;
+    const j = this.journal;
+    this.journalBin(bin);
+    if (n === 0 || i === n) return;
+    const last = heap[n]!;
+    j.word(w, (last >> 2) + POSITION);
+    let k = i;
+    j.element(heap, k);
+    if (k > 0 && heap[(k - 1) >> 1]! > last) {
+      while (k > 0) {
+        k = (k - 1) >> 1;
+        j.element(heap, k);
+        j.word(w, (heap[k]! >> 2) + POSITION);
+      }
+    } else {
+      for (;;) {
+        let c = 2 * k + 1;
+        if (c >= n) break;
+        if (c + 1 < n && heap[c + 1]! < heap[c]!) c++;
+        if (heap[c]! > last) break;
+        j.word(w, (heap[c]! >> 2) + POSITION);
+        k = c;
+        j.element(heap, k);
+      }
+    }
   }
 
   /**
@@ -197,8 +272,11 @@ export class SizeBins {
 export class LowestOfBins {
   private readonly size: number;
   private readonly tree: Int32Array;
+  /** The strategy's undo journal for the heap's two-step calls (journal.ts). */
+  private readonly journal: Journal;
 
-  constructor(bins: number) {
+  constructor(bins: number, journal = new Journal()) {
+    this.journal = journal;
     let size = 1;
     while (size < bins) size <<= 1;
     this.size = size;
@@ -213,6 +291,7 @@ export class LowestOfBins {
   set(bin: number, block: number): void {
     const t = this.tree;
     let k = this.size + bin;
+    if (this.journal.recording) for (let u = k; u >= 1; u >>= 1) this.journal.element(t, u);
     let v = block === 0 ? NONE : block;
     t[k] = v;
     while (k > 1) {

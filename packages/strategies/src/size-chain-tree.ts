@@ -18,6 +18,7 @@
  * One instance holds several independent trees (one per size class); roots, slots and walks: treap-forest.ts.
  */
 import { blockSize, FLAG_MASK, LINK0 } from "@dmm/core";
+import type { Journal } from "./journal.js";
 import { badLink, misplaced, notIndexed, tooLong } from "./links.js";
 import { LEFT, RIGHT, TreapForest, mix32 as priority } from "./treap-forest.js";
 
@@ -32,8 +33,8 @@ export class SizeChainTrees extends TreapForest {
   /** Nodes the last slotOf walked (a removal's bound on its merge spine continues from there). */
   private slotSteps = 0;
 
-  constructor(trees = 1, label = "size tree") {
-    super(trees, label);
+  constructor(trees = 1, label = "size tree", journal?: Journal) {
+    super(trees, label, journal);
   }
 
   /** Adds `block` (of `size` bytes) to tree `r`. Every link it follows is checked before its first write. */
@@ -46,6 +47,7 @@ export class SizeChainTrees extends TreapForest {
     this.validateInsert(r, block, size, true);
     this.log.changed();
     const w = (this.words = this.host.words);
+    if (this.journal.recording) this.journalInsert(r, block, size);
     const x = block >> 2;
     const p = priority(size);
     let slot = ~r;
@@ -132,6 +134,7 @@ export class SizeChainTrees extends TreapForest {
       this.logSet((prev >> 2) + (w[(prev >> 2) + MEMBER_MARK] === MEMBER ? NEXT : CHAIN), next);
       if (next !== 0) this.logSet((next >> 2) + PREV, prev);
       this.counts[r]!--;
+      if (this.journal.recording) this.journalRemoval();
       return;
     }
     const slot = this.slotOf(r, block);
@@ -166,6 +169,31 @@ export class SizeChainTrees extends TreapForest {
       this.logSet(s, a !== 0 ? a : b);
     }
     this.counts[r]!--;
+    if (this.journal.recording) this.journalRemoval();
+  }
+
+  /**
+   * Logs every word insert(r, block, size) can write, after its vetting: the block's link words and, down the
+   * search path for its size, each node's children (the split re-links them) or, at the node of that size, its
+   * chain word and its first member's back link (the push).
+   */
+  private journalInsert(r: number, block: number, size: number): void {
+    const w = this.words;
+    const j = this.journal;
+    for (let k = 0; k < 3; k++) j.word(w, (block >> 2) + LINK0 + k);
+    for (let t = this.roots[r]!, steps = 0; t !== 0 && steps <= this.counts[r]!; steps++) {
+      const x = t >> 2;
+      const kt = w[x]! & SIZE_MASK;
+      if (kt === size) {
+        j.word(w, x + CHAIN);
+        const first = w[x + CHAIN]!;
+        if (first !== 0) j.word(w, (first >> 2) + PREV);
+        return;
+      }
+      j.word(w, x + LEFT);
+      j.word(w, x + RIGHT);
+      t = size < kt ? w[x + LEFT]! : w[x + RIGHT]!;
+    }
   }
 
   /** Checks, writing nothing, everything remove(r, block) follows; throws CORRUPTION where it would. */

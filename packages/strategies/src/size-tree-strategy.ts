@@ -1,4 +1,5 @@
 import { blockSize, type Strategy, type StrategyHost } from "@dmm/core";
+import { Journal } from "./journal.js";
 import { SizeTrees } from "./size-tree.js";
 
 /**
@@ -9,11 +10,23 @@ export abstract class SizeTreeStrategy implements Strategy {
   abstract readonly name: string;
   examined = 0;
   protected host!: StrategyHost;
-  protected readonly tree = new SizeTrees(1);
+  /** The undo journal of the heap's two-step calls (journal.ts). */
+  protected readonly journal = new Journal();
+  protected readonly tree = new SizeTrees(1, "size tree", this.journal);
 
   attach(host: StrategyHost): void {
     this.host = host;
     this.tree.attach(host);
+  }
+  begin(): void {
+    this.journal.begin();
+    this.tree.begin();
+  }
+  commit(): void {
+    this.journal.commit();
+  }
+  rollback(): void {
+    this.journal.rollback(this.host.words);
   }
   insert(block: number): void {
     this.tree.insert(0, block, blockSize(this.host.words, block));

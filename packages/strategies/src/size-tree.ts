@@ -15,6 +15,7 @@
  * cache misses in a large heap, saved per malloc). Any other insert or remove forgets the slot.
  */
 import { blockSize, FLAG_MASK, LINK0 } from "@dmm/core";
+import type { Journal } from "./journal.js";
 import { misplaced, notIndexed } from "./links.js";
 import { LEFT, RIGHT, TreapForest, mix32 } from "./treap-forest.js";
 
@@ -38,12 +39,16 @@ export class SizeTrees extends TreapForest {
   private vettedBlock = 0;
   private vettedSize = 0;
 
-  constructor(trees = 1, label = "size tree") {
-    super(trees, label);
+  constructor(trees = 1, label = "size tree", journal?: Journal) {
+    super(trees, label, journal);
   }
 
   override attach(host: Parameters<TreapForest["attach"]>[0]): void {
     super.attach(host);
+    this.forget();
+  }
+
+  protected override forget(): void {
     this.found = 0;
     this.vettedState = -1;
   }
@@ -66,6 +71,7 @@ export class SizeTrees extends TreapForest {
     this.validateInsert(r, block, size, true);
     this.log.changed();
     const w = (this.words = this.host.words);
+    if (this.journal.recording) this.journalInsert(r, block, size);
     const x = block >> 2;
     const p = mix32(block);
     // Descend to the first node of lower priority: x takes its place and that subtree is split around x.
@@ -170,6 +176,24 @@ export class SizeTrees extends TreapForest {
     }
     this.logSet(slot, a !== 0 ? a : b);
     this.counts[r]!--;
+    if (this.journal.recording) this.journalRemoval();
+  }
+
+  /**
+   * Logs every word insert(r, block, size) can write, after its vetting: the block's link words and the children
+   * of each node on the search path for its key (the split re-links them).
+   */
+  private journalInsert(r: number, block: number, size: number): void {
+    const w = this.words;
+    const j = this.journal;
+    for (let k = 0; k < 3; k++) j.word(w, (block >> 2) + LEFT + k);
+    for (let t = this.roots[r]!, steps = 0; t !== 0 && steps <= this.counts[r]!; steps++) {
+      const x = t >> 2;
+      j.word(w, x + LEFT);
+      j.word(w, x + RIGHT);
+      const kt = w[x + KEY]!;
+      t = size < kt || (size === kt && block < t) ? w[x + LEFT]! : w[x + RIGHT]!;
+    }
   }
 
   /** Checks, writing nothing, what remove(r, block) follows: the path to it and its children's merge spine. */

@@ -1,4 +1,5 @@
 import { FLAG_MASK, LINK0, type Strategy, type StrategyHost } from "@dmm/core";
+import { Journal } from "./journal.js";
 import { badLink, isFreeAt, notIndexed, tooLong } from "./links.js";
 
 /**
@@ -87,6 +88,8 @@ class Tlsf implements Strategy {
   private readonly slBitmaps = new Int32Array(FL_INDEX_COUNT);
   private readonly heads = new Int32Array(FL_INDEX_COUNT * SL_INDEX_COUNT);
   private count = 0;
+  /** The undo journal of the heap's two-step calls (journal.ts). */
+  private readonly journal = new Journal();
 
   attach(host: StrategyHost): void {
     this.host = host;
@@ -101,6 +104,7 @@ class Tlsf implements Strategy {
     const i = block >> 2;
     const list = listOf(w[i]! & SIZE_MASK);
     const head = this.heads[list]!;
+    if (this.journal.recording) this.journalList(w, block, list, head);
     w[i + NEXT] = head;
     w[i + PREV] = 0;
     if (head !== 0) w[(head >> 2) + PREV] = block;
@@ -116,6 +120,7 @@ class Tlsf implements Strategy {
     const w = host.words;
     const marks = host.marks;
     const i = block >> 2;
+    if (this.journal.recording) this.journalList(w, block, listOf(w[i]! & SIZE_MASK), -1);
     const next = w[i + NEXT]!;
     const prev = w[i + PREV]!;
     // Both links are checked before either is written through, and each must link back (glibc's "corrupted
@@ -161,6 +166,32 @@ class Tlsf implements Strategy {
     if (prev !== 0) {
       if (!isFreeAt(w, marks, prev) || w[(prev >> 2) + NEXT] !== block) badLink(this.name, block, "previous", prev);
     } else if (this.heads[listOf(w[i]! & SIZE_MASK)] !== block) notIndexed(this.name, block, "the head of its list");
+  }
+
+  /** The heap's two-step calls (journal.ts): the bitmap word and the count are put back on rollback. */
+  begin(): void {
+    const { flBitmap, count } = this;
+    this.journal.begin();
+    this.journal.onRollback(() => {
+      this.flBitmap = flBitmap;
+      this.count = count;
+    });
+  }
+
+  commit(): void {
+    this.journal.commit();
+  }
+
+  rollback(): void {
+    this.journal.rollback(this.host!.words);
+  }
+
+  /** Logs what an insert (pushing onto `head`) or a remove (head -1: unlinking) of `block` in `list` can write. */
+  private journalList(w: Int32Array, block: number, list: number, head: number): void {
+    if (head >= 0) this.journal.push(w, block, head);
+    else this.journal.unlink(w, block);
+    this.journal.element(this.heads, list);
+    this.journal.element(this.slBitmaps, list >>> SL_INDEX_COUNT_LOG2);
   }
 
   find(size: number): number {

@@ -11,6 +11,7 @@
  */
 import { LINK0, type StrategyHost } from "@dmm/core";
 import { badLink, tooLong } from "./links.js";
+import { Journal } from "./journal.js";
 import { RemovalLog } from "./removal-log.js";
 
 /** Link words 0 and 1 (layout.ts LINK0): the left and right child. */
@@ -43,11 +44,42 @@ export abstract class TreapForest {
 
   /** Names the index in CORRUPTION messages, e.g. "size tree". */
   protected readonly label: string;
+  /** The strategy's undo journal for the heap's two-step calls (journal.ts), shared with its other structures. */
+  protected readonly journal: Journal;
 
-  constructor(trees: number, label: string) {
+  constructor(trees: number, label: string, journal = new Journal()) {
     this.roots = new Int32Array(trees);
     this.counts = new Int32Array(trees);
     this.label = label;
+    this.journal = journal;
+  }
+
+  /**
+   * The index's part of a two-step call begins (journal.ts): the roots, the counts and the caches are put back on
+   * rollback; the words are logged by each insert and remove.
+   */
+  begin(): void {
+    const roots = this.roots.slice();
+    const counts = this.counts.slice();
+    this.journal.onRollback(() => {
+      this.roots.set(roots);
+      this.counts.set(counts);
+      this.log.changed();
+      this.forget();
+    });
+  }
+
+  /** Drops what a subclass remembers between calls (a search's answer, a vetting), after a rollback. */
+  protected forget(): void {}
+
+  /** Logs a slot a change will write (the roots are put back by begin's action). */
+  protected journalSlot(slot: number): void {
+    if (slot >= 0) this.journal.word(this.words, slot);
+  }
+
+  /** Logs what the removal just made wrote, from its removal log (every word it wrote, with the value before). */
+  protected journalRemoval(): void {
+    this.log.latest((slot, value) => slot >= 0 && this.journal.wordWas(slot, value), this.words, false);
   }
 
   /**
@@ -88,6 +120,7 @@ export abstract class TreapForest {
   /** Puts back the block the latest removal took out of tree `r`, every word as it was (log.undoes said so). */
   protected undoRemoval(r: number): void {
     this.words = this.host.words;
+    if (this.journal.recording) this.log.latest((slot) => this.journalSlot(slot), this.words, true);
     this.log.undo((slot, value) => this.setSlot(slot, value));
     this.counts[r]!++;
   }

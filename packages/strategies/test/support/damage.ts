@@ -70,6 +70,9 @@ export function metered(inner: Strategy, budget: { reads: number }): Strategy {
     forEach: (v) => inner.forEach(v),
     ...(inner.validateInsert && { validateInsert: (b: number, size: number) => inner.validateInsert!(b, size) }),
     ...(inner.validateRemove && { validateRemove: (b: number) => inner.validateRemove!(b) }),
+    ...(inner.begin && { begin: () => inner.begin!() }),
+    ...(inner.commit && { commit: () => inner.commit!() }),
+    ...(inner.rollback && { rollback: () => inner.rollback!() }),
     ...(inner.check && { check: () => inner.check!() }),
     ...(inner.largest && { largest: () => inner.largest!() }),
     ...(inner.growBy && { growBy: (need: number) => inner.growBy!(need) }),
@@ -141,52 +144,4 @@ export function rejectedChange(before: Uint8Array, now: Uint8Array): boolean {
 /** Whether `e` is a HeapError (the only thing any call on a damaged heap may throw). */
 export function isHeapError(e: unknown): e is HeapError {
   return e instanceof HeapError;
-}
-
-/**
- * Where each live block lies, header to end of its usable bytes, taken before a call (usableSize may throw on a
- * damaged header: then the requested bytes stand in for it).
- */
-export function extentsOf(allocator: Allocator, lives: Live[]): Array<readonly [number, number]> {
-  return lives.map((l) => {
-    let usable = l.size;
-    try {
-      usable = Math.max(usable, allocator.usableSize(l.ptr));
-    } catch {
-      // the header is what is damaged: the request's bytes are still the block's
-    }
-    return [l.ptr - 8, l.ptr + usable] as const;
-  });
-}
-
-/** Every byte that differs lies outside every live block's extent: only free blocks' words changed. */
-export function freeSpaceOnly(before: Uint8Array, now: Uint8Array, extents: Array<readonly [number, number]>): boolean {
-  if (now.length !== before.length) return false;
-  for (const [from, to] of extents) for (let i = from; i < to; i++) if (now[i] !== before[i]) return false;
-  return true;
-}
-
-/**
- * The known gap: a call of two steps that both change the free index — a realloc that must move (malloc, then
- * free of the old block) or an allocation under deferred coalescing (a merge pass, then the fit found after it)
- * — rejected by its second step, after the first rearranged free blocks. The heap vets the second step before the
- * first, and when the second is rejected all the same it undoes the first through the strategy's remove / insert
- * (core heap.ts move, findAfterPass): exact for the treaps (one shape per set of blocks) as long as the undo's own
- * path is clean. What is left, and counted here: the damage lies on the path the undo retraces (a smashed subtree
- * the first step's insert re-parented under the new block, a list head with a smashed header the new block was
- * pushed onto), or a list strategy put a piece back at its list's head, or an address tree's subtree maxima were
- * recomputed from a smashed header. Live blocks are untouched (freeSpaceOnly) and the rejected realloc's block
- * stays live. KNOWN_GAP=fail counts these trials as failures (to measure what is left, e.g. over many seeds).
- */
-export function knownGap(allocator: Allocator, lives: Live[], s: Step, coalescing: string): boolean {
-  if (process.env.KNOWN_GAP === "fail") return false;
-  if (s.kind === "malloc") return coalescing === "deferred";
-  if (s.kind !== "realloc" || lives.length === 0) return false;
-  let usable = 0;
-  try {
-    usable = allocator.usableSize(lives[s.pick % lives.length]!.ptr);
-  } catch {
-    return false;
-  }
-  return s.size > usable;
 }
