@@ -20,6 +20,7 @@ import { parseShard } from "./matrix.js";
 import { compareCsv, compareHtml, compareRuns } from "./compare.js";
 import { mergeRuns, prepareOutput, readResults, writeFolder, writeOutputs } from "./output.js";
 import { RecordError, recordCommand } from "./record.js";
+import { loadRenderer } from "./render.js";
 import { runBench } from "./run.js";
 import { summaryTable } from "./summary.js";
 
@@ -137,6 +138,7 @@ async function bench(opts: BenchCliOptions, argv: readonly string[], io: Require
         if (showBar) bar.start(cells.length, 0, { last: "" });
       },
       onCellDone: (r, done, total) => {
+        if (done === 1) loadRenderer().catch(() => {}); // its failure is writeOutputs' to report
         if (showBar) bar.update(done, { last: `${r.allocator}/${r.coalescing}/${r.workload}` });
         else if (done === total || done % 25 === 0) io.stderr.write(`  ${done}/${total} cells\n`);
       },

@@ -6,14 +6,27 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import * as vega from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "vega-lite";
+
+type Engines = { vega: typeof import("vega"); compile: typeof import("vega-lite").compile };
+let engines: Promise<Engines> | null = null;
+
+/**
+ * Imports vega and vega-lite (about 0.8 s of CPU), once. Not at start-up: a bench run's workers start that much
+ * sooner, and `dmm --help` or a usage error does not pay for it; the CLI calls this once the first cell is done, while
+ * this thread only waits for the workers.
+ */
+export function loadRenderer(): Promise<Engines> {
+  engines ??= Promise.all([import("vega"), import("vega-lite")]).then(([vega, vegaLite]) => ({ vega, compile: vegaLite.compile }));
+  return engines;
+}
 
 /**
  * The SVG of a spec. Vega numbers gradients across every view of a thread (gradient_0, gradient_1, …); they are
  * renumbered from 0 in order of appearance, so a chart's SVG is the same whichever charts the thread drew before.
  */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const { vega, compile } = await loadRenderer();
   const compiled = compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: "none" });
   try {
