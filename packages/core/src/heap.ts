@@ -10,7 +10,7 @@
  * undo their first step when the second is rejected (move, findAfterPass).
  */
 import {
-  assertSize,
+  assertSize as assertSizeBinding,
   type BlockInfo,
   type Coalescing,
   type Heap,
@@ -21,12 +21,12 @@ import {
   type Strategy,
   type StrategyHost,
 } from "./api.js";
-import { clearFreed, clearStart, createMarks, isSoleBlock, isStart, markFreed, markStart, wasFreed } from "./block-map.js";
+import * as blockMap from "./block-map.js";
 import { checkHeap, walkBlocks } from "./checker.js";
 import * as layout from "./layout.js";
 import {
   type BlockSpace,
-  blockFor,
+  blockFor as blockForBinding,
   corrupt,
   freeable,
   freeBlockAtTop,
@@ -47,6 +47,11 @@ const MIN_BLOCK_BYTES = layout.MIN_BLOCK_BYTES;
 const PREV_FREE = layout.PREV_FREE;
 const REQUESTED = layout.REQUESTED;
 const USED = layout.USED;
+// The same for the functions the hot paths call: an imported function is read from its binding's cell and checked
+// (not the hole, the same function) at every call; a module-local const is folded into the code, guard-free.
+const assertSize: typeof assertSizeBinding = assertSizeBinding;
+const blockFor = blockForBinding;
+const { clearFreed, clearStart, createMarks, isSoleBlock, isStart, markFreed, markStart, wasFreed } = blockMap;
 
 const MAX_ALIGNMENT = 4096;
 /** Smallest backing buffer of a growable heap. */
@@ -521,7 +526,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     // (The fused pass is written out here, not called: V8 does not inline a function its size, and the call
     // measured ~10% of a free. free-fast-path-accepts-exactly-the-rules.test.ts holds it to the full rules.)
     let block = -1;
-    fast: if (this.mode === IMMEDIATE && this.fastFree) {
+    fast: if (this.mode === IMMEDIATE && this.fastFree === true) { // `=== true`: a pointer compare (a bare field read is a full ToBoolean)
       if (typeof ptr !== "number" || (ptr | 0) !== ptr) break fast;
       const words = this.words;
       const marks = this.marks;
@@ -538,9 +543,13 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       if ((header & USED) === 0 || size < min || (size & mask) !== 0 || next > top) break fast;
       if (!isSoleBlock(marks, candidate, next, top)) break fast;
       const requested = words[(candidate >> 2) + REQUESTED]! >>> 0;
-      if (requested > size - HEADER_BYTES || size - blockFor(this, requested) >= min) break fast;
+      // blockFor(requested), on the locals (the request fits the block, so it is below MAX_HEAP_BYTES).
+      if (requested > size - HEADER_BYTES) break fast;
+      const needed = (requested + HEADER_BYTES + mask) & ~mask;
+      if (size - (needed < min ? min : needed) >= min) break fast;
+      let nextHeader = USED; // the top: no free block above
       if (next < top) {
-        const nextHeader = words[next >> 2]!;
+        nextHeader = words[next >> 2]!;
         if (nextHeader & PREV_FREE) break fast; // the copy of this block's USED bit
         // The block above, as validHeader(next, false) checks it.
         const nextSize = nextHeader & ~FLAG_MASK;
@@ -554,7 +563,9 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
         if (nextHeader & USED) {
           if (aboveSaysFree !== 0) break fast;
           const nextRequested = words[(next >> 2) + REQUESTED]! >>> 0;
-          if (nextRequested > nextSize - HEADER_BYTES || nextSize - blockFor(this, nextRequested) >= min) break fast;
+          if (nextRequested > nextSize - HEADER_BYTES) break fast;
+          const nextNeeded = (nextRequested + HEADER_BYTES + mask) & ~mask;
+          if (nextSize - (nextNeeded < min ? min : nextNeeded) >= min) break fast;
         } else if (aboveSaysFree === 0 || words[(after - 4) >> 2] !== nextSize) break fast;
       } else if (this.topPrevFree !== 0) break fast;
       if (header & PREV_FREE) {
@@ -566,6 +577,27 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
         if (prevSize < min || (prevSize & mask) !== 0 || prev < this.base || !isStart(marks, prev)) break fast;
         const prevHeader = words[prev >> 2]!;
         if ((prevHeader & ~FLAG_MASK) !== prevSize || (prevHeader & USED) !== 0) break fast;
+      } else if (nextHeader & USED) {
+        // No merge (most frees): the general path below, written out on the words just validated. The insert is
+        // the one strategy call, made as soon as the header says free (a rejected insert writes nothing, and the
+        // header is put back).
+        words[candidate >> 2] = header & ~USED;
+        try {
+          this.strategy.insert(candidate);
+        } catch (e) {
+          words[candidate >> 2] = header;
+          throw e;
+        }
+        this.liveBytes -= requested;
+        this.usedBlocks--;
+        this.usedBytes -= size;
+        this.freeBlocks++;
+        this.freeBytes += size;
+        markFreed(marks, candidate);
+        words[(next - 4) >> 2] = size;
+        if (next < top) words[next >> 2] = nextHeader | PREV_FREE;
+        else this.topPrevFree = 1;
+        return;
       }
       block = candidate;
     }

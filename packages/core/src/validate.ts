@@ -22,7 +22,7 @@
  * header passes the rules above with the same size.
  */
 import { HeapError } from "./api.js";
-import { anyStartIn, blockContaining, isStart, wasFreed } from "./block-map.js";
+import * as blockMap from "./block-map.js";
 import * as layout from "./layout.js";
 
 // Module-local copies: V8 folds a module's own constants into the code, but reads imported bindings at each use.
@@ -31,6 +31,8 @@ const HEADER_BYTES = layout.HEADER_BYTES;
 const PREV_FREE = layout.PREV_FREE;
 const REQUESTED = layout.REQUESTED;
 const USED = layout.USED;
+// The same for the block-map functions: an imported function's binding is loaded and checked at every call.
+const { anyStartIn, blockContaining, isStart, wasFreed } = blockMap;
 
 /** Largest arena: offsets and sizes must fit the 32-bit words of the headers. */
 const MAX_BYTES = 1 << 30;

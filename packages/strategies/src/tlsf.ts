@@ -73,12 +73,15 @@ export function tlsfListMinSize(fl: number, sl: number): number {
   return (1 << log2) + (sl << (log2 - SL_INDEX_COUNT_LOG2));
 }
 
-/** Flat list index of a block size (mapping_insert), fl * 32 + sl. */
-function listOf(size: number): number {
+/**
+ * Flat list index of a block size (mapping_insert), fl * 32 + sl. A const, not a function declaration: V8 folds a
+ * module's const bindings into the code, but checks a function declaration's (mutable) binding at every call.
+ */
+const listOf = (size: number): number => {
   if (size < SMALL_BLOCK) return size >>> ALIGN_SIZE_LOG2;
   const log2 = 31 - Math.clz32(size);
   return ((log2 - FL_INDEX_SHIFT + 1) << SL_INDEX_COUNT_LOG2) | ((size >>> (log2 - SL_INDEX_COUNT_LOG2)) ^ SL_INDEX_COUNT);
-}
+};
 
 class Tlsf implements Strategy {
   readonly name = "tlsf";
