@@ -146,8 +146,12 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
   private peakHeapBytes: number;
   private usedBlocks = 0;
   private usedBytes = 0;
-  private freeBlocks = 0;
-  private freeBytes = 0;
+  /**
+   * Blocks in the heap, used and free. The free counts are derived, not kept (one update fewer per malloc and per
+   * free): freeBlocks = blocks - usedBlocks, and freeBytes = (top - base) - usedBytes, since the blocks tile
+   * [base, top).
+   */
+  private blocks = 0;
   private failedAllocations = 0;
 
   constructor(options: HeapOptions) {
@@ -192,14 +196,13 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       this.words[this.base >> 2] = blockBytes;
       this.words[(this.top - 4) >> 2] = blockBytes;
       markStart(this.marks, this.base);
-      this.freeBlocks = 1;
-      this.freeBytes = blockBytes;
+      this.blocks = 1;
       this.topPrevFree = 1;
     }
     this.useStrategy(strategy);
     try {
       strategy.attach(this);
-      if (this.freeBlocks) strategy.insert(this.base);
+      if (this.blocks) strategy.insert(this.base);
     } catch (e) {
       fail("INVALID_OPTIONS", `strategy ${String(strategy.name)} failed to index the free blocks: ${(e as Error)?.message ?? String(e)}`);
     }
@@ -232,7 +235,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
   /**
    * split: cuts the block at `block` (now `size` bytes) at `need`. The block keeps its flags and becomes `need`
    * bytes; the tail [block + need, block + size) becomes a free block of its own (header, footer, start mark,
-   * one more free block) with PREV_FREE clear, since the block below it is used or being allocated. The
+   * one more block) with PREV_FREE clear, since the block below it is used or being allocated. The
    * PREV_FREE bit above the tail is the caller's (it is already set when `block` was free). Returns the tail.
    * E.g. a free block [8, 1024) split at 112: [8, 120) and the free tail [120, 1024) of 904 bytes.
    */
@@ -244,14 +247,14 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     words[tail >> 2] = rest;
     words[(tail + rest - 4) >> 2] = rest;
     markStart(this.marks, tail);
-    this.freeBlocks++;
+    this.blocks++;
     return tail;
   }
 
   /**
    * absorbNext: the free block just above `block` (now `size` bytes), already out of the index, joins it.
    * The block keeps its flags; a free block gets the combined footer, a used one clears the PREV_FREE bit above
-   * and moves the absorbed bytes from the free to the used count. Returns the combined size.
+   * and adds the absorbed bytes to the used count. Returns the combined size.
    */
   private absorbNext(block: number, size: number): number {
     const words = this.words;
@@ -260,10 +263,9 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     const header = words[block >> 2]!;
     const merged = size + nextSize;
     clearStart(this.marks, next);
-    this.freeBlocks--;
+    this.blocks--;
     words[block >> 2] = merged | (header & FLAG_MASK);
     if (header & USED) {
-      this.freeBytes -= nextSize;
       this.usedBytes += nextSize;
       this.setPrevFree(block + merged, 0);
     } else {
@@ -280,7 +282,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     const words = this.words;
     const merged = (words[prev >> 2]! & ~FLAG_MASK) + size;
     clearStart(this.marks, block);
-    this.freeBlocks--;
+    this.blocks--;
     words[prev >> 2] = merged | (words[prev >> 2]! & PREV_FREE);
     words[(prev + merged - 4) >> 2] = merged;
     return merged;
@@ -378,7 +380,6 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       this.top += extra;
       this.overwrittenAtTop = w[(this.top - 4) >> 2]!;
       w[(this.top - 4) >> 2] = lastSize + extra;
-      this.freeBytes += extra;
       this.grew();
       return last;
     }
@@ -393,8 +394,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     this.overwrittenAtTop = this.words[(this.top - 4) >> 2]!;
     this.words[(this.top - 4) >> 2] = bytes;
     this.topPrevFree = 1;
-    this.freeBlocks++;
-    this.freeBytes += bytes;
+    this.blocks++;
     this.grew();
     return block;
   }
@@ -472,25 +472,21 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       // split at the remainder: [block: rest bytes, still free, its flags kept | used: need bytes]. The remainder
       // gets its footer; the tail split made is the allocation, with PREV_FREE set (the remainder is below it).
       const used = this.split(block, blockBytes, rest);
-      this.freeBlocks--; // split counted the tail as a free block: it is the one being allocated
+      // (split counted the tail as a block: it is the one being allocated)
       words[(used - 4) >> 2] = rest;
       words[used >> 2] = need | USED | PREV_FREE;
       this.setPrevFree(used + need, 0);
       this.indexFree(block);
-      this.freeBytes -= need;
       this.usedBytes += need;
       block = used;
     } else {
       words[block >> 2] = header | USED;
-      this.freeBlocks--;
       if (rest >= this.minBlockSize) {
         // The block above still says PREV_FREE: the tail is free.
         this.indexFree(this.split(block, blockBytes, need));
-        this.freeBytes -= need;
         this.usedBytes += need;
       } else {
         this.setPrevFree(block + blockBytes, 0);
-        this.freeBytes -= blockBytes;
         this.usedBytes += blockBytes;
       }
     }
@@ -591,8 +587,6 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
         this.liveBytes -= requested;
         this.usedBlocks--;
         this.usedBytes -= size;
-        this.freeBlocks++;
-        this.freeBytes += size;
         markFreed(marks, candidate);
         words[(next - 4) >> 2] = size;
         if (next < top) words[next >> 2] = nextHeader | PREV_FREE;
@@ -672,8 +666,6 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     this.liveBytes -= this.words[(block >> 2) + REQUESTED]!;
     this.usedBlocks--;
     this.usedBytes -= size;
-    this.freeBlocks++;
-    this.freeBytes += size;
     markFreed(this.marks, block);
   }
 
@@ -836,8 +828,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     const c = this.cpCounters;
     c[0] = this.usedBlocks;
     c[1] = this.usedBytes;
-    c[2] = this.freeBlocks;
-    c[3] = this.freeBytes;
+    c[2] = this.blocks;
     c[4] = this.liveBytes;
     c[5] = this.peakLiveBytes;
     this.cpPendingCount = this.pendingCount;
@@ -920,8 +911,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     const c = this.cpCounters;
     this.usedBlocks = c[0]!;
     this.usedBytes = c[1]!;
-    this.freeBlocks = c[2]!;
-    this.freeBytes = c[3]!;
+    this.blocks = c[2]!;
     this.liveBytes = c[4]!;
     this.peakLiveBytes = c[5]!;
     this.pendingCount = this.cpPendingCount;
@@ -960,7 +950,6 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     if (nextFree !== 0) this.removeVetted(next, block + need, tailBytes);
     const tail = this.split(block, total, need);
     this.usedBytes -= rest;
-    this.freeBytes += rest;
     if (nextFree !== 0) this.absorbNext(tail, rest);
     else this.setPrevFree(next, PREV_FREE);
     this.indexFree(tail);
@@ -1142,7 +1131,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       words[(b + size - 4) >> 2] = size;
       if (k > 0) markStart(this.marks, b);
     }
-    this.freeBlocks += pieces - 1;
+    this.blocks += pieces - 1;
     if (index) for (let k = 0, b = start; k < pieces; b += log[i + 2 + k]!, k++) this.strategy.insert(b);
   }
 
@@ -1291,8 +1280,8 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       peakLiveBytes: this.peakLiveBytes,
       usedBlocks: this.usedBlocks,
       usedBytes: this.usedBytes,
-      freeBlocks: this.freeBlocks,
-      freeBytes: this.freeBytes,
+      freeBlocks: this.blocks - this.usedBlocks,
+      freeBytes: this.top - this.base - this.usedBytes,
       largestFreeBlock: largest > 0 ? largest - HEADER_BYTES : 0,
       failedAllocations: this.failedAllocations,
     };
@@ -1300,7 +1289,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
 
   check(): void {
     const counters = {
-      usedBlocks: this.usedBlocks, usedBytes: this.usedBytes, freeBlocks: this.freeBlocks, freeBytes: this.freeBytes, liveBytes: this.liveBytes,
+      usedBlocks: this.usedBlocks, usedBytes: this.usedBytes, freeBlocks: this.blocks - this.usedBlocks, freeBytes: this.top - this.base - this.usedBytes, liveBytes: this.liveBytes,
     };
     checkHeap(this, counters, this.strategy, this.mode === IMMEDIATE);
   }
