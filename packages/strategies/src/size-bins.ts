@@ -84,13 +84,12 @@ export class SizeBins {
     const w = this.host.words;
     const n = this.counts[bin]!;
     let heap = this.heaps[bin]!;
+    if (this.journal.recording) this.journalInsert(bin, heap, n, block);
     if (n === heap.length) {
       const grown = new Int32Array(n * 2);
       grown.set(heap);
-      if (this.journal.recording) this.journalGrowth(bin, heap);
       this.heaps[bin] = heap = grown;
     }
-    if (this.journal.recording) this.journalInsert(bin, heap, n, block);
     let i = n;
     while (i > 0) {
       const parent = (i - 1) >> 1;
@@ -166,20 +165,23 @@ export class SizeBins {
     this.journal.element(this.bitmap, bin >>> 5);
   }
 
-  /** A bin's array is replaced by a larger one: the rollback takes the old one back (its elements logged apart). */
-  private journalGrowth(bin: number, old: Int32Array): void {
-    this.journal.onRollback(() => {
-      this.heaps[bin] = old;
-    });
-  }
-
-  /** Logs what insert(bin, block) can write: the sift-up path from the end of the array, and their positions. */
+  /**
+   * Logs what insert(bin, block) can write into a bin of n blocks: the sift-up path from the end of the array and
+   * their positions. A full array is about to be replaced by a larger copy: the rollback takes the old one back,
+   * untouched, instead of its elements.
+   */
   private journalInsert(bin: number, heap: Int32Array, n: number, block: number): void {
     const w = this.host.words;
+    const grows = n === heap.length;
     this.journalBin(bin);
     this.journal.word(w, (block >> 2) + POSITION);
+    if (grows) {
+      this.journal.onRollback(() => {
+        this.heaps[bin] = heap;
+      });
+    }
     for (let i = n; ; i = (i - 1) >> 1) {
-      this.journal.element(heap, i);
+      if (!grows) this.journal.element(heap, i);
       if (i < n) this.journal.word(w, (heap[i]! >> 2) + POSITION);
       if (i === 0) break;
     }
