@@ -63,6 +63,24 @@ const MIN_CAPACITY = 1 << 16;
  * (the pages are never written), and it never exceeds maxSize; peakHeapBytes does not count it.
  */
 const GROWTH = 4;
+/** ensureCapacity zeroes at least this many bytes ahead of the top at a time (one fill per 64 KiB of growth). */
+const ZERO_AHEAD = 1 << 16;
+
+/**
+ * A growable heap's larger buffer: uninitialised memory where the platform has it (Node's Buffer.allocUnsafeSlow,
+ * malloc without calloc's zero fill), else a zeroed ArrayBuffer. ensureCapacity zeroes each byte before the heap
+ * can read it, so the heap reads the same bytes either way.
+ */
+const uninitializedBuffer: (bytes: number) => ArrayBuffer = (() => {
+  const B = (globalThis as { Buffer?: { allocUnsafeSlow?(size: number): Uint8Array } }).Buffer;
+  if (typeof B?.allocUnsafeSlow !== "function") return (bytes: number) => new ArrayBuffer(bytes);
+  const allocate = B.allocUnsafeSlow.bind(B);
+  return (bytes: number) => {
+    const view = allocate(bytes);
+    const buffer = view.buffer;
+    return view.byteOffset === 0 && buffer instanceof ArrayBuffer && buffer.byteLength === bytes ? buffer : new ArrayBuffer(bytes);
+  };
+})();
 /** Free blocks a deferred-coalescing heap remembers between merge passes; past that a pass walks the heap. */
 export const PENDING_BLOCKS = 4096;
 
@@ -92,6 +110,11 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
   /** The start / freed bitmaps (block-map.ts). */
   marks: Int32Array;
   private capacity: number;
+  /**
+   * Bytes of the buffer from here on may be uninitialised (see ensureCapacity); -1: none are (the constructor's
+   * buffer is zero-filled).
+   */
+  private zeroedTo = -1;
 
   readonly alignment: number;
   /** alignment - 1: `x & alignMask` is `x % alignment` for the non-negative offsets and sizes it is used on. */
@@ -338,18 +361,36 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
 
   // ---- growth -------------------------------------------------------------------------------------------
 
+  /**
+   * Readies the buffer for a top of `bytes`: replaces it by one GROWTH times larger (up to maxSize) when it is
+   * smaller, copying the heap. The new buffer is not zero-filled: zeroing a fresh heap's 16 MiB buffer (calloc's
+   * memset, or a page fault per page) cost more than the replay that grew it. Instead its bytes are zeroed as the
+   * top comes near them: every byte below `zeroedTo`, which stays at least 4 past any top (checkpoint reads the word
+   * at the top), holds what it would in a zero-filled buffer, and the heap reads none past it.
+   */
   private ensureCapacity(bytes: number): void {
-    if (bytes <= this.capacity) return;
-    const capacity = Math.min(this.maxSize, Math.max(bytes, this.capacity * GROWTH));
-    const buffer = new ArrayBuffer(capacity);
-    const bytesView = new Uint8Array(buffer);
-    bytesView.set(this.bytes.subarray(0, this.top));
-    const marks = createMarks(capacity);
-    marks.set(this.marks);
-    this.bytes = bytesView;
-    this.words = new Int32Array(buffer, 0, capacity >> 2);
-    this.marks = marks;
-    this.capacity = capacity;
+    if (bytes > this.capacity) {
+      const old = this.capacity;
+      const capacity = Math.min(this.maxSize, Math.max(bytes, old * GROWTH));
+      const buffer = uninitializedBuffer(capacity);
+      const bytesView = new Uint8Array(buffer);
+      bytesView.set(this.bytes.subarray(0, this.top));
+      // Up to the old end as a zero-filled copy holds it; past it, as the top comes.
+      bytesView.fill(0, this.top, old);
+      const marks = createMarks(capacity);
+      marks.set(this.marks);
+      this.bytes = bytesView;
+      this.words = new Int32Array(buffer, 0, capacity >> 2);
+      this.marks = marks;
+      this.capacity = capacity;
+      this.zeroedTo = old;
+    }
+    const from = this.zeroedTo;
+    if (from >= 0 && from < bytes + 4) {
+      const to = Math.min(this.capacity, Math.max(bytes + 4, from + ZERO_AHEAD));
+      this.bytes.fill(0, from, to);
+      this.zeroedTo = to;
+    }
   }
 
   /**
