@@ -640,6 +640,15 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       this.slowFrees++;
       block = freeable(this, ptr, this.mode === IMMEDIATE);
     }
+    this.freeValidated(block);
+  }
+
+  /**
+   * free of the used block at `block`, validated (freeable's rules): merged with its free neighbours under immediate
+   * coalescing. Apart from free, which handles its common case in its fused pass: compiled on its own, this keeps
+   * the inlining budget for its own calls (the block operations), which free's fast path had used up.
+   */
+  private freeValidated(block: number): void {
     const words = this.words;
     const header = words[block >> 2]!;
     const size = header & ~FLAG_MASK;
