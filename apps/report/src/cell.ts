@@ -2,6 +2,7 @@
  * Runs one cell of the matrix: metrics on a growable heap, failures in a fixed arena, the observation pass
  * (search cost histogram, heap map) and latency. Pure function of (cell, trace, settings) except the timings.
  */
+import type { Allocator } from "@dmm/core";
 import { measureNative, ReplayError } from "@dmm/bench";
 import { OP_CALLOC, OP_FREE, OP_MALLOC, OP_REALLOC, type Trace } from "@dmm/workloads";
 import { type ArenaSpec, type Backend, backendByName, GROWABLE_MAX_BYTES, type NativeBackend } from "./backends.js";
@@ -122,13 +123,13 @@ export function runCell(cell: Cell, trace: Trace, settings: RunSettings, backend
     const mapped = settings.heapMapWorkloads.includes(cell.workload.name) && cell.coalescing !== "none" && cell.coalescing !== "deferred";
     const recorder = mapped ? heapMapRecorder(trace.length) : null;
     const budget = searchBudget(settings.quick);
-    const replayed = replayMetrics(trace, backend.create(growable), { ...(recorder ? { snapshot: recorder.snapshot } : {}), searchBudget: budget });
+    const replayed = disposing(backend.create(growable), (heap) => replayMetrics(trace, heap, { ...(recorder ? { snapshot: recorder.snapshot } : {}), searchBudget: budget }));
     const fixedArenaBytes =
       settings.fixedArena ?? Math.max(MIN_FIXED_ARENA, Math.ceil((replayed.peakLiveBytes * FIXED_ARENA_FACTOR) / 8) * 8);
     // With every integrity check, payload patterns included: an allocator's paths for a full arena (a failed request,
     // a split refused near the end) run only here, and a scribble on a live block there is what a user bringing
     // their own allocator most needs to hear about; the growable replay cannot see it.
-    const fixed = replayMetrics(trace, backend.create({ coalescing: cell.coalescing, growable: false, bytes: fixedArenaBytes }), { timelinePoints: 2, searchBudget: budget });
+    const fixed = disposing(backend.create({ coalescing: cell.coalescing, growable: false, bytes: fixedArenaBytes }), (heap) => replayMetrics(trace, heap, { timelinePoints: 2, searchBudget: budget }));
     const metrics: DeterministicMetrics = {
       ops: replayed.ops,
       peakLiveBytes: replayed.peakLiveBytes,
@@ -176,6 +177,15 @@ export function runCell(cell: Cell, trace: Trace, settings: RunSettings, backend
       heapMap: null,
       elapsedMs: performance.now() - started,
     };
+  }
+}
+
+/** `use(allocator)`, then the allocator's dispose (Allocator.dispose: its memory goes to the cell's next replay). */
+function disposing<T>(allocator: Allocator, use: (allocator: Allocator) => T): T {
+  try {
+    return use(allocator);
+  } finally {
+    allocator.dispose?.();
   }
 }
 

@@ -70,7 +70,13 @@ export const MAX_TIMED_OPS = 100_000;
  */
 export function measureCellLatency(trace: Trace, create: () => Allocator, quick: boolean): LatencyMetrics {
   const started = performance.now();
-  const perOp = timeEachOp(trace, create(), MAX_TIMED_OPS);
+  const timed = create();
+  let perOp: ReturnType<typeof timeEachOp>;
+  try {
+    perOp = timeEachOp(trace, timed, MAX_TIMED_OPS);
+  } finally {
+    timed.dispose?.();
+  }
   const perOpMs = performance.now() - started;
   const time = latencyBudgetMs(quick);
   const l = measureLatency(trace, create, {

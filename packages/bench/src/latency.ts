@@ -266,6 +266,8 @@ export function measureLatency(trace: Trace, createAllocator: () => Allocator, o
       },
       {
         beforeEach() {
+          // The replay just timed is done with its allocator: its memory is the next one's (Allocator.dispose).
+          allocator.dispose?.();
           allocator = createAllocator();
         },
       },
@@ -290,6 +292,7 @@ export function measureLatency(trace: Trace, createAllocator: () => Allocator, o
     remeasured++;
     interval = meanInterval(pooled);
   }
+  allocator.dispose?.();
   const ops = trace.length;
   const perOpNs = (ms: number) => (ops > 0 ? (ms * 1e6) / ops : 0);
   const nsPerOp = perOpNs(interval.mean);
@@ -305,6 +308,15 @@ export function measureLatency(trace: Trace, createAllocator: () => Allocator, o
     remeasured,
     noisy: interval.rme > maxRme,
     opsPerSecond: nsPerOp > 0 ? 1e9 / nsPerOp : 0,
-    perOp: (options.percentiles ?? true) ? timeEachOp(trace, createAllocator(), options.maxTimedOps ?? (quick ? 100_000 : Number.POSITIVE_INFINITY)) : null,
+    perOp: (options.percentiles ?? true) ? timeEachOpDisposing(trace, createAllocator(), options.maxTimedOps ?? (quick ? 100_000 : Number.POSITIVE_INFINITY)) : null,
   };
+}
+
+/** timeEachOp on an allocator made for it, disposed of afterwards (Allocator.dispose). */
+function timeEachOpDisposing(trace: Trace, allocator: Allocator, maxTimedOps = Number.POSITIVE_INFINITY): NonNullable<LatencyResult["perOp"]> {
+  try {
+    return timeEachOp(trace, allocator, maxTimedOps);
+  } finally {
+    allocator.dispose?.();
+  }
 }

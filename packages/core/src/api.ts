@@ -47,6 +47,12 @@ export interface Allocator {
    * Machine-independent: it shows algorithmic latency without timing noise.
    */
   readonly lastSearchCost?: number;
+  /**
+   * Says the allocator will not be used again, so it may give its memory back for reuse (the core heap hands a
+   * grown buffer to the next heap of its thread that grows to that length). Optional; after it, every call but
+   * another dispose() is unspecified, and `memory` read before it must not be used.
+   */
+  dispose?(): void;
 }
 
 export interface BlockInfo {

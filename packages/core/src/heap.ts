@@ -24,6 +24,7 @@ import {
 import * as blockMap from "./block-map.js";
 import { checkHeap, walkBlocks } from "./checker.js";
 import * as layout from "./layout.js";
+import { giveBackBuffer, takeSpareBuffer } from "./spare-buffers.js";
 import {
   type BlockSpace,
   blockFor as blockForBinding,
@@ -363,16 +364,30 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
 
   /**
    * Readies the buffer for a top of `bytes`: replaces it by one GROWTH times larger (up to maxSize) when it is
-   * smaller, copying the heap. The new buffer is not zero-filled: zeroing a fresh heap's 16 MiB buffer (calloc's
+   * smaller, copying the heap: a spare buffer of that length a disposed heap gave back, else fresh memory. The new
+   * buffer is not zero-filled: zeroing a fresh heap's 16 MiB buffer (calloc's
    * memset, or a page fault per page) cost more than the replay that grew it. Instead its bytes are zeroed as the
    * top comes near them: every byte below `zeroedTo`, which stays at least 4 past any top (checkpoint reads the word
    * at the top), holds what it would in a zero-filled buffer, and the heap reads none past it.
    */
+  /**
+   * Allocator.dispose: a heap that grew gives its buffer back for the next heap of this thread to grow into
+   * (spare-buffers.ts); the heap keeps empty views, so it cannot reach that memory again.
+   */
+  dispose(): void {
+    if (this.zeroedTo >= 0) giveBackBuffer(this.bytes.buffer as ArrayBuffer);
+    this.bytes = new Uint8Array(0);
+    this.words = new Int32Array(0);
+    this.marks = createMarks(0);
+    this.capacity = 0;
+    this.zeroedTo = -1;
+  }
+
   private ensureCapacity(bytes: number): void {
     if (bytes > this.capacity) {
       const old = this.capacity;
       const capacity = Math.min(this.maxSize, Math.max(bytes, old * GROWTH));
-      const buffer = uninitializedBuffer(capacity);
+      const buffer = takeSpareBuffer(capacity) ?? uninitializedBuffer(capacity);
       const bytesView = new Uint8Array(buffer);
       bytesView.set(this.bytes.subarray(0, this.top));
       // Up to the old end as a zero-filled copy holds it; past it, as the top comes.
