@@ -364,7 +364,8 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
 
   /**
    * Readies the buffer for a top of `bytes`: replaces it by one GROWTH times larger (up to maxSize) when it is
-   * smaller, copying the heap: a spare buffer of that length a disposed heap gave back, else fresh memory. The new
+   * smaller, copying the heap: the smallest spare buffer at least that long (up to maxSize) a disposed heap gave
+   * back, else fresh memory. (The buffer's length decides nothing but when the heap next copies.) The new
    * buffer is not zero-filled: zeroing a fresh heap's 16 MiB buffer (calloc's
    * memset, or a page fault per page) cost more than the replay that grew it. Instead its bytes are zeroed as the
    * top comes near them: every byte below `zeroedTo`, which stays at least 4 past any top (checkpoint reads the word
@@ -386,8 +387,10 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
   private ensureCapacity(bytes: number): void {
     if (bytes > this.capacity) {
       const old = this.capacity;
-      const capacity = Math.min(this.maxSize, Math.max(bytes, old * GROWTH));
-      const buffer = takeSpareBuffer(capacity) ?? uninitializedBuffer(capacity);
+      const wanted = Math.min(this.maxSize, Math.max(bytes, old * GROWTH));
+      const spare = takeSpareBuffer(wanted, this.maxSize);
+      const capacity = spare !== null ? spare.byteLength : wanted;
+      const buffer = spare ?? uninitializedBuffer(capacity);
       const bytesView = new Uint8Array(buffer);
       bytesView.set(this.bytes.subarray(0, this.top));
       // Up to the old end as a zero-filled copy holds it; past it, as the top comes.

@@ -20,15 +20,19 @@ export function giveBackBuffer(buffer: ArrayBuffer): void {
   while (spares.length > SPARE_BUFFERS || spareBytes > SPARE_BYTES) spareBytes -= spares.shift()!.byteLength;
 }
 
-/** A spare buffer of exactly `byteLength` bytes, dirty (the caller zeroes what it reads), or null when none is kept. */
-export function takeSpareBuffer(byteLength: number): ArrayBuffer | null {
+/**
+ * The smallest spare buffer of `min` to `max` bytes, dirty (the caller zeroes what it reads), or null when none is
+ * kept. A heap that grows takes one up to its maxSize: it then grows into it at once, with no fresh buffers between.
+ */
+export function takeSpareBuffer(min: number, max: number = min): ArrayBuffer | null {
+  let best = -1;
   for (let i = spares.length - 1; i >= 0; i--) {
-    if (spares[i]!.byteLength === byteLength) {
-      const buffer = spares[i]!;
-      spares.splice(i, 1);
-      spareBytes -= byteLength;
-      return buffer;
-    }
+    const length = spares[i]!.byteLength;
+    if (length >= min && length <= max && (best < 0 || length < spares[best]!.byteLength)) best = i;
   }
-  return null;
+  if (best < 0) return null;
+  const buffer = spares[best]!;
+  spares.splice(best, 1);
+  spareBytes -= buffer.byteLength;
+  return buffer;
 }

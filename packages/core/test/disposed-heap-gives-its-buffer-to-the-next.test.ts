@@ -3,21 +3,12 @@
  * grows to that length grows into it (no fresh memory, no page faults) — holding, after every operation, the same
  * bytes, layout and stats as a twin heap on fresh memory, however dirty the disposed heap left the buffer.
  */
-import { createHeap, type Heap } from "@dmm/core";
+import { createHeap } from "@dmm/core";
 import { bestFit, tlsf } from "@dmm/strategies";
 import { expect, it } from "vitest";
+import { expectTwinHeaps } from "./twin-heaps.js";
 
 const options = { size: 0, maxSize: 1 << 24 };
-
-function sameState(a: Heap, b: Heap, step: string): void {
-  const sa = a.stats();
-  expect(sa, step).toEqual(b.stats());
-  expect(a.dump(), step).toBe(b.dump());
-  expect(a.memory.length, step).toBe(b.memory.length);
-  const end = Math.min(a.memory.length, sa.heapBytes + 4);
-  const first = a.memory.subarray(0, end).findIndex((byte, i) => byte !== b.memory[i]);
-  if (first >= 0) expect.fail(`${step}: byte ${first} is ${a.memory[first]} in the heap on the reused buffer, ${b.memory[first]} on fresh memory`);
-}
 
 it("a disposed heap's buffer is the next growing heap's, which holds what a heap on fresh memory holds", () => {
   // The first heap grows to a 1 MiB buffer and scribbles over everything it was given.
@@ -45,10 +36,10 @@ it("a disposed heap's buffer is the next growing heap's, which holds what a heap
       expect(a, step).toBe(b);
       if (a !== 0) live.push([a, b]);
     }
-    sameState(reusing, twin, step);
+    expectTwinHeaps(reusing, twin, step, "the heap on the reused buffer", "the one on fresh memory");
   }
   // Identity as a boolean: a failing toBe would print two 1 MiB buffers.
-  expect(reusing.memory.buffer === buffer, "the heap that outgrew 256 KiB grew into the disposed heap's 1 MiB buffer").toBe(true);
+  expect(reusing.memory.buffer === buffer, "the heap grew into the disposed heap's 1 MiB buffer at its first growth").toBe(true);
   expect(twin.memory.buffer === buffer).toBe(false);
   reusing.check();
 });

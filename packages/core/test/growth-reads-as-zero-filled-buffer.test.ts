@@ -5,10 +5,11 @@
  * both must hold the same bytes up to 4 past their extent (checkpoint reads the word at the top), the same layout
  * and the same stats — the heap reads no byte it did not zero.
  */
-import type { Coalescing, Heap } from "@dmm/core";
+import type { Coalescing } from "@dmm/core";
 import { firstFit, tlsf } from "@dmm/strategies";
 import fc from "fast-check";
 import { afterEach, expect, it, vi } from "vitest";
+import { expectTwinHeaps } from "./twin-heaps.js";
 
 type CoreModule = typeof import("@dmm/core");
 
@@ -38,18 +39,6 @@ const op: fc.Arbitrary<Op> = fc.record({
   size: fc.oneof(fc.integer({ min: 0, max: 256 }), fc.integer({ min: 257, max: 40_000 })),
   pick: fc.nat({ max: 1000 }),
 });
-
-function same(a: Heap, b: Heap, step: string): void {
-  const sa = a.stats();
-  expect(sa, step).toEqual(b.stats());
-  expect(a.dump(), step).toBe(b.dump());
-  const end = Math.min(a.memory.length, sa.heapBytes + 4);
-  expect(b.memory.length, step).toBe(a.memory.length);
-  const ma = a.memory.subarray(0, end);
-  const mb = b.memory.subarray(0, end);
-  const first = ma.findIndex((byte, i) => byte !== mb[i]);
-  if (first >= 0) expect.fail(`${step}: byte ${first} (extent ${sa.heapBytes}) is ${ma[first]} in the heap on uninitialised buffers, ${mb[first]} on zero-filled ones`);
-}
 
 it("a heap grown on uninitialised buffers holds the bytes, layout and stats of one grown on zero-filled buffers", async () => {
   const dirty = await coreWith(garbage);
@@ -88,7 +77,7 @@ it("a heap grown on uninitialised buffers holds the bytes, layout and stats of o
           expect(pa, step).toBe(pb);
           if (pa !== 0) live.push([pa, pb]);
         }
-        same(a, b, step);
+        expectTwinHeaps(a, b, step, "the heap on uninitialised buffers", "the one on zero-filled buffers");
       });
       a.check();
       expect(a.stats().heapBytes, "the ops grew the heap past its first buffer").toBeGreaterThan(1 << 16);

@@ -37,7 +37,7 @@
  * like a freed block (so it merges with a free buddy below it). heapBytes is the arena: the size of a fixed
  * arena (rounded down to 16), the extent grown so far for a growable one — there is no base outside it.
  */
-import { type Allocator, assertSize, type BlockInfo, HeapError, type HeapStats, type Ptr } from "@dmm/core";
+import { type Allocator, assertSize, type BlockInfo, giveBackBuffer, HeapError, type HeapStats, type Ptr, takeSpareBuffer } from "@dmm/core";
 
 /** Options of createBuddyAllocator. */
 export interface BuddyOptions {
@@ -386,12 +386,27 @@ class BuddyAllocator implements Allocator {
     if (this.arena > this.peakHeapBytes) this.peakHeapBytes = this.arena;
   }
 
+  /**
+   * Allocator.dispose: the buffer goes to the next allocator of this thread that grows to its length (@dmm/core's
+   * spare buffers: no fresh pages to fault in); this one keeps empty views.
+   */
+  dispose(): void {
+    if (this.capacity > 0) giveBackBuffer(this.bytes.buffer as ArrayBuffer);
+    this.bytes = new Uint8Array(0);
+    this.words = new Int32Array(0);
+    this.meta = new Uint8Array(0);
+    this.capacity = 0;
+  }
+
   private ensureCapacity(end: number): void {
     if (end <= this.capacity) return;
     const capacity = Math.min(this.maxArena, Math.max(end, this.capacity * 2));
-    const buffer = new ArrayBuffer(capacity);
+    const spare = takeSpareBuffer(capacity);
+    const buffer = spare ?? new ArrayBuffer(capacity);
     const bytes = new Uint8Array(buffer);
     bytes.set(this.bytes.subarray(0, this.arena));
+    // A spare buffer holds what its last owner left: zeroed past the arena, as a new one is.
+    if (spare !== null) bytes.fill(0, this.arena);
     const meta = new Uint8Array(capacity >> GRANULE_SHIFT);
     meta.set(this.meta);
     this.bytes = bytes;
