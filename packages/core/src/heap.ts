@@ -692,27 +692,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     // Merging: the neighbours leave the index first, and the strategy vets that and the merged block's insert
     // before, so a smashed link is reported before the index or any header changes.
     if (this.vetsInsert || (nextFree && prev !== 0)) this.vetFree(block, false);
-    if (nextFree) this.strategy.remove(next);
-    if (prev !== 0) {
-      try {
-        this.strategy.remove(prev);
-      } catch (e) {
-        if (nextFree) this.strategy.insert(next);
-        throw e;
-      }
-    }
-    // The removals restructured the index on the path the merged block's insert walks: vetted again, as that insert
-    // will find it, before any header changes; if damage is there, the neighbours go back in (latest first: a tree
-    // strategy then restores its words exactly) and nothing has changed.
-    if (this.vetsInsert) {
-      try {
-        this.strategy.validateInsert!(prev !== 0 ? prev : block, (nextFree ? words[next >> 2]! & ~FLAG_MASK : 0) + size + (prev !== 0 ? block - prev : 0));
-      } catch (e) {
-        if (prev !== 0) this.strategy.insert(prev);
-        if (nextFree) this.strategy.insert(next);
-        throw e;
-      }
-    }
+    this.removeNeighbours(block, size, nextFree ? next : 0, prev);
     this.countFreed(block, size);
     words[block >> 2] = header & ~USED;
     let merged = size;
@@ -729,6 +709,47 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     this.indexFree(start);
   }
 
+  /**
+   * free's merge, its index part: takes the free neighbours `next` and `prev` (0: none) of the used block at
+   * `block` (of `size` bytes) out of the index, and after each removal vets the insert of the merged block against
+   * the index as the removal left it (a tree's removal restructures the path that insert walks); if the strategy
+   * rejects a removal or a vetting, the neighbours taken out go back (latest first) and nothing has changed.
+   *
+   * A block comes back exactly when it is a tree's: its insert replays the tree's removal log. A list's or a bin's
+   * does not (a list pushes it back at its head, a bin's heap array may put it at another place), so no list or bin
+   * removal may precede a rejection: the larger neighbour goes first, since a strategy keeps its smaller blocks in
+   * lists or bins and its larger ones in trees (every registry strategy does: segregated fit's small bins below
+   * 256 bytes, best and first fit's bins below 4096). A list's or a bin's removal then comes last and leaves the
+   * trees the vetting before it passed alone, and a second removal in a list, vetted before the first (vetFree),
+   * still passes after it (an unlink leaves the other nodes' links consistent): neither can reject the call. No JS
+   * object and no journal: the rejected path costs the return of tree blocks, the accepted one at most a vetting.
+   */
+  private removeNeighbours(block: number, size: number, next: number, prev: number): void {
+    const strategy = this.strategy;
+    const nextSize = next !== 0 ? this.words[next >> 2]! & ~FLAG_MASK : 0;
+    const prevSize = prev !== 0 ? block - prev : 0;
+    const at = prev !== 0 ? prev : block;
+    const merged = prevSize + size + nextSize;
+    const first = prevSize > nextSize ? prev : next;
+    const second = first === prev ? next : prev;
+    strategy.remove(first);
+    try {
+      if (this.vetsInsert) strategy.validateInsert!(at, merged);
+      if (second !== 0) {
+        strategy.remove(second);
+        try {
+          if (this.vetsInsert) strategy.validateInsert!(at, merged);
+        } catch (e) {
+          strategy.insert(second);
+          throw e;
+        }
+      }
+    } catch (e) {
+      strategy.insert(first);
+      throw e;
+    }
+  }
+
   /** free's counters and freed mark for the used block at `block` of `size` bytes. */
   private countFreed(block: number, size: number): void {
     this.liveBytes -= this.words[(block >> 2) + REQUESTED]!;
@@ -739,8 +760,8 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
 
   /**
    * Vets (see vet) the strategy calls free makes for the validated used block at `block`: under immediate
-   * coalescing, the removal of a free block below when there is a free block above too, and the insert of the
-   * block merged with its free neighbours. `before` = true vets every removal, for a free that other changes will
+   * coalescing, when it has free neighbours on both sides the removal of the smaller one (removeNeighbours takes it
+   * out second), and the insert of the block merged with its free neighbours. `before` = true vets every removal, for a free that other changes will
    * precede (a moving realloc's malloc).
    */
   private vetFree(block: number, before: boolean): void {
@@ -754,7 +775,9 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       if (nextSize !== 0) this.strategy.validateRemove!(next);
       if (prevSize !== 0) this.strategy.validateRemove!(block - prevSize);
     }
-    this.vet(nextSize !== 0 && prevSize !== 0 ? block - prevSize : 0, block - prevSize, size + prevSize + nextSize);
+    // The second removal is the smaller neighbour's (removeNeighbours takes the larger out first).
+    const second = nextSize === 0 || prevSize === 0 ? 0 : prevSize > nextSize ? next : block - prevSize;
+    this.vet(second, block - prevSize, size + prevSize + nextSize);
   }
 
   realloc(ptr: Ptr, size: number): Ptr {

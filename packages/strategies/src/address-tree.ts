@@ -124,8 +124,8 @@ export class AddressTree {
     const size = w[x]! & SIZE_MASK;
     // Putting back the block the latest removal took out (the heap's rollback): its logged words, exactly.
     if (this.log.undoes(block, size, 0)) {
-      if (this.journal.recording) this.log.latest((slot) => this.journalSlot(slot), w, true);
-      this.log.undo((slot, value) => this.setSlot(slot, value));
+      if (this.journal.recording) this.log.latest(this.journalSlot, w, true);
+      this.log.undo(this.writeSlot);
       this.size++;
       return;
     }
@@ -164,6 +164,11 @@ export class AddressTree {
     while (n > 0) this.update(this.touched[--n]!);
     this.update(block);
     this.size++;
+  }
+
+  /** Whether insert(block) now puts back the block the latest removal took out, exactly (removal-log.ts). */
+  undoes(block: number): boolean {
+    return this.log.undoes(block, this.host.words[block >> 2]! & SIZE_MASK, 0);
   }
 
   /**
@@ -304,7 +309,7 @@ export class AddressTree {
       if (w[(u >> 2) + MAX] === before) break; // another block of that size remains below
     }
     this.size--;
-    if (this.journal.recording) this.log.latest((slot, value) => slot >= 0 && this.journal.wordWas(slot, value), w, false);
+    if (this.journal.recording) this.log.latest(this.journalWritten, w, false);
   }
 
   /**
@@ -312,21 +317,33 @@ export class AddressTree {
    * rollback; the words are logged by each insert and remove.
    */
   begin(): void {
-    const root = this.root;
-    const size = this.size;
-    this.journal.onRollback(() => {
-      this.root = root;
-      this.size = size;
-      this.found = 0;
-      this.vettedState = -1;
-      this.log.changed();
-    });
+    this.savedRoot = this.root;
+    this.savedSize = this.size;
+    this.journal.onRollback(this.restore);
   }
 
-  /** Logs a slot a change will write (the root is put back by begin's action). */
-  private journalSlot(slot: number): void {
+  /** What begin saved, and the action that puts it back (made once: opening the journal allocates nothing). */
+  private savedRoot = 0;
+  private savedSize = 0;
+  private readonly restore = (): void => {
+    this.root = this.savedRoot;
+    this.size = this.savedSize;
+    this.found = 0;
+    this.vettedState = -1;
+    this.log.changed();
+  };
+
+  /** Logs a slot a change will write (the root is put back by begin's action). Made once, as the two below. */
+  private readonly journalSlot = (slot: number): void => {
     if (slot >= 0) this.journal.word(this.words, slot);
-  }
+  };
+
+  /** Logs a slot the removal just made wrote, with its value before (a removal log's entry). */
+  private readonly journalWritten = (slot: number, value: number): void => {
+    if (slot >= 0) this.journal.wordWas(slot, value);
+  };
+
+  private readonly writeSlot = (slot: number, block: number): void => this.setSlot(slot, block);
 
   /**
    * Logs every word insert(block) can write, after its vetting: the block's link words and those of each node on

@@ -70,15 +70,25 @@ class FirstFitLifo implements Strategy {
 
   /** The heap's two-step calls (journal.ts): the head, the count and largest()'s cache are put back on rollback. */
   begin(): void {
-    const { head, count, max, maxStale } = this;
+    this.savedHead = this.head;
+    this.savedCount = this.count;
+    this.savedMax = this.max;
+    this.savedMaxStale = this.maxStale;
     this.journal.begin();
-    this.journal.onRollback(() => {
-      this.head = head;
-      this.count = count;
-      this.max = max;
-      this.maxStale = maxStale;
-    });
+    this.journal.onRollback(this.restore);
   }
+
+  /** What begin saved, and the action that puts it back (made once: opening the journal allocates nothing). */
+  private savedHead = 0;
+  private savedCount = 0;
+  private savedMax = 0;
+  private savedMaxStale = false;
+  private readonly restore = (): void => {
+    this.head = this.savedHead;
+    this.count = this.savedCount;
+    this.max = this.savedMax;
+    this.maxStale = this.savedMaxStale;
+  };
 
   commit(): void {
     this.journal.commit();

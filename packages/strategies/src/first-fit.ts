@@ -30,6 +30,8 @@ class FirstFit implements Strategy {
   private readonly tree = new AddressTree(this.journal);
   /** The lowest address in the treap: 0 when it is empty, -1 when not known since it left. */
   private largeLowest = 0;
+  /** The block the treap's latest removal took out when it was the lowest (largeLowest), else 0. */
+  private lowestGone = 0;
 
   attach(host: StrategyHost): void {
     this.host = host;
@@ -37,17 +39,22 @@ class FirstFit implements Strategy {
     this.lowestOf.clear();
     this.tree.attach(host);
     this.largeLowest = 0;
+    this.lowestGone = 0;
   }
 
   begin(): void {
     this.journal.begin();
     this.bins.begin();
     this.tree.begin();
-    const largeLowest = this.largeLowest;
-    this.journal.onRollback(() => {
-      this.largeLowest = largeLowest;
-    });
+    this.savedLargeLowest = this.largeLowest;
+    this.journal.onRollback(this.restore);
   }
+
+  /** What begin saved, and the action that puts it back (made once: opening the journal allocates nothing). */
+  private savedLargeLowest = 0;
+  private readonly restore = (): void => {
+    this.largeLowest = this.savedLargeLowest;
+  };
 
   commit(): void {
     this.journal.commit();
@@ -64,8 +71,11 @@ class FirstFit implements Strategy {
       this.bins.insert(bin, block);
       if (this.bins.lowest(bin) === block) this.lowestOf.set(bin, block);
     } else {
+      // The return of the block the treap's latest removal took out (the heap's undo of a rejected call) restores
+      // the treap exactly (its removal log), and the lowest address with it when that block was the lowest.
+      const undo = block === this.lowestGone && this.tree.undoes(block);
       this.tree.insert(block);
-      if (this.largeLowest === 0 || (this.largeLowest > 0 && block < this.largeLowest)) this.largeLowest = block;
+      if (undo || this.largeLowest === 0 || (this.largeLowest > 0 && block < this.largeLowest)) this.largeLowest = block;
     }
   }
 
@@ -78,7 +88,10 @@ class FirstFit implements Strategy {
       if (wasLowest) this.lowestOf.set(bin, this.bins.lowest(bin));
     } else {
       this.tree.remove(block);
-      if (block === this.largeLowest) this.largeLowest = this.tree.size === 0 ? 0 : -1;
+      if (block === this.largeLowest) {
+        this.largeLowest = this.tree.size === 0 ? 0 : -1;
+        this.lowestGone = block;
+      } else this.lowestGone = 0;
     }
   }
 

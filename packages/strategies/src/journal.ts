@@ -21,20 +21,25 @@ const PREV = LINK0 + 1;
 export class Journal {
   /** A two-step call is on: every change is to be logged before it is made. */
   recording = false;
-  /** Per entry: where (null: the heap's words, else the structure's own array) or an action, index, old value. */
+  /**
+   * The log, entry k < n: where[k] (null: the heap's words, else the structure's own array, or an action), at[k]
+   * (the index) and old[k] (the value before). Kept across calls and overwritten, never cleared, so opening and
+   * closing the journal allocate nothing and cost two stores.
+   */
   private readonly where: Array<Int32Array | null | (() => void)> = [];
-  private readonly at: number[] = [];
-  private readonly old: number[] = [];
+  private at = new Int32Array(64);
+  private old = new Int32Array(64);
+  private n = 0;
 
   /** Starts recording, with an empty log. */
   begin(): void {
-    this.clear();
+    this.n = 0;
     this.recording = true;
   }
 
   /** Stops recording, keeping every change. */
   commit(): void {
-    this.clear();
+    this.n = 0;
     this.recording = false;
   }
 
@@ -56,6 +61,11 @@ export class Journal {
     this.add(array, index, array[index]!);
   }
 
+  /** Logs that element `index` of a structure's own array held `value` before a change already made. */
+  elementWas(array: Int32Array, index: number, value: number): void {
+    this.add(array, index, value);
+  }
+
   /** Logs what pushing `block` onto a doubly linked list headed by `head` writes: its links, the head's back link. */
   push(words: Int32Array, block: number, head: number): void {
     this.word(words, (block >> 2) + NEXT);
@@ -71,7 +81,10 @@ export class Journal {
     if (prev !== 0) this.word(words, (prev >> 2) + NEXT);
   }
 
-  /** Logs an action that puts back what no word holds (scalars, a replaced array); it runs in its turn. */
+  /**
+   * Logs an action that puts back what no word holds (scalars, a replaced array); it runs in its turn. Pass a
+   * function made once (a field), with what it puts back saved in fields, not a closure made per call.
+   */
   onRollback(undo: () => void): void {
     this.add(undo, 0, 0);
   }
@@ -79,7 +92,7 @@ export class Journal {
   /** Puts back everything logged since `begin`, latest first, into `words` (the heap's words now), and stops. */
   rollback(words: Int32Array): void {
     const { where, at, old } = this;
-    for (let k = where.length - 1; k >= 0; k--) {
+    for (let k = this.n - 1; k >= 0; k--) {
       const w = where[k]!;
       if (w === null) words[at[k]!] = old[k]!;
       else if (typeof w === "function") w();
@@ -89,14 +102,19 @@ export class Journal {
   }
 
   private add(where: Int32Array | null | (() => void), index: number, value: number): void {
-    this.where.push(where);
-    this.at.push(index);
-    this.old.push(value);
-  }
-
-  private clear(): void {
-    this.where.length = 0;
-    this.at.length = 0;
-    this.old.length = 0;
+    const n = this.n;
+    if (n === this.at.length) {
+      const at = new Int32Array(2 * n);
+      const old = new Int32Array(2 * n);
+      at.set(this.at);
+      old.set(this.old);
+      this.at = at;
+      this.old = old;
+    }
+    if (n === this.where.length) this.where.push(where);
+    else this.where[n] = where;
+    this.at[n] = index;
+    this.old[n] = value;
+    this.n = n + 1;
   }
 }

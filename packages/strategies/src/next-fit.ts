@@ -28,11 +28,14 @@ class NextFit extends AddressTreeStrategy {
   }
   override begin(): void {
     super.begin();
-    const rover = this.rover;
-    this.journal.onRollback(() => {
-      this.rover = rover;
-    });
+    this.savedRover = this.rover;
+    this.journal.onRollback(this.restoreRover);
   }
+  /** What begin saved, and the action that puts it back (made once: opening the journal allocates nothing). */
+  private savedRover = 0;
+  private readonly restoreRover = (): void => {
+    this.rover = this.savedRover;
+  };
   override insert(block: number): void {
     const rover = this.rover;
     if (rover > block && rover < block + blockSize(this.host.words, block)) this.rover = block;

@@ -53,13 +53,21 @@ class OppositeEndsFit extends BestFit {
 
   override begin(): void {
     super.begin();
-    const { meanSize, largeAtTop, carveHigh } = this;
-    this.journal.onRollback(() => {
-      this.meanSize = meanSize;
-      this.largeAtTop = largeAtTop;
-      this.carveHigh = carveHigh;
-    });
+    this.savedMeanSize = this.meanSize;
+    this.savedLargeAtTop = this.largeAtTop;
+    this.savedCarveHigh = this.carveHigh;
+    this.journal.onRollback(this.restorePolicy);
   }
+
+  /** What begin saved, and the action that puts it back (made once: opening the journal allocates nothing). */
+  private savedMeanSize = 0;
+  private savedLargeAtTop = 0;
+  private savedCarveHigh = false;
+  private readonly restorePolicy = (): void => {
+    this.meanSize = this.savedMeanSize;
+    this.largeAtTop = this.savedLargeAtTop;
+    this.carveHigh = this.savedCarveHigh;
+  };
 
   override find(size: number): number {
     const block = super.find(size);

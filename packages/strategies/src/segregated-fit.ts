@@ -121,13 +121,17 @@ class SegregatedFit implements Strategy {
 
   /** The heap's two-step calls (journal.ts): the count is put back on rollback, the tree bins' state by theirs. */
   begin(): void {
-    const count = this.count;
+    this.savedCount = this.count;
     this.journal.begin();
     this.trees.begin();
-    this.journal.onRollback(() => {
-      this.count = count;
-    });
+    this.journal.onRollback(this.restore);
   }
+
+  /** What begin saved, and the action that puts it back (made once: opening the journal allocates nothing). */
+  private savedCount = 0;
+  private readonly restore = (): void => {
+    this.count = this.savedCount;
+  };
 
   commit(): void {
     this.journal.commit();

@@ -154,11 +154,15 @@ export class SizeBins {
    * remove logs the array elements and position words it can write, and the bin's count and bitmap word.
    */
   begin(): void {
-    const total = this.total;
-    this.journal.onRollback(() => {
-      this.total = total;
-    });
+    this.savedTotal = this.total;
+    this.journal.onRollback(this.restore);
   }
+
+  /** What begin saved, and the action that puts it back (made once: opening the journal allocates nothing). */
+  private savedTotal = 0;
+  private readonly restore = (): void => {
+    this.total = this.savedTotal;
+  };
 
   private journalBin(bin: number): void {
     this.journal.element(this.counts, bin);

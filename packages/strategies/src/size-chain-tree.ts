@@ -134,7 +134,7 @@ export class SizeChainTrees extends TreapForest {
       this.logSet((prev >> 2) + (w[(prev >> 2) + MEMBER_MARK] === MEMBER ? NEXT : CHAIN), next);
       if (next !== 0) this.logSet((next >> 2) + PREV, prev);
       this.counts[r]!--;
-      if (this.journal.recording) this.journalRemoval();
+      if (this.journal.recording) this.journalRemoval(r);
       return;
     }
     const slot = this.slotOf(r, block);
@@ -169,7 +169,7 @@ export class SizeChainTrees extends TreapForest {
       this.logSet(s, a !== 0 ? a : b);
     }
     this.counts[r]!--;
-    if (this.journal.recording) this.journalRemoval();
+    if (this.journal.recording) this.journalRemoval(r);
   }
 
   /**
@@ -180,6 +180,7 @@ export class SizeChainTrees extends TreapForest {
   private journalInsert(r: number, block: number, size: number): void {
     const w = this.words;
     const j = this.journal;
+    this.journalTree(r);
     for (let k = 0; k < 3; k++) j.word(w, (block >> 2) + LINK0 + k);
     for (let t = this.roots[r]!, steps = 0; t !== 0 && steps <= this.counts[r]!; steps++) {
       const x = t >> 2;

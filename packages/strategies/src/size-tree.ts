@@ -176,7 +176,7 @@ export class SizeTrees extends TreapForest {
     }
     this.logSet(slot, a !== 0 ? a : b);
     this.counts[r]!--;
-    if (this.journal.recording) this.journalRemoval();
+    if (this.journal.recording) this.journalRemoval(r);
   }
 
   /**
@@ -186,6 +186,7 @@ export class SizeTrees extends TreapForest {
   private journalInsert(r: number, block: number, size: number): void {
     const w = this.words;
     const j = this.journal;
+    this.journalTree(r);
     for (let k = 0; k < 3; k++) j.word(w, (block >> 2) + LEFT + k);
     for (let t = this.roots[r]!, steps = 0; t !== 0 && steps <= this.counts[r]!; steps++) {
       const x = t >> 2;

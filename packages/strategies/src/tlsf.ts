@@ -173,13 +173,19 @@ class Tlsf implements Strategy {
 
   /** The heap's two-step calls (journal.ts): the bitmap word and the count are put back on rollback. */
   begin(): void {
-    const { flBitmap, count } = this;
+    this.savedFlBitmap = this.flBitmap;
+    this.savedCount = this.count;
     this.journal.begin();
-    this.journal.onRollback(() => {
-      this.flBitmap = flBitmap;
-      this.count = count;
-    });
+    this.journal.onRollback(this.restore);
   }
+
+  /** What begin saved, and the action that puts it back (made once: opening the journal allocates nothing). */
+  private savedFlBitmap = 0;
+  private savedCount = 0;
+  private readonly restore = (): void => {
+    this.flBitmap = this.savedFlBitmap;
+    this.count = this.savedCount;
+  };
 
   commit(): void {
     this.journal.commit();

@@ -55,31 +55,47 @@ export abstract class TreapForest {
   }
 
   /**
-   * The index's part of a two-step call begins (journal.ts): the roots, the counts and the caches are put back on
-   * rollback; the words are logged by each insert and remove.
+   * The index's part of a two-step call begins (journal.ts): each insert and remove logs the words it writes and
+   * its tree's root and count (journalTree), so opening the journal copies nothing; the caches are dropped on
+   * rollback (an action made once).
    */
   begin(): void {
-    const roots = this.roots.slice();
-    const counts = this.counts.slice();
-    this.journal.onRollback(() => {
-      this.roots.set(roots);
-      this.counts.set(counts);
-      this.log.changed();
-      this.forget();
-    });
+    this.journal.onRollback(this.afterRollback);
+  }
+
+  private readonly afterRollback = (): void => {
+    this.log.changed();
+    this.forget();
+  };
+
+  /** Logs tree `r`'s root and count, which the change about to be made may write. */
+  protected journalTree(r: number): void {
+    this.journal.element(this.roots, r);
+    this.journal.element(this.counts, r);
   }
 
   /** Drops what a subclass remembers between calls (a search's answer, a vetting), after a rollback. */
   protected forget(): void {}
 
-  /** Logs a slot a change will write (the roots are put back by begin's action). */
-  protected journalSlot(slot: number): void {
+  /** Logs a slot a change will write: a word, or a root (~r). */
+  private readonly journalSlot = (slot: number): void => {
     if (slot >= 0) this.journal.word(this.words, slot);
-  }
+    else this.journal.element(this.roots, ~slot);
+  };
 
-  /** Logs what the removal just made wrote, from its removal log (every word it wrote, with the value before). */
-  protected journalRemoval(): void {
-    this.log.latest((slot, value) => slot >= 0 && this.journal.wordWas(slot, value), this.words, false);
+  /** Logs a slot the removal just made wrote, with its value before (a removal log's entry). */
+  private readonly journalWritten = (slot: number, value: number): void => {
+    if (slot >= 0) this.journal.wordWas(slot, value);
+    else this.journal.elementWas(this.roots, ~slot, value);
+  };
+
+  /**
+   * Logs what the removal from tree `r` just made wrote, from its removal log (every word and root it wrote, with
+   * the value before), and the count it took one from.
+   */
+  protected journalRemoval(r: number): void {
+    this.log.latest(this.journalWritten, this.words, false);
+    this.journal.elementWas(this.counts, r, this.counts[r]! + 1);
   }
 
   /**
@@ -105,6 +121,8 @@ export abstract class TreapForest {
     this.log.changed();
   }
 
+  private readonly writeSlot = (slot: number, block: number): void => this.setSlot(slot, block);
+
   protected setSlot(slot: number, block: number): void {
     if (slot < 0) this.roots[~slot] = block;
     else this.words[slot] = block;
@@ -120,8 +138,11 @@ export abstract class TreapForest {
   /** Puts back the block the latest removal took out of tree `r`, every word as it was (log.undoes said so). */
   protected undoRemoval(r: number): void {
     this.words = this.host.words;
-    if (this.journal.recording) this.log.latest((slot) => this.journalSlot(slot), this.words, true);
-    this.log.undo((slot, value) => this.setSlot(slot, value));
+    if (this.journal.recording) {
+      this.log.latest(this.journalSlot, this.words, true);
+      this.journal.element(this.counts, r);
+    }
+    this.log.undo(this.writeSlot);
     this.counts[r]!++;
   }
 
