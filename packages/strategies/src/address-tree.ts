@@ -9,7 +9,7 @@
  * else needs storing.
  */
 import { blockSize, FLAG_MASK, LINK0, type StrategyHost } from "@dmm/core";
-import { badLink, misplaced, notIndexed, tooLong } from "./links.js";
+import { badLink, isFreeAt, misplaced, notIndexed, tooLong } from "./links.js";
 import { Journal } from "./journal.js";
 import { RemovalLog } from "./removal-log.js";
 
@@ -19,6 +19,9 @@ const RIGHT = LINK0 + 1;
 const MAX = LINK0 + 2;
 const SIZE_MASK = ~FLAG_MASK;
 const LABEL = "address tree";
+
+/** host.isFreeBlock written out (links.ts isFreeAt), as a module-local const TurboFan inlines (treap-forest.ts). */
+const isFree = isFreeAt;
 
 /** Priority of a block: a multiplicative hash of its address (Knuth), so the treap is balanced in expectation. */
 function priority(block: number): number {
@@ -68,7 +71,8 @@ export class AddressTree {
 
   /** Link `t`, read from `link` of block `from`: returned when it is 0 or names a free block, else CORRUPTION. */
   private checked(t: number, from: number, link: string): number {
-    if (t !== 0 && !this.host.isFreeBlock(t)) badLink(LABEL, from, link, t);
+    const host = this.host;
+    if (t !== 0 && !isFree(host.words, host.marks, t)) badLink(LABEL, from, link, t);
     return t;
   }
 
