@@ -1,6 +1,6 @@
 import { blockSize, FLAG_MASK, LINK0, type Strategy, type StrategyHost } from "@dmm/core";
 import { Journal } from "./journal.js";
-import { badLink, isFreeAt, notIndexed, tooLong } from "./links.js";
+import * as links from "./links.js";
 import { SizeChainTrees } from "./size-chain-tree.js";
 
 /**
@@ -29,6 +29,21 @@ import { SizeChainTrees } from "./size-chain-tree.js";
 export function segregatedFit(): Strategy {
   return new SegregatedFit();
 }
+
+// Module-local copies: an imported function's binding is loaded and checked at each call (and TurboFan left
+// isFreeAt, called through it, out of line); a module's own const is folded. (The never-returning ones typed, so
+// that TypeScript's control flow still sees that they throw.)
+const isFreeAt = links.isFreeAt;
+const badLink: typeof links.badLink = links.badLink;
+const notIndexed: typeof links.notIndexed = links.notIndexed;
+const tooLong: typeof links.tooLong = links.tooLong;
+
+/**
+ * Whether the link `link` of `block` names a free block (isFreeAt) whose link word `back` (NEXT or PREV) names
+ * `block` again: a list link that is safe to unlink through (glibc's "corrupted double-linked list").
+ */
+const linksBack = (w: Int32Array, marks: Int32Array, link: number, back: number, block: number): boolean =>
+  isFreeAt(w, marks, link) && w[(link >> 2) + back] === block;
 
 const SMALL_BINS = 32;
 const BINS = 128;
@@ -103,9 +118,9 @@ class SegregatedFit implements Strategy {
       const marks = this.host.marks;
       const next = w[(block >> 2) + NEXT]!;
       const prev = w[(block >> 2) + PREV]!;
-      if (next !== 0 && (!isFreeAt(w, marks, next) || w[(next >> 2) + PREV] !== block)) badLink(this.name, block, "next", next);
+      if (next !== 0 && !linksBack(w, marks, next, PREV, block)) badLink(this.name, block, "next", next);
       if (prev !== 0) {
-        if (!isFreeAt(w, marks, prev) || w[(prev >> 2) + NEXT] !== block) badLink(this.name, block, "previous", prev);
+        if (!linksBack(w, marks, prev, NEXT, block)) badLink(this.name, block, "previous", prev);
         w[(prev >> 2) + NEXT] = next;
       } else if (this.heads[c] === block) this.heads[c] = next;
       else notIndexed(this.name, block, `small bin ${c}`);
@@ -171,13 +186,13 @@ class SegregatedFit implements Strategy {
    * blocks that link back, and with no previous link the block heads its bin.
    */
   private validateSmall(c: number, block: number): void {
-    const host = this.host;
-    const w = host.words;
+    const w = this.host.words;
+    const marks = this.host.marks;
     const next = w[(block >> 2) + NEXT]!;
     const prev = w[(block >> 2) + PREV]!;
-    if (next !== 0 && (!host.isFreeBlock(next) || w[(next >> 2) + PREV] !== block)) badLink(this.name, block, "next", next);
+    if (next !== 0 && !linksBack(w, marks, next, PREV, block)) badLink(this.name, block, "next", next);
     if (prev !== 0) {
-      if (!host.isFreeBlock(prev) || w[(prev >> 2) + NEXT] !== block) badLink(this.name, block, "previous", prev);
+      if (!linksBack(w, marks, prev, NEXT, block)) badLink(this.name, block, "previous", prev);
     } else if (this.heads[c] !== block) notIndexed(this.name, block, `small bin ${c}`);
   }
 
