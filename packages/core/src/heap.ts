@@ -540,11 +540,8 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       block = used;
     } else {
       words[block >> 2] = header | USED;
-      if (rest >= this.minBlockSize) {
-        // The block above still says PREV_FREE: the tail is free.
-        this.indexFree(this.split(block, blockBytes, need));
-        this.usedBytes += need;
-      } else {
+      if (rest >= this.minBlockSize) this.splitOff(block, blockBytes, need);
+      else {
         this.setPrevFree(block + blockBytes, 0);
         this.usedBytes += blockBytes;
       }
@@ -555,6 +552,16 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     this.liveBytes += size;
     if (this.liveBytes > this.peakLiveBytes) this.peakLiveBytes = this.liveBytes;
     return block;
+  }
+
+  /**
+   * allocate's split of the used block `block` (`blockBytes` bytes) at `need`: the tail, free (the block above still
+   * says PREV_FREE), into the index. One call from allocate, compiled on its own: split and indexFree inline here,
+   * where allocate's inlining budget (spent on its own body in malloc) left them two calls.
+   */
+  private splitOff(block: number, blockBytes: number, need: number): void {
+    this.indexFree(this.split(block, blockBytes, need));
+    this.usedBytes += need;
   }
 
   calloc(count: number, size: number): Ptr {
