@@ -32,9 +32,23 @@ const MEMBER = -1;
 export class SizeChainTrees extends TreapForest {
   /** Nodes the last slotOf walked (a removal's bound on its merge spine continues from there). */
   private slotSteps = 0;
+  /** The insert validateInsert last passed, and the index's state (log.state) it passed in (-1: none). */
+  private vettedState = -1;
+  private vettedTree = 0;
+  private vettedBlock = 0;
+  private vettedSize = 0;
 
   constructor(trees = 1, label = "size tree", journal?: Journal) {
     super(trees, label, journal);
+  }
+
+  override attach(host: Parameters<TreapForest["attach"]>[0]): void {
+    super.attach(host);
+    this.forget();
+  }
+
+  protected override forget(): void {
+    this.vettedState = -1;
   }
 
   /** Adds `block` (of `size` bytes) to tree `r`. Every link it follows is checked before its first write. */
@@ -97,7 +111,12 @@ export class SizeChainTrees extends TreapForest {
    * block's address is caught too. Throws CORRUPTION where insert would.
    */
   validateInsert(r: number, block: number, size: number, inserting = false): void {
+    // Vetted already, with the index unchanged since (the heap vets again after removals that may not touch it: a
+    // small bin's, a neighbour's in another tree).
+    if (this.vettedState === this.log.state && block === this.vettedBlock && size === this.vettedSize && r === this.vettedTree) return;
     const w = (this.words = this.host.words);
+    this.vettedState = -1;
+    let met = false;
     const limit = this.counts[r]!;
     let steps = 0;
     let lo = -1;
@@ -107,9 +126,13 @@ export class SizeChainTrees extends TreapForest {
       const kt = w[t >> 2]! & SIZE_MASK;
       // A link to the block itself would close a cycle (a forged link, a double insert, a block just removed).
       const cycle = t === block && (inserting || this.log.removed(block));
+      if (t === block) met = true;
       if (kt <= lo || kt >= hi || w[(t >> 2) + MEMBER_MARK] === MEMBER || cycle) misplaced(this.label, from, "child", t);
       if (kt === size) {
-        if (this.firstMember(t) === block && (inserting || this.log.removed(block))) misplaced(this.label, t, "chain", block);
+        if (this.firstMember(t) === block) {
+          if (inserting || this.log.removed(block)) misplaced(this.label, t, "chain", block);
+          met = true;
+        }
         break;
       }
       from = t;
@@ -121,6 +144,11 @@ export class SizeChainTrees extends TreapForest {
         t = this.checked(w[(t >> 2) + LEFT]!, t, "left");
       }
     }
+    // Not cached when the walk met the block itself: an insert (inserting) must reject that.
+    this.vettedState = met ? -1 : this.log.state;
+    this.vettedTree = r;
+    this.vettedBlock = block;
+    this.vettedSize = size;
   }
 
   /** Takes `block` out of tree `r`; throws if it is not there. Everything it follows is checked before it writes. */
