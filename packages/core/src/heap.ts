@@ -1038,14 +1038,21 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       this.vet(0, block + need, rest + nextFree);
     }
     // At most one removal (a free successor is absorbed, or the tail merges with the one above it), vetted again
-    // after it for the tail's insert.
+    // after it for the tail's insert. A journaling strategy records it: if that vetting rejects, the rollback puts
+    // a list's or a bin's block back where it was, not where an insert would (a list's head, another slot).
     const tailBytes = rest >= this.minBlockSize ? rest + nextFree : 0;
-    if (absorbed !== 0) {
-      this.removeVetted(block + blockBytes, block + need, tailBytes);
-      this.absorbNext(block, blockBytes);
+    const removes = absorbed !== 0 || (tailBytes !== 0 && nextFree !== 0);
+    const journal = removes && this.beginJournal();
+    try {
+      if (absorbed !== 0) this.removeVetted(block + blockBytes, block + need, tailBytes);
+      else if (removes) this.removeVetted(next, block + need, tailBytes);
+    } catch (e) {
+      this.endJournal(journal, false);
+      throw e;
     }
+    this.endJournal(journal, true);
+    if (absorbed !== 0) this.absorbNext(block, blockBytes);
     if (rest < this.minBlockSize) return;
-    if (nextFree !== 0) this.removeVetted(next, block + need, tailBytes);
     const tail = this.split(block, total, need);
     this.usedBytes -= rest;
     if (nextFree !== 0) this.absorbNext(tail, rest);

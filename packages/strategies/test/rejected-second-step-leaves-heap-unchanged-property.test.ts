@@ -130,6 +130,30 @@ const IN_TREE: Record<string, (size: number) => boolean> = {
   "opposite-ends-fit": (size) => size >= BEST_FIT_BIN_LIMIT,
 };
 
+/** The two-step property's arguments for the heap of seed 1045747039 (see its use). */
+const SHRINK_MERGE_REJECTED: [Step[], "immediate", boolean, number, number, number] = [
+  [
+    { kind: "malloc", size: 0 },
+    { kind: "realloc", pick: 0, size: 33 },
+    { kind: "malloc", size: 257 },
+    { kind: "malloc", size: 0 },
+    { kind: "realloc", pick: 46, size: 185 },
+    { kind: "malloc", size: 0 },
+    { kind: "malloc", size: 0 },
+    { kind: "realloc", pick: 946, size: 81 },
+    { kind: "malloc", size: 65 },
+    { kind: "realloc", pick: 745, size: 89 },
+    { kind: "free", pick: 465 },
+    { kind: "free", pick: 3 },
+    { kind: "malloc", size: 89 },
+  ],
+  "immediate",
+  false,
+  0,
+  1,
+  3,
+];
+
 describe.each(strategies.map((s) => [s.name, s.create] as const))("%s", (name, create) => {
   it("a two-step call rejected at any strategy call leaves the heap exactly as it was", () => {
     fc.assert(
@@ -165,7 +189,10 @@ describe.each(strategies.map((s) => [s.name, s.create] as const))("%s", (name, c
           heap.check();
         },
       ),
-      { numRuns: 300 },
+      // First the heap that seed 1045747039 found for segregated fit: a shrinking realloc in place whose tail merges
+      // with a small bin's block that is not its list's head, rejected at the vetting after that removal; put back
+      // by insert (not the journal), the block went to its list's head (byte 64 changed).
+      { numRuns: 300, examples: [SHRINK_MERGE_REJECTED] },
     );
   });
 
