@@ -49,8 +49,9 @@ export interface Allocator {
   readonly lastSearchCost?: number;
   /**
    * Says the allocator will not be used again, so it may give its memory back for reuse (the core heap hands a
-   * grown buffer to the next heap of its thread that grows to that length). Optional; after it, every call but
-   * another dispose() is unspecified, and `memory` read before it must not be used.
+   * grown buffer to the next heap of its thread that grows to that length). Optional. After it the core heap and the
+   * buddy allocator throw HeapError INVALID_OPTIONS on every call but another dispose(); `memory` read before it
+   * must not be used (its bytes may be the next heap's).
    */
   dispose?(): void;
 }

@@ -24,7 +24,7 @@ import {
 import * as blockMap from "./block-map.js";
 import { checkHeap, walkBlocks } from "./checker.js";
 import * as layout from "./layout.js";
-import { giveBackBuffer, takeSpareBuffer } from "./spare-buffers.js";
+import { giveBackBuffer, refuseCallsAfterDispose, takeSpareBuffer } from "./spare-buffers.js";
 import {
   type BlockSpace,
   blockFor as blockForBinding,
@@ -363,17 +363,9 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
   // ---- growth -------------------------------------------------------------------------------------------
 
   /**
-   * Readies the buffer for a top of `bytes`: replaces it by one GROWTH times larger (up to maxSize) when it is
-   * smaller, copying the heap: the smallest spare buffer at least that long (up to maxSize) a disposed heap gave
-   * back, else fresh memory. (The buffer's length decides nothing but when the heap next copies.) The new
-   * buffer is not zero-filled: zeroing a fresh heap's 16 MiB buffer (calloc's
-   * memset, or a page fault per page) cost more than the replay that grew it. Instead its bytes are zeroed as the
-   * top comes near them: every byte below `zeroedTo`, which stays at least 4 past any top (checkpoint reads the word
-   * at the top), holds what it would in a zero-filled buffer, and the heap reads none past it.
-   */
-  /**
    * Allocator.dispose: a heap that grew gives its buffer back for the next heap of this thread to grow into
-   * (spare-buffers.ts); the heap keeps empty views, so it cannot reach that memory again.
+   * (spare-buffers.ts); the heap keeps empty views, so it cannot reach that memory again, and refuses every later
+   * call but dispose (HeapError INVALID_OPTIONS).
    */
   dispose(): void {
     if (this.zeroedTo >= 0) giveBackBuffer(this.bytes.buffer as ArrayBuffer);
@@ -382,8 +374,18 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     this.marks = createMarks(0);
     this.capacity = 0;
     this.zeroedTo = -1;
+    refuseCallsAfterDispose(this, `heap (${this.strategy.name})`);
   }
 
+  /**
+   * Readies the buffer for a top of `bytes`: replaces it by one GROWTH times larger (up to maxSize) when it is
+   * smaller, copying the heap: the smallest spare buffer at least that long (up to maxSize) a disposed heap gave
+   * back, else fresh memory. (The buffer's length decides nothing but when the heap next copies.) The new
+   * buffer is not zero-filled: zeroing a fresh heap's 16 MiB buffer (calloc's
+   * memset, or a page fault per page) cost more than the replay that grew it. Instead its bytes are zeroed as the
+   * top comes near them: every byte below `zeroedTo`, which stays at least 4 past any top (checkpoint reads the word
+   * at the top), holds what it would in a zero-filled buffer, and the heap reads none past it.
+   */
   private ensureCapacity(bytes: number): void {
     if (bytes > this.capacity) {
       const old = this.capacity;

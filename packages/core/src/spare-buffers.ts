@@ -6,6 +6,8 @@
  * every time. Bounded: at most SPARE_BUFFERS buffers and SPARE_BYTES bytes are kept, the latest given back first.
  */
 
+import { HeapError } from "./api.js";
+
 const SPARE_BUFFERS = 4;
 const SPARE_BYTES = 256 << 20;
 
@@ -35,4 +37,21 @@ export function takeSpareBuffer(min: number, max: number = min): ArrayBuffer | n
   spares.splice(best, 1);
   spareBytes -= buffer.byteLength;
   return buffer;
+}
+
+/** The calls a disposed allocator refuses: Allocator's and Heap's, but dispose. */
+const CALLS = ["malloc", "calloc", "realloc", "free", "usableSize", "stats", "check", "walk", "setStrategy", "dump"];
+
+/**
+ * Makes every later call of the disposed `allocator` (named `name`), but dispose, throw HeapError INVALID_OPTIONS
+ * instead of answering from the empty views it kept. The calls are own properties of that object alone, so the
+ * allocators still in use keep their shape and pay nothing per call.
+ */
+export function refuseCallsAfterDispose(allocator: object, name: string): void {
+  const refuse = (): never => {
+    throw new HeapError("INVALID_OPTIONS", `${name} was disposed (dispose()): make a new one`);
+  };
+  for (const call of CALLS) {
+    if (call in allocator) Object.defineProperty(allocator, call, { value: refuse, configurable: true, writable: true });
+  }
 }

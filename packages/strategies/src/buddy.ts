@@ -37,7 +37,7 @@
  * like a freed block (so it merges with a free buddy below it). heapBytes is the arena: the size of a fixed
  * arena (rounded down to 16), the extent grown so far for a growable one — there is no base outside it.
  */
-import { type Allocator, assertSize, type BlockInfo, giveBackBuffer, HeapError, type HeapStats, type Ptr, takeSpareBuffer } from "@dmm/core";
+import { type Allocator, assertSize, type BlockInfo, giveBackBuffer, HeapError, type HeapStats, type Ptr, refuseCallsAfterDispose, takeSpareBuffer } from "@dmm/core";
 
 /** Options of createBuddyAllocator. */
 export interface BuddyOptions {
@@ -388,7 +388,7 @@ class BuddyAllocator implements Allocator {
 
   /**
    * Allocator.dispose: the buffer goes to the next allocator of this thread that grows to its length (@dmm/core's
-   * spare buffers: no fresh pages to fault in); this one keeps empty views.
+   * spare buffers: no fresh pages to fault in); this one keeps empty views and refuses every later call but dispose.
    */
   dispose(): void {
     if (this.capacity > 0) giveBackBuffer(this.bytes.buffer as ArrayBuffer);
@@ -396,6 +396,7 @@ class BuddyAllocator implements Allocator {
     this.words = new Int32Array(0);
     this.meta = new Uint8Array(0);
     this.capacity = 0;
+    refuseCallsAfterDispose(this, this.name);
   }
 
   private ensureCapacity(end: number): void {
