@@ -203,6 +203,16 @@ export interface Strategy {
   begin?(): void;
   commit?(): void;
   rollback?(): void;
+  /**
+   * Optional, so that a rejected malloc changes nothing the policy keeps either: the heap calls it when a call for
+   * which it asked `find` (and `growBy`) is rejected before it changed anything — the block found failed its
+   * checks, or its removal or its remainder's insert met damage. The strategy puts back the state those two calls
+   * changed (a roving pointer, a running mean, a cache that decides a search's cost), so that the next `find`
+   * chooses, and counts `examined`, as if the rejected call had never been made: it saves that state in each
+   * `find`, and `begin` / `rollback` keep the saved copy too. A strategy whose `find` changes nothing leaves it out.
+   * May be called twice for one call (the heap calls it at the rejection and again after a two-step call's rollback).
+   */
+  unfind?(): void;
   /** Checks the index's own invariants; throws an Error whose message names the broken one. */
   check?(): void;
   /** Size in bytes of the largest indexed free block, or 0; optional (the heap scans when absent). */

@@ -338,7 +338,32 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
    */
   private take(block: number, bytes: number, need: number): void {
     const rest = bytes - need >= this.minBlockSize ? bytes - need : 0;
-    this.removeVetted(block, this.strategy.carveHigh === true ? block : block + need, rest);
+    try {
+      this.removeVetted(block, this.strategy.carveHigh === true ? block : block + need, rest);
+    } catch (e) {
+      this.unfind();
+      throw e;
+    }
+  }
+
+  /**
+   * A call for which the heap asked `find` is rejected before it changed anything: the strategy puts back what that
+   * find (and growBy) changed in its own state (Strategy.unfind), so the next find chooses as if the call had never
+   * been made. Only on the rejected paths of the calls that find (take, checkFound, growth's vetting, the deferred
+   * pass's undo, a moving realloc's undo): a rejected free or resize in place made no find to put back.
+   */
+  private unfind(): void {
+    this.strategy.unfind?.();
+  }
+
+  /** Growth's vetting (see vet) of the remainder's insert, after growBy: a rejection puts back the find (unfind). */
+  private vetGrowth(at: number, size: number): void {
+    try {
+      this.vet(0, at, size);
+    } catch (e) {
+      this.unfind();
+      throw e;
+    }
   }
 
   /**
@@ -446,7 +471,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     }
     const bytes = this.top + want <= this.maxSize ? want : need;
     if (this.top + bytes > this.maxSize) return 0;
-    if (this.vetsInsert && bytes - need >= this.minBlockSize) this.vet(0, this.strategy.carveHigh === true ? this.top : this.top + need, bytes - need);
+    if (this.vetsInsert && bytes - need >= this.minBlockSize) this.vetGrowth(this.strategy.carveHigh === true ? this.top : this.top + need, bytes - need);
     this.ensureCapacity(this.top + bytes);
     const block = this.top;
     this.words[block >> 2] = bytes;
@@ -514,7 +539,13 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
 
   /** The full rules for a block the strategy's find returned (findBlock's inline check did not accept it). */
   private checkFound(block: number, need: number): void {
-    if (!this.isFreeBlock(block) || validHeader(this, block) < need) {
+    let valid = false;
+    try {
+      valid = this.isFreeBlock(block) && validHeader(this, block) >= need;
+    } finally {
+      if (!valid) this.unfind();
+    }
+    if (!valid) {
       throw new HeapError("CORRUPTION", `${this.strategy.name} returned block ${block}, which is not a free block of at least ${need} bytes`);
     }
   }
@@ -853,6 +884,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     try {
       found = this.findBlock(need);
     } catch (e) {
+      this.unfind();
       this.endJournal(journal, false);
       throw e;
     }
@@ -877,7 +909,9 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       this.free(ptr);
     } catch (e) {
       // Undone; or, when the remainder's removal meets the damage too, the new block is given back (free
-      // blocks then rearranged, nothing leaked, p still the one live block).
+      // blocks then rearranged, nothing leaked, p still the one live block). The find first: a journal's
+      // rollback (in undoMalloc) then puts the state back as it was at begin, before the find.
+      this.unfind();
       this.undo(() => this.undoMalloc(found, foundBytes, need, high) || this.free(moved));
       this.endJournal(journal, false);
       throw e;
@@ -1126,6 +1160,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       merges = this.coalescePending();
     } catch (e) {
       this.endJournal(journal, false);
+      this.unfind();
       throw e;
     }
     try {
@@ -1143,9 +1178,11 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       this.endJournal(journal, true);
       return block;
     } catch (e) {
-      // The index first (its words may cover the pass's footers), then the blocks the pass merged.
+      // The index first (its words may cover the pass's footers), then the blocks the pass merged; then the state
+      // the miss's find (before the journal began) changed.
       this.endJournal(journal, false);
       this.undo(() => this.undoPass(!this.journals));
+      this.unfind();
       throw e;
     }
   }

@@ -11,6 +11,7 @@ import { HeapError, type Strategy } from "@dmm/core";
 export function rejectsInsertAfter(inner: Strategy, at: () => number, armed: () => boolean, journal = false): Strategy & { rejected: number } {
   const wrapper = {
     ...(journal && { begin: () => inner.begin!(), commit: () => inner.commit!(), rollback: () => inner.rollback!() }),
+    ...(inner.unfind && { unfind: () => inner.unfind!() }),
     rejected: 0,
     name: inner.name,
     get examined() {

@@ -30,7 +30,10 @@ class FirstFit implements Strategy {
   private readonly tree = new AddressTree(this.journal);
   /** The lowest address in the treap: 0 when it is empty, -1 when not known since it left. */
   private largeLowest = 0;
-  /** The block the treap's latest removal took out when it was the lowest (largeLowest), else 0. */
+  /**
+   * The block a treap removal took out when it was the lowest (largeLowest), else 0: until a later removal of that
+   * same block (a removal of another block keeps it, as a rejected free's second removal does: its undo comes first).
+   */
   private lowestGone = 0;
 
   attach(host: StrategyHost): void {
@@ -47,14 +50,23 @@ class FirstFit implements Strategy {
     this.bins.begin();
     this.tree.begin();
     this.savedLargeLowest = this.largeLowest;
+    this.savedLowestBeforeFind = this.lowestBeforeFind;
     this.journal.onRollback(this.restore);
   }
 
   /** What begin saved, and the action that puts it back (made once: opening the journal allocates nothing). */
   private savedLargeLowest = 0;
+  private savedLowestBeforeFind = 0;
   private readonly restore = (): void => {
     this.largeLowest = this.savedLargeLowest;
+    this.lowestBeforeFind = this.savedLowestBeforeFind;
   };
+
+  /** largeLowest before the last find, for unfind: a rejected malloc's search leaves the lowest as unknown as it was. */
+  private lowestBeforeFind = 0;
+  unfind(): void {
+    this.largeLowest = this.lowestBeforeFind;
+  }
 
   commit(): void {
     this.journal.commit();
@@ -91,7 +103,7 @@ class FirstFit implements Strategy {
       if (block === this.largeLowest) {
         this.largeLowest = this.tree.size === 0 ? 0 : -1;
         this.lowestGone = block;
-      } else this.lowestGone = 0;
+      } else if (block === this.lowestGone) this.lowestGone = 0;
     }
   }
 
@@ -108,6 +120,7 @@ class FirstFit implements Strategy {
 
   find(size: number): number {
     const tree = this.tree;
+    this.lowestBeforeFind = this.largeLowest;
     if (size >= FIRST_FIT_BIN_LIMIT) {
       const block = tree.findFrom(size, 0);
       this.examined = tree.examined;

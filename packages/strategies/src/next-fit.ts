@@ -24,17 +24,26 @@ class NextFit extends AddressTreeStrategy {
 
   override attach(host: StrategyHost): void {
     this.rover = 0;
+    this.roverBeforeFind = 0;
     super.attach(host);
   }
   override begin(): void {
     super.begin();
     this.savedRover = this.rover;
+    this.savedRoverBeforeFind = this.roverBeforeFind;
     this.journal.onRollback(this.restoreRover);
+  }
+  /** The rover before the last find, for unfind: a rejected malloc's search never moved it. */
+  private roverBeforeFind = 0;
+  unfind(): void {
+    this.rover = this.roverBeforeFind;
   }
   /** What begin saved, and the action that puts it back (made once: opening the journal allocates nothing). */
   private savedRover = 0;
+  private savedRoverBeforeFind = 0;
   private readonly restoreRover = (): void => {
     this.rover = this.savedRover;
+    this.roverBeforeFind = this.savedRoverBeforeFind;
   };
   override insert(block: number): void {
     const rover = this.rover;
@@ -43,9 +52,11 @@ class NextFit extends AddressTreeStrategy {
   }
   find(size: number): number {
     const tree = this.tree;
-    let block = tree.findFrom(size, this.rover);
+    const rover = this.rover;
+    this.roverBeforeFind = rover;
+    let block = tree.findFrom(size, rover);
     let examined = tree.examined;
-    if (block === 0 && this.rover !== 0) {
+    if (block === 0 && rover !== 0) {
       block = tree.findFrom(size, 0);
       examined += tree.examined;
     }

@@ -49,6 +49,7 @@ class OppositeEndsFit extends BestFit {
     this.meanSize = 0;
     this.largeAtTop = 0;
     this.carveHigh = false;
+    this.beforeFind.fill(0);
   }
 
   override begin(): void {
@@ -56,21 +57,42 @@ class OppositeEndsFit extends BestFit {
     this.savedMeanSize = this.meanSize;
     this.savedLargeAtTop = this.largeAtTop;
     this.savedCarveHigh = this.carveHigh;
+    this.savedBeforeFind[0] = this.beforeFind[0]!;
+    this.savedBeforeFind[1] = this.beforeFind[1]!;
+    this.savedBeforeFind[2] = this.beforeFind[2]!;
     this.journal.onRollback(this.restorePolicy);
+  }
+
+  /**
+   * The policy's state before the last find (the mean, largeAtTop, carveHigh as 0 / 1), for unfind: a rejected
+   * malloc's request never entered the mean, and its growth never happened.
+   */
+  private readonly beforeFind = new Float64Array(3);
+  unfind(): void {
+    const b = this.beforeFind;
+    this.meanSize = b[0]!;
+    this.largeAtTop = b[1]!;
+    this.carveHigh = b[2] === 1;
   }
 
   /** What begin saved, and the action that puts it back (made once: opening the journal allocates nothing). */
   private savedMeanSize = 0;
   private savedLargeAtTop = 0;
   private savedCarveHigh = false;
+  private readonly savedBeforeFind = new Float64Array(3);
   private readonly restorePolicy = (): void => {
     this.meanSize = this.savedMeanSize;
     this.largeAtTop = this.savedLargeAtTop;
     this.carveHigh = this.savedCarveHigh;
+    this.beforeFind.set(this.savedBeforeFind);
   };
 
   override find(size: number): number {
     const block = super.find(size);
+    const b = this.beforeFind;
+    b[0] = this.meanSize;
+    b[1] = this.largeAtTop;
+    b[2] = this.carveHigh ? 1 : 0;
     this.meanSize = this.meanSize === 0 ? size : this.meanSize + (size - this.meanSize) / (1 << MEAN_SHIFT);
     this.carveHigh = size < this.meanSize;
     return block;

@@ -17,9 +17,16 @@
  * they were. Its weak spot: with the heap's order of removals undone (the smaller neighbour first, core heap.ts
  * removeNeighbours) it still passed in 3 runs of 3 — random heaps rarely put a list's block that is not its list's
  * head above a tree's block; rejected-merging-free-keeps-the-index-exactly.test.ts is the test that fails then.
- * fast-check prints its seed.
+ *
+ * And a malloc of one step, rejected at each of its strategy calls in turn or at the block its find returned (its
+ * footer forged, then repaired), leaves the bytes, the counters and the strategy's state as they were.
+ *
+ * After every rejected call the heap is also held to a twin built by the same calls that never saw it: the same
+ * strategy state, then the same pointers and search costs from up to 16 random calls (support/twin-future.ts), which
+ * catches what a find keeps outside any byte (next fit's rover, opposite-ends fit's mean: both fail without
+ * Strategy.unfind). fast-check prints its seed; REJECTED_SEED replays a run.
  */
-import { blockSize, createHeap, HeapError, type Strategy, type StrategyHost } from "@dmm/core";
+import { blockSize, createHeap, type Heap, HeapError, type Strategy, type StrategyHost } from "@dmm/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BEST_FIT_BIN_LIMIT } from "../src/best-fit.js";
@@ -27,6 +34,7 @@ import { FIRST_FIT_BIN_LIMIT } from "../src/first-fit.js";
 import { strategies } from "../src/index.js";
 import { apply, type Live, type Step, step } from "./support/damage.js";
 import { strategyState } from "./support/strategy-state.js";
+import { expectSameFuture } from "./support/twin-future.js";
 
 interface Fault {
   on: boolean;
@@ -45,6 +53,12 @@ interface Fault {
   inTree: ((size: number) => boolean) | null;
   /** A tree's removal came since the call's last vetting passed (the single-step model). */
   treeChanged: boolean;
+  /**
+   * Instead of a failing call: the first block `find` returns while `on` gets a forged footer (damage the heap's
+   * check of the found block rejects); `forged` keeps the word's index and value for the test to repair.
+   */
+  forge: boolean;
+  forged: [number, number] | null;
 }
 
 /** `inner`, whose `fault.at`-th failing-capable call while `fault.on` throws CORRUPTION (see above). */
@@ -81,7 +95,16 @@ function faulty(inner: Strategy, fault: Fault): Strategy {
       if (fault.on) fault.removed.add(b);
       if (fault.on && tree) fault.treeChanged = true;
     },
-    find: (s) => inner.find(s),
+    find: (s) => {
+      const block = inner.find(s);
+      if (fault.on && fault.forge && fault.forged === null && block !== 0) {
+        const w = hostWords();
+        const footer = (block + blockSize(w, block) - 4) >> 2;
+        fault.forged = [footer, w[footer]!];
+        w[footer] = w[footer]! + 8;
+      }
+      return block;
+    },
     forEach: (v) => inner.forEach(v),
     ...(vets && {
       validateInsert: (b: number, size: number) => {
@@ -100,7 +123,35 @@ function faulty(inner: Strategy, fault: Fault): Strategy {
     commit: () => inner.commit!(),
     rollback: () => inner.rollback!(),
     check: () => inner.check?.(),
+    ...(inner.unfind && { unfind: () => inner.unfind!() }),
+    ...(inner.growBy && { growBy: (need: number) => inner.growBy!(need) }),
+    ...(inner.largest && { largest: () => inner.largest!() }),
   };
+}
+
+/** A heap over `faulty(inner)` (as `options` say), built by `steps`; its twin is the same without the fault. */
+function built(create: () => Strategy, fault: Fault, options: { size: number; maxSize: number; coalescing?: "immediate" | "deferred" | "none" }, steps: Step[]) {
+  const inner = create();
+  const heap = createHeap({ ...options, strategy: faulty(inner, fault) });
+  const lives: Live[] = [];
+  let stamp = 1;
+  for (const s of steps) apply(heap, lives, s, stamp++);
+  return { heap, inner, lives };
+}
+
+/** After the rejected call: the same strategy state as the twin's, and the same placements from here on. */
+function expectLikeTwin(
+  rejected: { heap: Heap; inner: Strategy; lives: Live[] },
+  twin: { heap: Heap; inner: Strategy },
+  future: Step[],
+  what: string,
+): void {
+  // The twin's caches refreshed as the rejected heap's were by the test's own stats() and check() (first-fit-lifo's
+  // largest free block, kept lazily).
+  twin.heap.stats();
+  twin.heap.check();
+  expect(strategyState(rejected.inner), `${what}: the strategy's state`).toEqual(strategyState(twin.inner));
+  expectSameFuture(rejected.heap, twin.heap, rejected.lives, future, what);
 }
 
 /**
@@ -115,7 +166,7 @@ const sameSizeStep: fc.Arbitrary<Step> = fc.oneof(
 );
 
 function newFault(at: number, inTree: ((size: number) => boolean) | null): Fault {
-  return { on: false, at, calls: 0, removed: new Set(), vetted: new Set(), removalsVetted: new Set(), inTree, treeChanged: false };
+  return { on: false, at, calls: 0, removed: new Set(), vetted: new Set(), removalsVetted: new Set(), inTree, treeChanged: false, forge: false, forged: null };
 }
 
 /** Which blocks each registry strategy keeps in a tree (the rest in lists or bins), by block size. */
@@ -131,7 +182,7 @@ const IN_TREE: Record<string, (size: number) => boolean> = {
 };
 
 /** The two-step property's arguments for the heap of seed 1045747039 (see its use). */
-const SHRINK_MERGE_REJECTED: [Step[], "immediate", boolean, number, number, number] = [
+const SHRINK_MERGE_REJECTED: [Step[], "immediate", boolean, number, number, number, Step[]] = [
   [
     { kind: "malloc", size: 0 },
     { kind: "realloc", pick: 0, size: 33 },
@@ -152,6 +203,7 @@ const SHRINK_MERGE_REJECTED: [Step[], "immediate", boolean, number, number, numb
   0,
   1,
   3,
+  [],
 ];
 
 describe.each(strategies.map((s) => [s.name, s.create] as const))("%s", (name, create) => {
@@ -164,12 +216,12 @@ describe.each(strategies.map((s) => [s.name, s.create] as const))("%s", (name, c
         fc.nat(1000),
         fc.integer({ min: 1, max: 600 }),
         fc.integer({ min: 1, max: 8 }),
-        (steps, coalescing, growable, pick, size, at) => {
+        fc.array(step, { maxLength: 16 }),
+        (steps, coalescing, growable, pick, size, at, future) => {
           const fault = newFault(at, null);
-          const heap = createHeap({ size: growable ? 0 : 4096, maxSize: 4096, coalescing, strategy: faulty(create(), fault) });
-          const lives: Live[] = [];
-          let stamp = 1;
-          for (const s of steps) apply(heap, lives, s, stamp++);
+          const options = { size: growable ? 0 : 4096, maxSize: 4096, coalescing };
+          const rejected = built(create, fault, options, steps);
+          const { heap, lives } = rejected;
           const p = lives.length > 0 ? lives[pick % lives.length]!.ptr : 0;
           const before = { bytes: heap.memory.slice(), stats: heap.stats() };
           fault.on = true;
@@ -187,13 +239,60 @@ describe.each(strategies.map((s) => [s.name, s.create] as const))("%s", (name, c
           const changed = heap.memory.findIndex((b, i) => b !== before.bytes[i]);
           expect(changed, "first byte changed by the rejected call").toBe(-1);
           heap.check();
+          const twin = built(create, newFault(0, null), options, steps);
+          expectLikeTwin(rejected, twin, future, `${p !== 0 ? `realloc(${p}, ${size})` : `malloc(${size})`} rejected at strategy call ${at}`);
         },
       ),
       // First the heap that seed 1045747039 found for segregated fit: a shrinking realloc in place whose tail merges
       // with a small bin's block that is not its list's head, rejected at the vetting after that removal; put back
       // by insert (not the journal), the block went to its list's head (byte 64 changed).
-      { numRuns: 300, examples: [SHRINK_MERGE_REJECTED] },
+      { numRuns: 300, examples: [SHRINK_MERGE_REJECTED], ...(process.env.REJECTED_SEED && { seed: Number(process.env.REJECTED_SEED) }) },
     );
+  });
+
+  it("a malloc rejected at any strategy call, or at the header of the block it found, leaves the next placements as a twin's", () => {
+    let rejections = 0;
+    fc.assert(
+      fc.property(
+        fc.array(step, { minLength: 5, maxLength: 60 }),
+        fc.constantFrom("immediate" as const, "deferred" as const, "none" as const),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 600 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.array(step, { minLength: 1, maxLength: 16 }),
+        (steps, coalescing, growable, size, at, future) => {
+          // at = 0: the found block's footer forged; else a fault at the call's at-th strategy call that can fail.
+          const fault = newFault(at, null);
+          fault.forge = at === 0;
+          const options = { size: growable ? 0 : 4096, maxSize: 4096, coalescing };
+          const rejected = built(create, fault, options, steps);
+          const { heap, inner } = rejected;
+          const before = { bytes: heap.memory.slice(), stats: heap.stats(), state: strategyState(inner) };
+          fault.on = true;
+          let threw: unknown = null;
+          try {
+            heap.malloc(size);
+          } catch (e) {
+            threw = e;
+          }
+          fault.on = false;
+          // The damage repaired, unless the call's undo wrote that word (a deferred pass's footer, taken back).
+          const words = new Int32Array(heap.memory.buffer);
+          if (fault.forged !== null && words[fault.forged[0]] === fault.forged[1] + 8) words[fault.forged[0]] = fault.forged[1];
+          if (threw === null) return; // nothing found to forge, or the fault fell after the call's last strategy call
+          rejections++;
+          expect(threw).toBeInstanceOf(HeapError);
+          expect(heap.stats()).toEqual(before.stats);
+          expect(heap.memory.findIndex((b, i) => b !== before.bytes[i]), "first byte changed by the rejected malloc").toBe(-1);
+          expect(strategyState(inner), "the strategy's state").toEqual(before.state);
+          heap.check();
+          const twin = built(create, newFault(0, null), options, steps);
+          expectLikeTwin(rejected, twin, future, `malloc(${size}) rejected at ${at === 0 ? "its block's forged footer" : `strategy call ${at}`}`);
+        },
+      ),
+      { numRuns: 300, ...(process.env.REJECTED_SEED && { seed: Number(process.env.REJECTED_SEED) }) },
+    );
+    expect(rejections).toBeGreaterThan(0);
   });
 
   it("a merging free rejected at any strategy call leaves the heap and the strategy's arrays exactly as they were", () => {
@@ -203,22 +302,22 @@ describe.each(strategies.map((s) => [s.name, s.create] as const))("%s", (name, c
         fc.array(sameSizeStep, { minLength: 5, maxLength: 200 }),
         fc.boolean(),
         fc.nat(1000),
-        (steps, growable, pick) => {
+        fc.array(sameSizeStep, { maxLength: 16 }),
+        (steps, growable, pick, future) => {
           // Every fault position in turn, on the same heap built again: the free's last calls are the ones at risk.
-          for (let at = 1; at <= 8; at++) if (!probe(steps, growable, pick, at)) return;
+          for (let at = 1; at <= 8; at++) if (!probe(steps, growable, pick, at, future)) return;
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 200, ...(process.env.REJECTED_SEED && { seed: Number(process.env.REJECTED_SEED) }) },
     );
     expect(probed).toBeGreaterThan(0);
 
     /** Builds the heap, frees the chosen block with a fault at call `at`; false when the free made no call that late. */
-    function probe(steps: Step[], growable: boolean, pick: number, at: number): boolean {
+    function probe(steps: Step[], growable: boolean, pick: number, at: number, future: Step[]): boolean {
       const fault = newFault(at, IN_TREE[name]!);
-      const heap = createHeap({ size: growable ? 0 : 1 << 15, maxSize: 1 << 15, strategy: faulty(create(), fault) });
-      const lives: Live[] = [];
-      let stamp = 1;
-      for (const s of steps) apply(heap, lives, s, stamp++);
+      const options = { size: growable ? 0 : 1 << 15, maxSize: 1 << 15 };
+      const rejected = built(create, fault, options, steps);
+      const { heap, inner } = rejected;
       // The shape most at risk first: a block between a free block in a tree and one in a list or a bin (its free
       // removes both, and one comes back exactly, the other not); else between two free blocks; else next to one.
       const blocks = [...heap.walk()];
@@ -232,7 +331,7 @@ describe.each(strategies.map((s) => [s.name, s.create] as const))("%s", (name, c
       const candidates = shapes.map((shape) => blocks.filter((b, i) => !b.free && shape(i))).find((c) => c.length > 0);
       if (candidates === undefined) return false;
       const p = candidates[pick % candidates.length]!.payload;
-      const before = { bytes: heap.memory.slice(), stats: heap.stats(), state: strategyState(heap.strategy) };
+      const before = { bytes: heap.memory.slice(), stats: heap.stats(), state: strategyState(inner) };
       fault.on = true;
       let threw: unknown = null;
       try {
@@ -247,8 +346,9 @@ describe.each(strategies.map((s) => [s.name, s.create] as const))("%s", (name, c
       expect(heap.stats()).toEqual(before.stats);
       const changed = heap.memory.findIndex((b, i) => b !== before.bytes[i]);
       expect(changed, "first byte changed by the rejected free").toBe(-1);
-      expect(strategyState(heap.strategy)).toEqual(before.state);
+      expect(strategyState(inner)).toEqual(before.state);
       heap.check();
+      expectLikeTwin(rejected, built(create, newFault(0, IN_TREE[name]!), options, steps), future, `free(${p}) rejected at strategy call ${at}`);
       return true;
     }
   });

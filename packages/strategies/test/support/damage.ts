@@ -76,6 +76,7 @@ export function metered(inner: Strategy, budget: { reads: number }): Strategy {
     ...(inner.check && { check: () => inner.check!() }),
     ...(inner.largest && { largest: () => inner.largest!() }),
     ...(inner.growBy && { growBy: (need: number) => inner.growBy!(need) }),
+    ...(inner.unfind && { unfind: () => inner.unfind!() }),
   };
   return strategy;
 }

@@ -8,7 +8,7 @@
  */
 const SCRATCH = new Set([
   "host", "words", "journal", "log", "touched", "found", "foundDepth", "foundSlot", "slotSteps", "vettedState",
-  "vettedBlock", "vettedSize", "vettedTree", "examined", "lowestGone",
+  "vettedBlock", "vettedSize", "vettedTree", "examined", "lowestGone", "roverBeforeFind", "beforeFind", "lowestBeforeFind",
 ]);
 
 export function strategyState(strategy: object): unknown {
