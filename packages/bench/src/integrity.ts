@@ -194,20 +194,30 @@ export class PatternMemory {
 export class LiveIntervals {
   private bits = new Int32Array(1024);
 
-  /** Whether any byte of [ptr, ptr + length) (length > 0, ptr a multiple of 8) lies in a claimed payload. */
-  overlaps(ptr: number, length: number): boolean {
-    return this.scan(ptr, length, false);
-  }
-
-  /** Marks [ptr, ptr + length) live; it must not overlap (check with `overlaps` first). */
-  claim(ptr: number, length: number): void {
-    const last = (ptr + length - 1) >>> 8;
-    if (last >= this.bits.length) {
-      const grown = new Int32Array(Math.max(last + 1, this.bits.length * 2));
+  /**
+   * Marks [ptr, ptr + length) (length > 0, ptr a multiple of 8) live and returns true, or returns false and marks
+   * nothing when it overlaps a claimed payload. A payload within one word of the bitmap (up to 256 bytes: most of
+   * them) is tested and set in one step.
+   */
+  claim(ptr: number, length: number): boolean {
+    const first = ptr >>> 3;
+    const last = (ptr + length - 1) >>> 3;
+    if (last >>> 5 >= this.bits.length) {
+      const grown = new Int32Array(Math.max((last >>> 5) + 1, this.bits.length * 2));
       grown.set(this.bits);
       this.bits = grown;
     }
+    const bits = this.bits;
+    const i = first >>> 5;
+    if (i === last >>> 5) {
+      const m = (-1 << (first & 31)) & ~(-2 << (last & 31));
+      if ((bits[i]! & m) !== 0) return false;
+      bits[i]! |= m;
+      return true;
+    }
+    if (this.scan(ptr, length, false)) return false;
     this.scan(ptr, length, true);
+    return true;
   }
 
   /** Marks [ptr, ptr + length) no longer live. */

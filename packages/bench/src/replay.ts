@@ -36,6 +36,26 @@ export function externalFragmentationOf(stats: Pick<HeapStats, "freeBlocks" | "f
   return Math.max(0, 1 - stats.largestFreeBlock / stats.freeBytes);
 }
 
+/*
+ * Which payload check found a changed byte (ReplayContext.verifyBlock, verifyPrefix): a code, so the hot loop builds
+ * no message per op; describeCheck writes it when a check fails.
+ */
+const CHECK_FREE = 0;
+const CHECK_END = 1;
+const CHECK_REALLOC_BEFORE = 2;
+const CHECK_REALLOC_FAILED = 3;
+const CHECK_REALLOC_KEPT = 4;
+
+/** The moment a check names: `ptr` is the block checked, `length` its bytes checked; a realloc's is realloc(oldPtr, size). */
+function describeCheck(check: number, ptr: number, oldPtr: number, size: number, length: number): string {
+  if (check === CHECK_FREE) return `free(${ptr})`;
+  if (check === CHECK_END) return "at the end of the trace";
+  const call = `realloc(${oldPtr}, ${size})`;
+  if (check === CHECK_REALLOC_BEFORE) return `${call} before the call`;
+  if (check === CHECK_REALLOC_FAILED) return `${call} failed and must leave the block unchanged`;
+  return `${call} -> ${ptr} did not keep the first ${length} bytes`;
+}
+
 /**
  * The replay's cold state and slow paths (sampling, peak capture, failures, integrity, errors), kept out of the
  * hot loop so the loop's own counters stay in registers rather than in a closure's context.
@@ -100,7 +120,8 @@ class ReplayContext {
     else this.outOfMemory++;
   }
 
-  integrityError(op: number, id: number, ptr: number, offset: number, what: string): never {
+  integrityError(op: number, id: number, ptr: number, offset: number, check: number, oldPtr: number, size: number, length: number): never {
+    const what = describeCheck(check, ptr, oldPtr, size, length);
     const slots = this.slots;
     const address = ptr + offset;
     const culprits: number[] = [];
@@ -142,9 +163,7 @@ class ReplayContext {
 
   /** Integrity mode: marks the payload [ptr, ptr + bytes) live; false (and nothing marked) when it overlaps one. */
   claim(ptr: number, bytes: number): boolean {
-    if (this.live.overlaps(ptr, bytes)) return false;
-    this.live.claim(ptr, bytes);
-    return true;
+    return this.live.claim(ptr, bytes);
   }
 
   /** POINTER: the payload `call` returned overlaps a live block, named with its id and range. */
@@ -160,17 +179,21 @@ class ReplayContext {
     throw new ReplayError("POINTER", op, [id, ...culprits], `${call} returned ${ptr}: its payload [${ptr}, ${ptr + bytes}) overlaps the live block of ${named}`);
   }
 
-  verifyBlock(op: number, id: number, ptr: number, length: number, what: string): void {
+  /** The payload pattern of id's block at `ptr`, every byte; `check` (CHECK_FREE, CHECK_END) names the moment. */
+  verifyBlock(op: number, id: number, ptr: number, length: number, check: number): void {
     if (!this.patterns) return;
     const bad = this.memory.verify(ptr, 0, length, id);
-    if (bad >= 0) this.integrityError(op, id, ptr, bad, what);
+    if (bad >= 0) this.integrityError(op, id, ptr, bad, check, ptr, 0, length);
   }
 
-  /** verifyBlock for realloc: sparse past SPARSE_FROM bytes (PatternMemory.verifySparse); free checks it all. */
-  verifyPrefix(op: number, id: number, ptr: number, length: number, what: string): void {
+  /**
+   * verifyBlock for realloc(oldPtr, size): sparse past SPARSE_FROM bytes (PatternMemory.verifySparse); free checks
+   * it all. `check` is one of the CHECK_REALLOC_* codes.
+   */
+  verifyPrefix(op: number, id: number, ptr: number, length: number, check: number, oldPtr: number, size: number): void {
     if (!this.patterns) return;
     const bad = length > SPARSE_FROM ? this.memory.verifySparse(ptr, 0, length, id) : this.memory.verify(ptr, 0, length, id);
-    if (bad >= 0) this.integrityError(op, id, ptr, bad, what);
+    if (bad >= 0) this.integrityError(op, id, ptr, bad, check, oldPtr, size, length);
   }
 
   /** Integrity mode, after a successful malloc/calloc: calloc'd bytes are zero; then the id's pattern. */
@@ -196,7 +219,7 @@ class ReplayContext {
       slots[2 * id + 1] = NONE;
       return 0;
     }
-    if (integrity && old > 0) this.verifyPrefix(op, id, ptr, old, `realloc(${ptr}, ${size}) before the call`);
+    if (integrity && old > 0) this.verifyPrefix(op, id, ptr, old, CHECK_REALLOC_BEFORE, ptr, size);
     const moved = allocator.realloc(ptr, size);
     if (this.heapBytesOf !== null) this.observeHeap();
     if (size === 0) {
@@ -207,7 +230,7 @@ class ReplayContext {
     if (moved === 0) {
       this.classifyFailure(size);
       if (ptr !== 0) {
-        if (integrity && old > 0) this.verifyPrefix(op, id, ptr, old, `realloc(${ptr}, ${size}) failed and must leave the block unchanged`);
+        if (integrity && old > 0) this.verifyPrefix(op, id, ptr, old, CHECK_REALLOC_FAILED, ptr, size);
         return 0;
       }
       slots[2 * id + 1] = FAILED;
@@ -218,18 +241,18 @@ class ReplayContext {
       const cost = allocator.lastSearchCost;
       if (typeof cost === "number" && cost > 0) this.reallocSearch += cost;
     }
-    const call = `realloc(${ptr}, ${size})`;
-    this.checkPointer(op, id, moved, size, call);
+    // The same test as malloc's in the hot loop; the call's text only for the message.
+    if (typeof moved !== "number" || moved % 8 !== 0 || !(moved >= 0) || moved + size > this.memoryLength) this.checkPointer(op, id, moved, size, `realloc(${ptr}, ${size})`);
     if (integrity) {
       if (old > 0) this.live.release(ptr, old);
-      if (!this.claim(moved, size)) this.overlapError(op, id, moved, size, call);
+      if (!this.claim(moved, size)) this.overlapError(op, id, moved, size, `realloc(${ptr}, ${size})`);
     }
     slots[2 * id] = moved;
     slots[2 * id + 1] = size + 1;
     if (integrity) {
       this.memory.sync(allocator.memory);
       const kept = Math.min(old, size);
-      this.verifyPrefix(op, id, moved, kept, `realloc(${ptr}, ${size}) -> ${moved} did not keep the first ${kept} bytes`);
+      this.verifyPrefix(op, id, moved, kept, CHECK_REALLOC_KEPT, ptr, size);
       if (this.patterns) this.memory.fill(moved, kept, size, id);
     }
     return size - old;
@@ -305,7 +328,7 @@ function replayChunk(trace: Trace, allocator: Allocator, ctx: ReplayContext, st:
           const ptr = slots[slot]!;
           const size = tag - 1;
           if (integrity && size > 0) {
-            ctx.verifyBlock(i, id, ptr, size, `free(${ptr})`);
+            ctx.verifyBlock(i, id, ptr, size, CHECK_FREE);
             ctx.live.release(ptr, size);
           }
           allocator.free(ptr);
@@ -477,7 +500,7 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
     for (let id = 0; 2 * id < slots.length; id++) {
       const tag = slots[2 * id + 1]!;
       const size = tag - 1;
-      if (tag !== FAILED && size > 0) ctx.verifyBlock(n, id, slots[2 * id]!, size, "at the end of the trace");
+      if (tag !== FAILED && size > 0) ctx.verifyBlock(n, id, slots[2 * id]!, size, CHECK_END);
     }
   }
   if (checkEvery !== 0) ctx.check(n, -1);
