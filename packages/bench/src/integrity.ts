@@ -196,54 +196,52 @@ export class LiveIntervals {
 
   /**
    * Marks [ptr, ptr + length) (length > 0, ptr a multiple of 8) live and returns true, or returns false and marks
-   * nothing when it overlaps a claimed payload. A payload within one word of the bitmap (up to 256 bytes: most of
-   * them) is tested and set in one step.
+   * nothing when it overlaps a claimed payload: one test and one write per word of the bitmap it covers (a payload
+   * of up to 256 bytes, most of them, is one word).
    */
   claim(ptr: number, length: number): boolean {
     const first = ptr >>> 3;
     const last = (ptr + length - 1) >>> 3;
-    if (last >>> 5 >= this.bits.length) {
-      const grown = new Int32Array(Math.max((last >>> 5) + 1, this.bits.length * 2));
+    const lo = first >>> 5;
+    const hi = last >>> 5;
+    if (hi >= this.bits.length) {
+      const grown = new Int32Array(Math.max(hi + 1, this.bits.length * 2));
       grown.set(this.bits);
       this.bits = grown;
     }
     const bits = this.bits;
-    const i = first >>> 5;
-    if (i === last >>> 5) {
-      const m = (-1 << (first & 31)) & ~(-2 << (last & 31));
-      if ((bits[i]! & m) !== 0) return false;
-      bits[i]! |= m;
+    const head = -1 << (first & 31);
+    const tail = ~(-2 << (last & 31));
+    if (lo === hi) {
+      const m = head & tail;
+      if ((bits[lo]! & m) !== 0) return false;
+      bits[lo]! |= m;
       return true;
     }
-    if (this.scan(ptr, length, false)) return false;
-    this.scan(ptr, length, true);
+    if ((bits[lo]! & head) !== 0 || (bits[hi]! & tail) !== 0) return false;
+    for (let i = lo + 1; i < hi; i++) if (bits[i] !== 0) return false;
+    bits[lo]! |= head;
+    for (let i = lo + 1; i < hi; i++) bits[i] = -1;
+    bits[hi]! |= tail;
     return true;
   }
 
-  /** Marks [ptr, ptr + length) no longer live. */
+  /** Marks [ptr, ptr + length) (length > 0, ptr a multiple of 8) no longer live. */
   release(ptr: number, length: number): void {
     const first = ptr >>> 3;
     const last = (ptr + length - 1) >>> 3;
-    for (let i = first >>> 5; i <= last >>> 5 && i < this.bits.length; i++) this.bits[i]! &= ~this.mask(i, first, last);
-  }
-
-  /** Bits of word i that granules first .. last cover. */
-  private mask(i: number, first: number, last: number): number {
-    const lo = i === first >>> 5 ? first & 31 : 0;
-    const hi = i === last >>> 5 ? last & 31 : 31;
-    return (-1 << lo) & ~(-2 << hi);
-  }
-
-  private scan(ptr: number, length: number, set: boolean): boolean {
-    const first = ptr >>> 3;
-    const last = (ptr + length - 1) >>> 3;
+    const lo = first >>> 5;
     const bits = this.bits;
-    for (let i = first >>> 5; i <= last >>> 5; i++) {
-      if (i >= bits.length) return false;
-      const m = this.mask(i, first, last);
-      if (set) bits[i]! |= m;
-      else if ((bits[i]! & m) !== 0) return true;
+    if (lo >= bits.length) return;
+    const hi = Math.min(last >>> 5, bits.length);
+    const head = -1 << (first & 31);
+    const tail = ~(-2 << (last & 31));
+    if (lo === last >>> 5) {
+      bits[lo]! &= ~(head & tail);
+      return;
     }
-    return false;
+    bits[lo]! &= ~head;
+    for (let i = lo + 1; i < hi; i++) bits[i] = 0;
+    if (hi < bits.length) bits[hi]! &= ~tail;
   }
 }

@@ -244,8 +244,17 @@ class ReplayContext {
     // The same test as malloc's in the hot loop; the call's text only for the message.
     if (typeof moved !== "number" || moved % 8 !== 0 || !(moved >= 0) || moved + size > this.memoryLength) this.checkPointer(op, id, moved, size, `realloc(${ptr}, ${size})`);
     if (integrity) {
-      if (old > 0) this.live.release(ptr, old);
-      if (!this.claim(moved, size)) this.overlapError(op, id, moved, size, `realloc(${ptr}, ${size})`);
+      if (moved === ptr && old > 0) {
+        // Resized in place: only the granules past the old payload's are new (a buffer grown step by step would
+        // otherwise re-mark its whole payload each time), or only those past the new size are given back.
+        const had = Math.ceil(old / 8) * 8;
+        const has = Math.ceil(size / 8) * 8;
+        if (has > had && !this.claim(ptr + had, size - had)) this.overlapError(op, id, moved, size, `realloc(${ptr}, ${size})`);
+        if (has < had) this.live.release(ptr + has, old - has);
+      } else {
+        if (old > 0) this.live.release(ptr, old);
+        if (!this.claim(moved, size)) this.overlapError(op, id, moved, size, `realloc(${ptr}, ${size})`);
+      }
     }
     slots[2 * id] = moved;
     slots[2 * id + 1] = size + 1;
