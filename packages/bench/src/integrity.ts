@@ -155,7 +155,12 @@ export class PatternMemory {
     if (bad < 0) bad = this.verify(ptr, to - SPARSE_EDGE, to, id);
     if (bad >= 0) return bad;
     const end = to - SPARSE_EDGE;
+    const words = this.words;
+    const tw = this.tableWords;
+    const o = patternOffset(id);
     for (let j = ((from + SPARSE_EDGE + 3) >> 2) << 2; j + 4 <= end; j += SPARSE_STRIDE) {
+      // The word read directly when it is aligned in memory (the table's words are: o and j are multiples of 4).
+      if (words !== null && ((ptr + j) & 3) === 0 && ptr + j + 4 <= this.bytes.length && words[(ptr + j) >> 2] === tw[((o + j) & (TABLE_BYTES - 1)) >> 2]) continue;
       bad = this.verify(ptr, j, j + 4, id);
       if (bad >= 0) return bad;
     }
