@@ -24,7 +24,7 @@ import {
 import * as blockMap from "./block-map.js";
 import { checkHeap, walkBlocks } from "./checker.js";
 import * as layout from "./layout.js";
-import { giveBackBuffer, refuseCallsAfterDispose, takeSpareBuffer } from "./spare-buffers.js";
+import { giveBackBuffer, refuseCallsAfterDispose, takeMarksOf, takeSpareBuffer } from "./spare-buffers.js";
 import {
   type BlockSpace,
   blockFor as blockForBinding,
@@ -388,12 +388,16 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
   // ---- growth -------------------------------------------------------------------------------------------
 
   /**
-   * Allocator.dispose: a heap that grew gives its buffer back for the next heap of this thread to grow into
-   * (spare-buffers.ts); the heap keeps empty views, so it cannot reach that memory again, and refuses every later
-   * call but dispose (HeapError INVALID_OPTIONS).
+   * Allocator.dispose: a heap that grew gives its buffer and its block map back for the next heap of this thread to
+   * grow into (spare-buffers.ts); the heap keeps empty views, so it cannot reach that memory again, and refuses
+   * every later call but dispose (HeapError INVALID_OPTIONS).
    */
   dispose(): void {
-    if (this.zeroedTo >= 0) giveBackBuffer(this.bytes.buffer as ArrayBuffer);
+    if (this.zeroedTo >= 0) {
+      // The block map goes with the buffer, cleared where a mark can be: no block ever started at zeroedTo or past it.
+      this.marks.fill(0, 0, Math.min(this.marks.length, ((this.zeroedTo >> 8) + 1) << 1));
+      giveBackBuffer(this.bytes.buffer as ArrayBuffer, this.marks);
+    }
     this.bytes = new Uint8Array(0);
     this.words = new Int32Array(0);
     this.marks = createMarks(0);
@@ -422,7 +426,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       bytesView.set(this.bytes.subarray(0, this.top));
       // Up to the old end as a zero-filled copy holds it; past it, as the top comes.
       bytesView.fill(0, this.top, old);
-      const marks = createMarks(capacity);
+      const marks = (spare !== null ? takeMarksOf(spare) : null) ?? createMarks(capacity);
       marks.set(this.marks);
       this.bytes = bytesView;
       this.words = new Int32Array(buffer, 0, capacity >> 2);

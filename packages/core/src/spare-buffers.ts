@@ -13,10 +13,18 @@ const SPARE_BYTES = 256 << 20;
 
 const spares: ArrayBuffer[] = [];
 let spareBytes = 0;
+/** The block map each spare buffer came with (a core heap's; all zero), dropped with its buffer. */
+const marksOf = new WeakMap<ArrayBuffer, Int32Array>();
 
-/** Keeps `buffer` for a later takeSpareBuffer of its length; its bytes are whatever its last owner left. */
-export function giveBackBuffer(buffer: ArrayBuffer): void {
+/**
+ * Keeps `buffer` for a later takeSpareBuffer of its length; its bytes are whatever its last owner left. A core heap
+ * also gives back its block map, zeroed (takeMarksOf): a fresh one is an allocation of capacity / 128 bytes (512 KiB
+ * for a 64 MiB buffer) per heap, which the garbage collector then has to scavenge.
+ */
+export function giveBackBuffer(buffer: ArrayBuffer, marks?: Int32Array): void {
   if (buffer.byteLength > SPARE_BYTES || spares.includes(buffer)) return;
+  if (marks !== undefined) marksOf.set(buffer, marks);
+  else marksOf.delete(buffer);
   spares.push(buffer);
   spareBytes += buffer.byteLength;
   while (spares.length > SPARE_BUFFERS || spareBytes > SPARE_BYTES) spareBytes -= spares.shift()!.byteLength;
@@ -37,6 +45,13 @@ export function takeSpareBuffer(min: number, max: number = min): ArrayBuffer | n
   spares.splice(best, 1);
   spareBytes -= buffer.byteLength;
   return buffer;
+}
+
+/** The zeroed block map given back with `buffer` (giveBackBuffer), once; null when none came with it. */
+export function takeMarksOf(buffer: ArrayBuffer): Int32Array | null {
+  const marks = marksOf.get(buffer) ?? null;
+  marksOf.delete(buffer);
+  return marks;
 }
 
 /** The calls a disposed allocator refuses: Allocator's and Heap's, but dispose. */
