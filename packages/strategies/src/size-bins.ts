@@ -4,6 +4,7 @@
  * Every block of a bin has the same size, so the only order left to keep is "ties: lowest address": each bin is
  * a binary min-heap of block addresses in a typed array of its own, so its lowest address is element 0.
  *
+ *   summary  ...0 1 1 0...                bit i: bitmap word i is not 0 (so a search skips 32 empty bins a bit)
  *   bitmap   ...0 1 0 0 1 1 0...         bit b: bin b holds a block
  *   bin 3    [  88, 4000,  512, 9000 ]   a min-heap of addresses: 88 <= 4000, 88 <= 512, 4000 <= 9000
  *              ^ lowest-addressed 24-byte block
@@ -21,6 +22,8 @@ import { Journal } from "./journal.js";
 
 const POSITION = 2; // word offset inside a block: header (0), requested (1), then link word 0
 const NONE = 0x7fffffff; // "no block" in a lowest-address query (every block offset is below 2^30)
+/** Every bin's array before its first block: shared, never written (insert replaces it by a real one). */
+const EMPTY = new Int32Array(0);
 
 export class SizeBins {
   /** Block sizes below this (bytes) are binned; bins 0 .. limit / 8 - 1. */
@@ -32,6 +35,8 @@ export class SizeBins {
   total = 0;
   private heaps: Int32Array[];
   private readonly bitmap: Int32Array;
+  /** Bit i: bitmap word i is not 0. */
+  private readonly summary: Int32Array;
   private host!: StrategyHost;
   /** The strategy's undo journal for the heap's two-step calls (journal.ts), shared with its other structures. */
   private readonly journal: Journal;
@@ -42,13 +47,16 @@ export class SizeBins {
     this.binCount = limit >>> 3;
     this.counts = new Int32Array(this.binCount);
     this.bitmap = new Int32Array((this.binCount + 31) >>> 5);
-    this.heaps = Array.from({ length: this.binCount }, () => new Int32Array(4));
+    this.summary = new Int32Array((this.bitmap.length + 31) >>> 5);
+    // Made as bins are first used: a heap of small blocks touches a few dozen of the thousands of bins.
+    this.heaps = Array.from({ length: this.binCount }, () => EMPTY);
   }
 
   attach(host: StrategyHost): void {
     this.host = host;
     this.counts.fill(0);
     this.bitmap.fill(0);
+    this.summary.fill(0);
     this.total = 0;
   }
 
@@ -57,14 +65,25 @@ export class SizeBins {
     return this.counts[bin] !== 0 ? this.heaps[bin]![0]! : 0;
   }
 
-  /** The lowest non-empty bin >= `bin`, or -1 (the lowest set bit of the masked bitmap words). */
+  /**
+   * The lowest non-empty bin >= `bin`, or -1: the lowest set bit of its bitmap word above it, else of the next
+   * non-zero bitmap word, which the summary names (its lowest set bit past the word, then the next summary words).
+   */
   nextNonEmpty(bin: number): number {
     const bitmap = this.bitmap;
     let i = bin >>> 5;
     if (i >= bitmap.length) return -1;
     let bits = bitmap[i]! & (-1 << (bin & 31));
-    while (bits === 0) {
-      if (++i === bitmap.length) return -1;
+    if (bits === 0) {
+      const summary = this.summary;
+      let k = ++i >>> 5;
+      if (k >= summary.length) return -1;
+      let words = summary[k]! & (-1 << (i & 31));
+      while (words === 0) {
+        if (++k === summary.length) return -1;
+        words = summary[k]!;
+      }
+      i = (k << 5) + 31 - Math.clz32(words & -words);
       bits = bitmap[i]!;
     }
     return (i << 5) + 31 - Math.clz32(bits & -bits);
@@ -72,9 +91,12 @@ export class SizeBins {
 
   /** The highest non-empty bin, or -1. */
   highestNonEmpty(): number {
-    for (let i = this.bitmap.length - 1; i >= 0; i--) {
-      const bits = this.bitmap[i]!;
-      if (bits !== 0) return (i << 5) + 31 - Math.clz32(bits);
+    for (let k = this.summary.length - 1; k >= 0; k--) {
+      const words = this.summary[k]!;
+      if (words !== 0) {
+        const i = (k << 5) + 31 - Math.clz32(words);
+        return (i << 5) + 31 - Math.clz32(this.bitmap[i]!);
+      }
     }
     return -1;
   }
@@ -86,7 +108,7 @@ export class SizeBins {
     let heap = this.heaps[bin]!;
     if (this.journal.recording) this.journalInsert(bin, heap, n, block);
     if (n === heap.length) {
-      const grown = new Int32Array(n * 2);
+      const grown = new Int32Array(n === 0 ? 4 : n * 2);
       grown.set(heap);
       this.heaps[bin] = heap = grown;
     }
@@ -102,7 +124,11 @@ export class SizeBins {
     heap[i] = block;
     w[(block >> 2) + POSITION] = i;
     this.counts[bin] = n + 1;
-    if (n === 0) this.bitmap[bin >>> 5]! |= 1 << (bin & 31);
+    if (n === 0) {
+      const word = bin >>> 5;
+      if (this.bitmap[word] === 0) this.summary[word >>> 5]! |= 1 << (word & 31);
+      this.bitmap[word]! |= 1 << (bin & 31);
+    }
     this.total++;
   }
 
@@ -117,7 +143,8 @@ export class SizeBins {
     this.counts[bin] = n;
     this.total--;
     if (n === 0) {
-      this.bitmap[bin >>> 5]! &= ~(1 << (bin & 31));
+      const word = bin >>> 5;
+      if ((this.bitmap[word]! &= ~(1 << (bin & 31))) === 0) this.summary[word >>> 5]! &= ~(1 << (word & 31));
       return;
     }
     if (i === n) return;
@@ -167,6 +194,7 @@ export class SizeBins {
   private journalBin(bin: number): void {
     this.journal.element(this.counts, bin);
     this.journal.element(this.bitmap, bin >>> 5);
+    this.journal.element(this.summary, bin >>> 10);
   }
 
   /**
@@ -265,6 +293,10 @@ export class SizeBins {
       const bit = (this.bitmap[bin >>> 5]! >>> (bin & 31)) & 1;
       if (bit !== (n > 0 ? 1 : 0)) throw new Error(`bitmap says bin ${bin} is ${bit ? "non-empty" : "empty"}, it holds ${n} blocks`);
       total += n;
+    }
+    for (let i = 0; i < this.bitmap.length; i++) {
+      const bit = (this.summary[i >>> 5]! >>> (i & 31)) & 1;
+      if (bit !== (this.bitmap[i] !== 0 ? 1 : 0)) throw new Error(`the bitmap's summary says word ${i} is ${bit ? "non-zero" : "zero"}, it is ${this.bitmap[i]}`);
     }
     if (total !== this.total) throw new Error(`the bins hold ${total} blocks but ${this.total} were counted`);
   }
