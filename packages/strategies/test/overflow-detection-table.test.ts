@@ -24,13 +24,14 @@ import { apply, Hang, intact, type Live, metered, READ_BUDGET, rejectedChange, t
  * through the strategy's journal (journal.ts).
  *
  * The table is printed per allocator; the test fails on any silent, crash or hang and on any rejected, changed,
- * naming the first such trial and the seed (set OVERFLOW_SEED to replay a run).
+ * naming the first such trial and the seed (set OVERFLOW_SEED to replay a run, OVERFLOW_TRIALS for more trials).
  */
 const OUTCOMES = ["detected at the call", "caught later", "harmless", "silent", "crash", "hang"] as const;
 type Outcome = (typeof OUTCOMES)[number];
 /** Of the trials detected at the call: those where the rejected call had changed the heap's bytes anyway. */
 const CHANGED = "rejected, changed";
-const TRIALS = 1500;
+/** Trials per allocator: OVERFLOW_TRIALS for a run at scale. */
+const TRIALS = Math.max(1, Number(process.env.OVERFLOW_TRIALS ?? 1500) || 1500);
 const seed = Number(process.env.OVERFLOW_SEED ?? Date.now() % 2 ** 31);
 
 interface Trial {

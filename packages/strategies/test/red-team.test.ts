@@ -32,7 +32,7 @@ import { apply, Hang, intact, type Live, metered, READ_BUDGET, rejectedChange, t
  * kind (a link word forged to name another free block, which passes the "names a free block" check) is in: the
  * trees check the order of every link a removal's merge or an insert follows, and undo a removal exactly when the
  * insert after it is rejected (removal-log.ts). Bad returned pointers are named at the op that returned them. The
- * seed is printed; RED_TEAM_SEED replays a run.
+ * seed is printed; RED_TEAM_SEED replays a run, RED_TEAM_SCALE=20 runs 20 times as many trials.
  */
 const seed = Number(process.env.RED_TEAM_SEED ?? Date.now() % 2 ** 31);
 // What this red team found before is fixed and fails it again: buddy's forged free-list link that made a later call
@@ -41,7 +41,9 @@ const seed = Number(process.env.RED_TEAM_SEED ?? Date.now() % 2 ** 31);
 // malloc that changed the heap (worst-fit-rejected-call-leaves-heap-unchanged.test.ts); the address tree's hang on a
 // forged link (forged-link-is-corruption-not-a-hang.test.ts).
 
-const DAMAGE_TRIALS = 1500;
+/** RED_TEAM_SCALE multiplies every property's runs (1500 damaged heaps per allocator, 400 bad calls, ...): a run at scale. */
+const SCALE = Math.max(1, Number(process.env.RED_TEAM_SCALE ?? 1) || 1);
+const DAMAGE_TRIALS = 1500 * SCALE;
 
 type Coalescing = "immediate" | "deferred" | "none";
 type Make = (coalescing: Coalescing, growable: boolean, budget: { reads: number }) => Allocator | null;
@@ -303,7 +305,7 @@ describe(`red team (seed ${seed}; RED_TEAM_SEED=${seed} replays it)`, () => {
           allocator.check();
         },
       ),
-      { numRuns: 400, seed },
+      { numRuns: 400 * SCALE, seed },
     );
     expect(calls).toBeGreaterThan(0);
   });
@@ -348,7 +350,7 @@ describe(`red team (seed ${seed}; RED_TEAM_SEED=${seed} replays it)`, () => {
             }
           },
         ),
-        { numRuns: 300, seed },
+        { numRuns: 300 * SCALE, seed },
       );
       expect(codes.size).toBeGreaterThan(1); // the mutations did reach the parsers' error paths
     } finally {
@@ -436,7 +438,7 @@ describe(`red team (seed ${seed}; RED_TEAM_SEED=${seed} replays it)`, () => {
         expect(err.opIndex, err.message).toBe(liedAt);
         expect(err.code).toBe(what.startsWith("throws") ? "ALLOCATOR" : "POINTER");
       }),
-      { numRuns: 600, seed },
+      { numRuns: 600 * SCALE, seed },
     );
   });
 

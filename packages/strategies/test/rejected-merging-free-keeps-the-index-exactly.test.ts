@@ -7,8 +7,10 @@
  * vetting then meets it (a walk longer than the tree). The free is rejected; it must leave every byte of the heap
  * and the strategy's own arrays as they were. Putting the neighbours back through insert did not: the tree came
  * back word for word (its removal log), but the small neighbour was pushed back at its list's head (segregated
- * fit) or at another place of its bin's array (best fit, first fit). The heap now records the two removals in the
- * strategy's journal and rolls them back.
+ * fit) or at another place of its bin's array (best fit, first fit, opposite-ends fit, whose index is best fit's).
+ * The heap now takes the larger neighbour (a tree's) out first and vets the merged block's insert after each
+ * removal (core heap.ts removeNeighbours), so no list's or bin's removal precedes a rejection; with the old order
+ * (the block above first) all four fail.
  *
  * The heap (64 KiB, immediate coalescing), in address order: [pad] lo u X u P F N u c1 u c2 u rest, every u used,
  * lo, N, c1, c2 small blocks of one size, X and P large blocks of one tree with X above P in it; all but the u's,
@@ -31,6 +33,13 @@ interface Shape {
   frees: string[];
   /** The free block P's left link is forged to name. */
   target: string;
+  /**
+   * The strategy that places the blocks, when not the one tested: it hands over (setStrategy) before the frees.
+   * Opposite-ends fit carves small requests from a block's high end, so its own mallocs cannot lay the blocks out
+   * in this order; its index is best fit's (bins below 4096 B, a size tree above), and from the frees on it is the
+   * one at work.
+   */
+  layout?: string;
 }
 
 const SHAPES: Shape[] = [
@@ -38,11 +47,12 @@ const SHAPES: Shape[] = [
   // Best fit's X and P above its bins (BEST_FIT_BIN_LIMIT, 16 KiB), in its tree.
   { name: "best-fit", pad: 0, x: 20480, p: 20688, small: 32, frees: ["X", "P", "lo", "c1", "N", "c2"], target: "lo" },
   { name: "first-fit", pad: 48, x: 8192, p: 8400, small: 32, frees: ["X", "P", "lo", "c1", "N", "c2"], target: "lo" },
+  { name: "opposite-ends-fit", pad: 0, x: 20480, p: 20688, small: 32, frees: ["X", "P", "lo", "c1", "N", "c2"], target: "lo", layout: "best-fit" },
 ];
 
 /** Builds the heap; returns it and the payload pointer of each named block. */
 function build(shape: Shape): { heap: Heap; at: Record<string, number> } {
-  const heap = createHeap({ size: 1 << 16, strategy: strategyByName(shape.name).create() });
+  const heap = createHeap({ size: 1 << 16, strategy: strategyByName(shape.layout ?? shape.name).create() });
   const at: Record<string, number> = {};
   const blocks: Array<[string, number]> = [
     ...(shape.pad ? [["pad", shape.pad] as [string, number]] : []),
@@ -51,6 +61,7 @@ function build(shape: Shape): { heap: Heap; at: Record<string, number> } {
   ];
   for (const [name, bytes] of blocks) at[name] = heap.malloc(bytes - 8);
   heap.malloc(heap.stats().largestFreeBlock); // the rest, used
+  if (shape.layout !== undefined) heap.setStrategy(strategyByName(shape.name).create());
   // The program zeroes its small blocks (link words the free blocks held before, in their payload, are gone).
   for (const name of ["lo", "N", "c1", "c2"]) heap.memory.fill(0, at[name]!, at[name]! + shape.small - 8);
   for (const name of shape.frees) heap.free(at[name]!);
