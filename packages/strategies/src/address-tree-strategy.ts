@@ -1,34 +1,16 @@
-import type { Strategy, StrategyHost } from "@dmm/core";
+import type { Strategy } from "@dmm/core";
 import { AddressTree } from "./address-tree.js";
-import { Journal } from "./journal.js";
+import { JournaledStrategy } from "./journaled-strategy.js";
 
 /**
  * A policy that indexes every free block in the address-ordered treap with subtree maxima (next fit; first fit
  * keeps only its large blocks there, first-fit.ts) and differs only in where the search starts: everything but
- * `find`.
+ * `find` (the binding and the journal: journaled-strategy.ts).
  */
-export abstract class AddressTreeStrategy implements Strategy {
+export abstract class AddressTreeStrategy extends JournaledStrategy<AddressTree> implements Strategy {
   abstract readonly name: string;
-  examined = 0;
-  protected host!: StrategyHost;
-  /** The undo journal of the heap's two-step calls (journal.ts). */
-  protected readonly journal = new Journal();
   protected readonly tree = new AddressTree(this.journal);
 
-  attach(host: StrategyHost): void {
-    this.host = host;
-    this.tree.attach(host);
-  }
-  begin(): void {
-    this.journal.begin();
-    this.tree.begin();
-  }
-  commit(): void {
-    this.journal.commit();
-  }
-  rollback(): void {
-    this.journal.rollback(this.host.words);
-  }
   insert(block: number): void {
     this.tree.insert(block);
   }

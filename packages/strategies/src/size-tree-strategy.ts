@@ -1,33 +1,15 @@
-import { blockSize, type Strategy, type StrategyHost } from "@dmm/core";
-import { Journal } from "./journal.js";
+import { blockSize, type Strategy } from "@dmm/core";
+import { JournaledStrategy } from "./journaled-strategy.js";
 import { SizeTrees } from "./size-tree.js";
 
 /**
  * A policy that indexes every free block in one treap keyed by (size, address) (worst fit; best fit keeps only
- * its large blocks there, best-fit.ts): everything but `find`.
+ * its large blocks there, best-fit.ts): everything but `find` (the binding and the journal: journaled-strategy.ts).
  */
-export abstract class SizeTreeStrategy implements Strategy {
+export abstract class SizeTreeStrategy extends JournaledStrategy<SizeTrees> implements Strategy {
   abstract readonly name: string;
-  examined = 0;
-  protected host!: StrategyHost;
-  /** The undo journal of the heap's two-step calls (journal.ts). */
-  protected readonly journal = new Journal();
   protected readonly tree = new SizeTrees(1, "size tree", this.journal);
 
-  attach(host: StrategyHost): void {
-    this.host = host;
-    this.tree.attach(host);
-  }
-  begin(): void {
-    this.journal.begin();
-    this.tree.begin();
-  }
-  commit(): void {
-    this.journal.commit();
-  }
-  rollback(): void {
-    this.journal.rollback(this.host.words);
-  }
   insert(block: number): void {
     this.tree.insert(0, block, blockSize(this.host.words, block));
   }

@@ -26,7 +26,8 @@ import { apply, Hang, intact, type Live, metered, READ_BUDGET, rejectedChange, t
  *
  * It finds none of: a hang (a strategy walking more than READ_BUDGET link words), a crash (anything thrown but a
  * HeapError / TraceError / ReplayError), silent damage (live bytes changed or a block handed out over a live one
- * with no error first), and a rejected call that changed a byte of the heap (its index's link words included) —
+ * with no error first), and a rejected call that changed a byte of the heap (its index's link words included) or
+ * one of its counters (stats()) —
  * the calls of two steps too (a moving realloc, a deferred malloc's pass and fit), whose first step the heap
  * undoes exactly through the strategy's journal (journal.ts) when the second is rejected. Damage of the "link"
  * kind (a link word forged to name another free block, which passes the "names a free block" check) is in: the
@@ -166,6 +167,7 @@ function damageTrial(make: Make, t: { before: Step[]; damage: Damage; after: Cal
   budget.reads = READ_BUDGET;
   for (const c of t.after) {
     const before = allocator.memory.slice();
+    const statsBefore = statsOf(allocator);
     const working = "step" in c && c.step.kind !== "malloc" && lives.length > 0 ? lives[c.step.pick % lives.length]!.ptr : -1;
     try {
       if ("step" in c) {
@@ -189,6 +191,11 @@ function damageTrial(make: Make, t: { before: Step[]; damage: Damage; after: Cal
         tally.first ??= `rejected, changed: ${JSON.stringify(c)} (${e.message})`;
         return "rejected, changed";
       }
+      const statsAfter = statsOf(allocator);
+      if (statsBefore !== null && statsAfter !== statsBefore) {
+        tally.first ??= `rejected, changed its counters: ${JSON.stringify(c)} (${e.message}): ${statsBefore} -> ${statsAfter}`;
+        return "rejected, changed";
+      }
       return "detected";
     }
     if (!intact(allocator, lives)) {
@@ -206,6 +213,15 @@ function damageTrial(make: Make, t: { before: Step[]; damage: Damage; after: Cal
     return "crash";
   }
   return intact(allocator, lives) ? "harmless" : "silent";
+}
+
+/** The allocator's counters as a string, or null when stats() rejects the damaged heap (it may: CORRUPTION). */
+function statsOf(allocator: Allocator): string | null {
+  try {
+    return JSON.stringify(allocator.stats());
+  } catch {
+    return null;
+  }
 }
 
 const tallies: Record<string, Tally> = {};
