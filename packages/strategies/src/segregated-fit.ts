@@ -7,21 +7,25 @@ import { SizeChainTrees } from "./size-chain-tree.js";
  * Segregated fit with dlmalloc-style bins (Doug Lea, "A Memory Allocator", 1996; Wilson et al. 1995 §3.6).
  *
  * Size classes, by block size in bytes (header included):
- *   - exact "small bins" every 8 bytes below 256: class = size >> 3 (24 B → 3, 200 B → 25, 248 B → 31).
- *     Every block in a small bin has the same size, so any of them is a best fit: a doubly linked list, LIFO.
- *   - "range bins" from 256 up: four classes per power of two, by the two bits after the leading one:
- *     class = 32 + 4·(log2(size) − 8) + ((size >> (log2(size) − 2)) & 3).
- *     256..319 → 32, 320..383 → 33, 384..447 → 34, 448..511 → 35, 512..639 → 36, ... up to 2^30 → 120.
- *     Each range bin is a tree bin, as in dlmalloc: a treap with one node per distinct size and the blocks of
- *     that size chained off the node (size-chain-tree.ts). Best fit within the bin is one descent whose depth
- *     is bounded by the bin's distinct sizes (width / 8: 8 for 256..319, 16 for 512..639), not by how many
- *     blocks it holds — so the cost stays flat as the heap fills with free blocks.
+ *   - exact "small bins" every 8 bytes below 4 KiB (SMALL_BIN_LIMIT): class = size >> 3 (24 B → 3, 200 B → 25,
+ *     1000 B → 125, 4088 B → 511). Every block in a small bin has the same size, so any of them is a best fit: a
+ *     doubly linked list, LIFO. (dlmalloc stops its small bins at 256 B; here they go on to 4 KiB, past the
+ *     speed goal's mixed trace's 256..1024 B requests, which a tree bin cost a treap descent each: 1428 → ~1030
+ *     instructions/op on that trace. 512 list heads and a 19-word bitmap are the price.)
+ *   - "range bins" from 4 KiB up: four classes per power of two, by the two bits after the leading one:
+ *     class = 512 + 4·(log2(size) − 12) + ((size >> (log2(size) − 2)) & 3).
+ *     4096..5119 → 512, 5120..6143 → 513, 6144..7167 → 514, 7168..8191 → 515, 8192..10239 → 516, ...
+ *     up to 2^30 → 584. Each range bin is a tree bin, as in dlmalloc: a treap with one node per distinct size and
+ *     the blocks of that size chained off the node (size-chain-tree.ts). Best fit within the bin is one descent
+ *     whose depth is bounded by the bin's distinct sizes (width / 8: 128 for 4096..5119), not by how many blocks
+ *     it holds — so the cost stays flat as the heap fills with free blocks.
  *
  * find(n): look in n's own class (small bin: its head; range bin: the smallest block >= n); if that fails,
  * the next non-empty class above comes from a bitmap of non-empty bins (Math.clz32 on the lowest set bit),
  * and its smallest block is the answer — every block there is larger than anything in n's class. So the
  * choice is a best fit; ties among equal sizes go LIFO (in tree bins: the chain first, the size's first
- * block last), as in dlmalloc.
+ * block last), as in dlmalloc. (With the small bins to 4 KiB, equal sizes from 256 B to 4 KiB now tie LIFO in a
+ * list, where a tree bin handed out its node's chain first and the node last.)
  * `examined` counts the bins looked at plus the tree nodes visited.
  *
  * Link words: small bins use 0 = next, 1 = previous; range bins use the tree bin's three words.
@@ -45,8 +49,11 @@ const tooLong: typeof links.tooLong = links.tooLong;
 const linksBack = (w: Int32Array, marks: Int32Array, link: number, back: number, block: number): boolean =>
   isFreeAt(w, marks, link) && w[(link >> 2) + back] === block;
 
-const SMALL_BINS = 32;
-const BINS = 128;
+/** Block sizes below this (bytes) have exact small bins. */
+export const SMALL_BIN_LIMIT = 4096;
+const SMALL_BINS = SMALL_BIN_LIMIT >> 3;
+/** The small bins, then four range bins per power of two from 2^12 to 2^29, one for 2^30 (the largest heap), unused up to a whole bitmap word. */
+const BINS = 608;
 const BITMAP_WORDS = BINS >> 5;
 const NEXT = LINK0; // small bins: link words 0 and 1
 const PREV = LINK0 + 1;
@@ -55,16 +62,16 @@ const SIZE_MASK = ~FLAG_MASK;
 
 /** The size class of a block size (or request) in bytes. */
 export function sizeClass(size: number): number {
-  if (size < 256) return size >> 3;
+  if (size < SMALL_BIN_LIMIT) return size >> 3;
   const log2 = 31 - Math.clz32(size);
-  return SMALL_BINS + ((log2 - 8) << 2) + ((size >>> (log2 - 2)) & 3);
+  return SMALL_BINS + ((log2 - 12) << 2) + ((size >>> (log2 - 2)) & 3);
 }
 
 /** Smallest block size that falls in class `c` (for the checker and the docs). */
 export function classMinSize(c: number): number {
   if (c < SMALL_BINS) return c << 3;
   const k = c - SMALL_BINS;
-  const log2 = (k >> 2) + 8;
+  const log2 = (k >> 2) + 12;
   return (1 << log2) + ((k & 3) << (log2 - 2));
 }
 

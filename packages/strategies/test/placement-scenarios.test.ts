@@ -117,7 +117,7 @@ describe("search cost of each pick", () => {
     "next-fit": [[4, 2, 3], [4], [4], [0]],
     "best-fit": [[1, 1, 1], [1], [1], [1]],
     "worst-fit": [[3, 2, 2], [3], [3], [2]],
-    "segregated-fit": [[2, 3, 2], [1], [2], [1]],
+    "segregated-fit": [[2, 2, 2], [1], [2], [1]], // every size here in an exact small bin (below 4 KiB): its own bin, then the next non-empty one
     tlsf: [[1, 1, 1], [1], [1], [1]],
     "first-fit-lifo": [[1, 1, 1], [1], [1], [3]],
   };

@@ -12,9 +12,10 @@ import { segregatedFit } from "@dmm/strategies";
 import { expect, it } from "vitest";
 
 it("segregated fit: a shrinking realloc rejected after its merge partner left the index changes nothing", () => {
-  const h = createHeap({ size: 4096, coalescing: "immediate", strategy: segregatedFit() });
+  // 16 KiB: the free rest is above segregated fit's small bins (SMALL_BIN_LIMIT, 4 KiB), in a tree bin.
+  const h = createHeap({ size: 16384, coalescing: "immediate", strategy: segregatedFit() });
   const a = h.malloc(40); // 48 bytes at 8
-  const b = h.malloc(40); // 48 bytes at 56; the rest, 3992 bytes at 104, is free
+  const b = h.malloc(40); // 48 bytes at 56; the rest, 16280 bytes at 104, is free
   h.free(a);
   const words = new Int32Array(h.memory.buffer);
   words[(104 >> 2) + 2] = 8; // block 104's left-child link names free block 8

@@ -43,7 +43,8 @@ interface Shape {
 }
 
 const SHAPES: Shape[] = [
-  { name: "segregated-fit", pad: 0, x: 1040, p: 1100, small: 32, frees: ["X", "P", "lo", "N", "c1", "c2"], target: "c2" },
+  // Segregated fit's X and P above its small bins (SMALL_BIN_LIMIT, 4 KiB), in one tree bin (5120..6143).
+  { name: "segregated-fit", pad: 0, x: 5200, p: 5260, small: 32, frees: ["X", "P", "lo", "N", "c1", "c2"], target: "c2" },
   // Best fit's X and P above its bins (BEST_FIT_BIN_LIMIT, 16 KiB), in its tree.
   { name: "best-fit", pad: 0, x: 20480, p: 20688, small: 32, frees: ["X", "P", "lo", "c1", "N", "c2"], target: "lo" },
   { name: "first-fit", pad: 48, x: 8192, p: 8400, small: 32, frees: ["X", "P", "lo", "c1", "N", "c2"], target: "lo" },

@@ -36,6 +36,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BEST_FIT_BIN_LIMIT } from "../src/best-fit.js";
 import { FIRST_FIT_BIN_LIMIT } from "../src/first-fit.js";
+import { SMALL_BIN_LIMIT } from "../src/segregated-fit.js";
 import { strategies } from "../src/index.js";
 import { apply, type Live, type Step, step } from "./support/damage.js";
 import { strategyState } from "./support/strategy-state.js";
@@ -189,7 +190,7 @@ const IN_TREE: Record<string, (size: number) => boolean> = {
   "next-fit": () => true,
   "best-fit": (size) => size >= BEST_FIT_BIN_LIMIT,
   "worst-fit": () => true,
-  "segregated-fit": (size) => size >= 256,
+  "segregated-fit": (size) => size >= SMALL_BIN_LIMIT,
   tlsf: () => false,
   "first-fit-lifo": () => false,
   "opposite-ends-fit": (size) => size >= BEST_FIT_BIN_LIMIT,
