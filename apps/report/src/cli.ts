@@ -23,6 +23,7 @@ import { RecordError, recordCommand } from "./record.js";
 import { loadRenderer } from "./render.js";
 import { runBench } from "./run.js";
 import { summaryTable } from "./summary.js";
+import { QUICK_OPS } from "./workloads.js";
 
 /** Where the command reads and writes, so tests can run it in-process. */
 export interface CliIo {
@@ -97,7 +98,7 @@ function benchOptions(command: Command): Command {
     .option("--strategies <names>", "comma-separated allocators (registered strategies, buddy, peers, glibc); default: all", list)
     .option("--coalescing <modes>", "comma-separated: immediate (on), none (off), deferred, or all; default: all three (deferred only where an allocator has it)", list)
     .option("--workloads <items>", "comma-separated manifest names or trace file paths (.trace, .rep, mtrace, .gz; relative to where you run the command); default: the manifest", list)
-    .option("--quick", "replay at most a 20k-op prefix of each trace, fewer latency samples", false)
+    .option("--quick", `replay at most a ${QUICK_OPS / 1000}k-op prefix of each trace, fewer latency samples`, false)
     .option("--out <dir>", "output folder (replaced as a whole when the run ends)", "report")
     .addOption(new Option("--jobs <n>", "worker threads").argParser(positiveInt("--jobs")).default(availableParallelism(), "the number of cores"))
     .option("--shard <k/n>", "run only shard k of n (join the shards with `dmm merge`)", shard)
