@@ -71,7 +71,7 @@ class ReplayContext {
   observedPeakHeap = 0;
   /** allocator.memory.length as last read: the hot loop checks returned pointers against it (checkPointer re-reads). */
   memoryLength = 0;
-  /** Integrity mode: the live payloads, so a returned payload that overlaps one is named at its op. */
+  /** The live payloads, so a returned payload that overlaps one is named at its op (integrity on or off). */
   readonly live = new LiveIntervals();
   /** lastSearchCost summed over the reallocs that moved their block (for searchBudget; not a metric). */
   reallocSearch = 0;
@@ -224,7 +224,7 @@ class ReplayContext {
     if (this.heapBytesOf !== null) this.observeHeap();
     if (size === 0) {
       slots[2 * id + 1] = NONE;
-      if (integrity && old > 0) this.live.release(ptr, old);
+      if (old > 0) this.live.release(ptr, old);
       return -old;
     }
     if (moved === 0) {
@@ -243,18 +243,17 @@ class ReplayContext {
     }
     // The same test as malloc's in the hot loop; the call's text only for the message.
     if (typeof moved !== "number" || moved % 8 !== 0 || !(moved >= 0) || moved + size > this.memoryLength) this.checkPointer(op, id, moved, size, `realloc(${ptr}, ${size})`);
-    if (integrity) {
-      if (moved === ptr && old > 0) {
-        // Resized in place: only the granules past the old payload's are new (a buffer grown step by step would
-        // otherwise re-mark its whole payload each time), or only those past the new size are given back.
-        const had = Math.ceil(old / 8) * 8;
-        const has = Math.ceil(size / 8) * 8;
-        if (has > had && !this.claim(ptr + had, size - had)) this.overlapError(op, id, moved, size, `realloc(${ptr}, ${size})`);
-        if (has < had) this.live.release(ptr + has, old - has);
-      } else {
-        if (old > 0) this.live.release(ptr, old);
-        if (!this.claim(moved, size)) this.overlapError(op, id, moved, size, `realloc(${ptr}, ${size})`);
-      }
+    // The overlap check, with integrity on or off (only the payload patterns are integrity mode's).
+    if (moved === ptr && old > 0) {
+      // Resized in place: only the granules past the old payload's are new (a buffer grown step by step would
+      // otherwise re-mark its whole payload each time), or only those past the new size are given back.
+      const had = Math.ceil(old / 8) * 8;
+      const has = Math.ceil(size / 8) * 8;
+      if (has > had && !this.claim(ptr + had, size - had)) this.overlapError(op, id, moved, size, `realloc(${ptr}, ${size})`);
+      if (has < had) this.live.release(ptr + has, old - has);
+    } else {
+      if (old > 0) this.live.release(ptr, old);
+      if (!this.claim(moved, size)) this.overlapError(op, id, moved, size, `realloc(${ptr}, ${size})`);
     }
     slots[2 * id] = moved;
     slots[2 * id + 1] = size + 1;
@@ -336,8 +335,8 @@ function replayChunk(trace: Trace, allocator: Allocator, ctx: ReplayContext, st:
           if (peakPending) break;
           const ptr = slots[slot]!;
           const size = tag - 1;
-          if (integrity && size > 0) {
-            ctx.verifyBlock(i, id, ptr, size, CHECK_FREE);
+          if (size > 0) {
+            if (integrity) ctx.verifyBlock(i, id, ptr, size, CHECK_FREE);
             ctx.live.release(ptr, size);
           }
           allocator.free(ptr);
@@ -391,7 +390,7 @@ function replayChunk(trace: Trace, allocator: Allocator, ctx: ReplayContext, st:
           if (typeof ptr !== "number" || ptr % 8 !== 0 || !(ptr >= 0) || ptr + bytes > ctx.memoryLength) {
             ctx.checkPointer(i, id, ptr, bytes, k === OP_CALLOC ? `calloc(${counts[i]}, ${sizes[i]})` : `malloc(${bytes})`);
           }
-          if (integrity && bytes > 0 && !ctx.claim(ptr, bytes)) {
+          if (bytes > 0 && !ctx.claim(ptr, bytes)) {
             ctx.overlapError(i, id, ptr, bytes, k === OP_CALLOC ? `calloc(${counts[i]}, ${sizes[i]})` : `malloc(${bytes})`);
           }
           slots[slot] = ptr;

@@ -31,8 +31,17 @@ it("names the op that returned the overlapping block, and both ids", () => {
   expect(e.message).toMatch(/malloc\(32\) returned 24: its payload \[24, 56\) overlaps the live block of id 0 at \[16, 48\)/);
 });
 
-it("is silent about the same bug with integrity off (what latency runs use)", () => {
-  expect(() => replay(trace, new OverlappingAllocator(growableHeap()), { integrity: false })).toThrow(/ALLOCATOR/);
+it("names it at the same op with integrity off: the overlap check is not the payload patterns", () => {
+  let error: unknown;
+  try {
+    replay(trace, new OverlappingAllocator(growableHeap()), { integrity: false });
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(ReplayError);
+  expect((error as ReplayError).code).toBe("POINTER");
+  expect((error as ReplayError).opIndex).toBe(1);
+  expect((error as ReplayError).ids).toEqual([1, 0]);
 });
 
 it("catches a block whose bytes change while it is live (a write through a stale pointer)", () => {
