@@ -164,6 +164,10 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
   private pendingCountBefore = 0;
   private pendingOverflowBefore = false;
   private passes = 0;
+  /** A pass's scratch (coalescePending): the pending blocks' sort keys, and each run's start and end. */
+  private passKeys: Float64Array | null = null;
+  private runStartAt: Int32Array | null = null;
+  private runEndAt: Int32Array | null = null;
 
   private liveBytes = 0;
   private peakLiveBytes = 0;
@@ -1109,9 +1113,9 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
 
   /**
    * Deferred coalescing, on a miss: merges the runs of adjacent free blocks that the frees since the last pass
-   * may have formed. Only the blocks noted in `pending` are visited (each walks down to the start of its run),
-   * so a pass costs what it merges, not the whole heap; when more frees happened than `pending` holds, the
-   * pass walks the whole heap instead. Every run is validated before the first merge, so a damaged header
+   * may have formed. Only the runs of the blocks noted in `pending` are visited, each walked and vetted once
+   * however many of its blocks are pending, so a pass costs what it merges, not the whole heap; when more frees
+   * happened than `pending` holds, the pass walks the whole heap instead. Every run is validated before the first merge, so a damaged header
    * anywhere the pass would touch is reported with nothing merged. Returns how many merges it made.
    */
   private coalescePending(): number {
@@ -1124,23 +1128,57 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     this.beginPass();
     if (this.pendingOverflow) return this.coalesceAll();
     const words = this.words;
-    const starts: number[] = [];
-    for (let i = 0; i < this.pendingCount; i++) {
-      let block = this.pending[i]!;
+    const marks = this.marks;
+    const top = this.top;
+    const count = this.pendingCount;
+    // The pending blocks still free, sorted by address (a key is its block times PENDING_BLOCKS plus its place in
+    // `pending`, exact in a double), so that each run is walked and vetted once however many of its blocks are
+    // pending: its lowest pending block walks down to its start, and the pending blocks up to its end are its own.
+    const keys = (this.passKeys ??= new Float64Array(PENDING_BLOCKS));
+    const runStarts = (this.runStartAt ??= new Int32Array(PENDING_BLOCKS));
+    const runEnds = (this.runEndAt ??= new Int32Array(PENDING_BLOCKS));
+    runEnds.fill(0, 0, count);
+    let live = 0;
+    for (let i = 0; i < count; i++) {
+      const block = this.pending[i]!;
       // Gone since it was noted: merged into a block below, or handed out again.
-      if (block >= this.top || !isStart(this.marks, block) || words[block >> 2]! & USED) continue;
-      // Down to the start of the run: each step goes down by a validated size, so the walk ends at the base.
+      if (block >= top || !isStart(marks, block) || words[block >> 2]! & USED) continue;
+      keys[live++] = block * PENDING_BLOCKS + i;
+    }
+    const sorted = keys.subarray(0, live).sort();
+    // Each run of two or more blocks is noted at the place of its first pending block in `pending` (runEnds[i] > 0):
+    // the runs are vetted and merged in that order, the order of the frees that made them.
+    let start = 0;
+    let end = 0;
+    let first = 0;
+    for (let k = 0; k <= live; k++) {
+      const key = k < live ? sorted[k]! : 0;
+      const i = key % PENDING_BLOCKS;
+      let block = (key - i) / PENDING_BLOCKS;
+      if (k < live && block < end) {
+        if (i < first) first = i; // in the run found last
+        continue;
+      }
+      if (k > 0 && end !== start + (words[start >> 2]! & ~FLAG_MASK)) {
+        runStarts[first] = start;
+        runEnds[first] = end;
+      }
+      if (k === live) break;
+      // Down to the start of the run: each step goes down by a validated size, so the walk ends at the base (or
+      // at the end of the run found last, which is used).
       while (words[block >> 2]! & PREV_FREE) block = freeBlockBelow(this, block);
       const size = validHeader(this, block);
-      this.vetRun(block, size, this.runEnd(block, size));
-      starts.push(block);
+      start = block;
+      end = this.runEnd(block, size);
+      first = i;
+    }
+    for (let i = 0; i < count; i++) {
+      if (runEnds[i] !== 0) this.vetRun(runStarts[i]!, words[runStarts[i]! >> 2]! & ~FLAG_MASK, runEnds[i]!);
     }
     let merges = 0;
     try {
-      for (const block of starts) {
-        // Two pending blocks may share a run: the first merge leaves the second with no start of its own.
-        if (!isStart(this.marks, block)) continue;
-        merges += this.mergeRun(block, words[block >> 2]! & ~FLAG_MASK);
+      for (let i = 0; i < count; i++) {
+        if (runEnds[i] !== 0) merges += this.mergeRun(runStarts[i]!, words[runStarts[i]! >> 2]! & ~FLAG_MASK);
       }
     } catch (e) {
       // A later run's strategy calls met damage that the earlier merges brought onto their path.
