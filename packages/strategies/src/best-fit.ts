@@ -23,15 +23,15 @@ export function bestFit(): Strategy {
  */
 export const BEST_FIT_BIN_LIMIT = 16384;
 
-/** Exported so that policies deciding like best fit (opposite-ends-fit) reuse its index. */
+/** Exported so that policies over best fit's index (opposite-ends-fit, worst-fit) reuse it. */
 export class BestFit implements Strategy {
   readonly name: string = "best-fit";
   examined = 0;
   private host!: StrategyHost;
   /** The undo journal of the heap's two-step calls (journal.ts), shared by the bins and the tree. */
   protected readonly journal = new Journal();
-  private readonly bins = new SizeBins(BEST_FIT_BIN_LIMIT, this.journal);
-  private readonly tree = new SizeTrees(1, "size tree", this.journal);
+  protected readonly bins = new SizeBins(BEST_FIT_BIN_LIMIT, this.journal);
+  protected readonly tree = new SizeTrees(1, "size tree", this.journal);
 
   attach(host: StrategyHost): void {
     this.host = host;

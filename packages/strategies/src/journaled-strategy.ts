@@ -9,8 +9,7 @@ interface Index {
 }
 
 /**
- * The part of a strategy over one tree index that only forwards (next fit, worst fit: address-tree-strategy.ts,
- * size-tree-strategy.ts): the binding to a heap and the undo journal of the heap's two-step calls (journal.ts),
+ * The part of a strategy over one tree index that only forwards (next fit: address-tree-strategy.ts): the binding to a heap and the undo journal of the heap's two-step calls (journal.ts),
  * opened, kept and rolled back for the tree and the strategy together.
  */
 export abstract class JournaledStrategy<T extends Index> {

@@ -197,7 +197,7 @@ const IN_TREE: Record<string, (size: number) => boolean> = {
   "first-fit": (size) => size >= FIRST_FIT_BIN_LIMIT,
   "next-fit": () => true,
   "best-fit": (size) => size >= BEST_FIT_BIN_LIMIT,
-  "worst-fit": () => true,
+  "worst-fit": (size) => size >= BEST_FIT_BIN_LIMIT,
   "segregated-fit": (size) => size >= SMALL_BIN_LIMIT,
   tlsf: () => false,
   "first-fit-lifo": () => false,
