@@ -94,15 +94,35 @@ export function encodeTraceBinary(trace: Trace): Uint8Array {
   return out;
 }
 
-/** Compiles native/replay.c (cached by source and compiler version); the binary path, or why not. */
+/**
+ * Each compiler's first `--version` line, or why it has none, by command: asked once per process. Starting the
+ * compiler driver costs about 10 ms of CPU, and the report asks for the replayer once per native cell (84 cells
+ * of the default matrix).
+ */
+const compilerVersions = new Map<string, { compiler: string } | { reason: string }>();
+
+function compilerVersion(cc: string): { compiler: string } | { reason: string } {
+  let known = compilerVersions.get(cc);
+  if (known === undefined) {
+    const version = spawnSync(cc, ["--version"], { encoding: "utf8" });
+    known = version.error || version.status !== 0
+      ? { reason: `no C compiler: \`${cc} --version\` failed (${version.error?.message ?? `exit ${version.status}`}); install cc or set CC` }
+      : { compiler: version.stdout.split("\n")[0]!.trim() };
+    compilerVersions.set(cc, known);
+  }
+  return known;
+}
+
+/**
+ * Compiles native/replay.c (cached by source and compiler version, in a directory under os.tmpdir(); the compiler's
+ * version is asked once per process); the binary path, or why not.
+ */
 export function buildNativeReplay(cc = process.env.CC ?? "cc"): { path: string; compiler: string } | { reason: string } {
   const source = sourcePath();
   if (source === null) return { reason: "native/replay.c is missing from the installed @dmm/bench" };
-  const version = spawnSync(cc, ["--version"], { encoding: "utf8" });
-  if (version.error || version.status !== 0) {
-    return { reason: `no C compiler: \`${cc} --version\` failed (${version.error?.message ?? `exit ${version.status}`}); install cc or set CC` };
-  }
-  const compiler = version.stdout.split("\n")[0]!.trim();
+  const version = compilerVersion(cc);
+  if ("reason" in version) return version;
+  const { compiler } = version;
   const text = readFileSync(source);
   const hash = createHash("sha256").update(text).update(compiler).update(cc).digest("hex").slice(0, 16);
   const dir = join(tmpdir(), "dmm-bench-native", hash);
