@@ -17,16 +17,17 @@ export const TIMELINE_POINTS = 240;
 /**
  * Replays with integrity checks on (a corrupting allocator fails its cell instead of scoring well), sampling
  * `timelinePoints` points of its timeline (2, the least replay takes, when the caller drops it), calling
- * `snapshot` (the heap map's hook) when given, and writing and verifying the payload patterns unless `patterns`
- * is false (a second replay of a trace whose patterns the first verified: the overlap checks stay).
+ * `snapshot` (the heap map's hook) when given, writing and verifying the payload patterns unless `patterns`
+ * is false (a second replay of a trace whose patterns the first verified: the overlap checks stay), and capturing
+ * the heap at the peak of live bytes unless `peakStats` is false (a replay whose failures alone are kept).
  */
 export function replayMetrics(
   trace: Trace,
   allocator: Allocator,
-  options: { timelinePoints?: number; snapshot?: ReplayOptions["snapshot"]; searchBudget?: number; patterns?: boolean } = {},
+  options: { timelinePoints?: number; snapshot?: ReplayOptions["snapshot"]; searchBudget?: number; patterns?: boolean; peakStats?: boolean } = {},
 ): ReplayResult {
-  const { timelinePoints = TIMELINE_POINTS, snapshot, searchBudget = Number.POSITIVE_INFINITY, patterns = true } = options;
-  return replay(trace, allocator, { integrity: true, patterns, timelinePoints, searchBudget, ...(snapshot ? { snapshot } : {}) });
+  const { timelinePoints = TIMELINE_POINTS, snapshot, searchBudget = Number.POSITIVE_INFINITY, patterns = true, peakStats = true } = options;
+  return replay(trace, allocator, { integrity: true, patterns, peakStats, timelinePoints, searchBudget, ...(snapshot ? { snapshot } : {}) });
 }
 
 /** Requests that can fail: mallocs, callocs and reallocs to a non-zero size. */

@@ -20,6 +20,13 @@ export interface ReplayOptions {
    * report's fixed-arena run). @defaultValue true
    */
   patterns?: boolean;
+  /**
+   * Whether the heap is captured (a `stats()` call) at the peak of live bytes, for `internalFragmentation` and
+   * `externalFragmentation.atPeak`: at the end of every plateau that set a new peak, thousands of calls on a
+   * growing trace. False for a replay that only counts failures (the report's fixed-arena run); those two are
+   * then NaN, and everything else is as with true. @defaultValue true
+   */
+  peakStats?: boolean;
   /** Call `allocator.check()` every this many ops (and once at the end). 0 = never. @defaultValue 0 */
   checkEvery?: number;
   /** Upper bound on the points of `timeline` (the first and last op are always sampled). @defaultValue 1000 */
@@ -85,7 +92,9 @@ export interface ReplayResult {
   peakHeapBytes: number;
   utilization: number;
   fragmentation: number;
+  /** NaN with `peakStats: false`. */
   internalFragmentation: number;
+  /** `atPeak` is NaN with `peakStats: false`. */
   externalFragmentation: { atPeak: number; mean: number };
   failures: { outOfMemory: number; fragmented: number };
   /** null when the allocator does not expose `lastSearchCost`. */

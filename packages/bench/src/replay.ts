@@ -82,6 +82,8 @@ class ReplayContext {
     readonly heapBytesOf: ((allocator: Allocator) => number) | null,
     /** Integrity mode writes and verifies payload patterns (ReplayOptions.patterns). */
     readonly patterns: boolean,
+    /** The heap is captured at the peak of live bytes (ReplayOptions.peakStats). */
+    readonly peakStatsWanted: boolean,
   ) {
     this.slots = new Uint32Array(2 * idCount);
   }
@@ -101,6 +103,7 @@ class ReplayContext {
   }
 
   capturePeak(liveBytes: number): void {
+    if (!this.peakStatsWanted) return;
     this.peakStats = this.allocator.stats();
     this.peakStatsLive = liveBytes;
   }
@@ -449,7 +452,8 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
 
   const n = trace.length;
   const patterns = integrity && (options.patterns ?? true);
-  const ctx = new ReplayContext(allocator, trace.idCount, heapBytesOf, patterns);
+  const peakStatsWanted = options.peakStats ?? true;
+  const ctx = new ReplayContext(allocator, trace.idCount, heapBytesOf, patterns, peakStatsWanted);
   const slots = ctx.slots;
 
   if (heapBytesOf !== null) ctx.observeHeap();
@@ -537,7 +541,7 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
    * Internal fragmentation at the peak of live bytes: `(usedBytes − liveBytes) / usedBytes` — the share of
    * allocated block bytes not requested (headers, alignment, rounding, unsplit remainders). 0 when nothing is used.
    */
-  const internalFragmentation = atPeak !== null && atPeak.usedBytes > 0 ? (atPeak.usedBytes - peakStatsLive) / atPeak.usedBytes : 0;
+  const internalFragmentation = !peakStatsWanted ? Number.NaN : atPeak !== null && atPeak.usedBytes > 0 ? (atPeak.usedBytes - peakStatsLive) / atPeak.usedBytes : 0;
 
   /**
    * External fragmentation (`1 − largestFreeBlock / freeBytes`, see externalFragmentationOf): `atPeak` at the
@@ -552,7 +556,7 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
     externalCount++;
   }
   const externalFragmentation = {
-    atPeak: atPeak !== null ? externalFragmentationOf(atPeak) : 0,
+    atPeak: !peakStatsWanted ? Number.NaN : atPeak !== null ? externalFragmentationOf(atPeak) : 0,
     mean: externalCount > 0 ? externalSum / externalCount : 0,
   };
 
