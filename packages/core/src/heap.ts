@@ -209,10 +209,14 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     this.minBlockSize = (MIN_BLOCK_BYTES + alignment - 1) & -alignment;
     this.base = alignment === 8 ? 8 : alignment - HEADER_BYTES;
     this.capacity = maxSize === size ? size : Math.min(maxSize, Math.max(size, MIN_CAPACITY));
-    const buffer = new ArrayBuffer(this.capacity);
+    // A fixed arena takes a disposed heap's buffer of its size, cleared: it reads as a fresh zero-filled one, for
+    // a fill of its length (about 0.15 ms for 2 MiB) instead of a page fault per page written (3.7 ms).
+    const spare = maxSize === size && size > 0 ? takeSpareBuffer(size) : null;
+    const buffer = spare ?? new ArrayBuffer(this.capacity);
     this.words = new Int32Array(buffer, 0, this.capacity >> 2);
     this.bytes = new Uint8Array(buffer);
-    this.marks = createMarks(this.capacity);
+    if (spare !== null) this.bytes.fill(0);
+    this.marks = (spare !== null ? takeMarksOf(spare) : null) ?? createMarks(this.capacity);
     this.extent = size;
     this.peakHeapBytes = size;
     // The blocks tile [base, top); top is the largest such end within the arena.
@@ -392,14 +396,16 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
   // ---- growth -------------------------------------------------------------------------------------------
 
   /**
-   * Allocator.dispose: a heap that grew gives its buffer and its block map back for the next heap of this thread to
-   * grow into (spare-buffers.ts); the heap keeps empty views, so it cannot reach that memory again, and refuses
-   * every later call but dispose (HeapError INVALID_OPTIONS).
+   * Allocator.dispose: a heap that grew, or a fixed arena, gives its buffer and its block map back for the next heap
+   * of this thread to grow into or to be a fixed arena of that size in (spare-buffers.ts); the heap keeps empty
+   * views, so it cannot reach that memory again, and refuses every later call but dispose (HeapError INVALID_OPTIONS).
    */
   dispose(): void {
-    if (this.zeroedTo >= 0) {
-      // The block map goes with the buffer, cleared where a mark can be: no block ever started at zeroedTo or past it.
-      this.marks.fill(0, 0, Math.min(this.marks.length, ((this.zeroedTo >> 8) + 1) << 1));
+    if (this.zeroedTo >= 0 || (this.capacity === this.maxSize && this.capacity > 0)) {
+      // The block map goes with the buffer, cleared where a mark can be: no block ever started at zeroedTo or past
+      // it (a buffer that never grew is the heap's whole length).
+      const end = this.zeroedTo >= 0 ? ((this.zeroedTo >> 8) + 1) << 1 : this.marks.length;
+      this.marks.fill(0, 0, Math.min(this.marks.length, end));
       giveBackBuffer(this.bytes.buffer as ArrayBuffer, this.marks);
     }
     this.bytes = new Uint8Array(0);
