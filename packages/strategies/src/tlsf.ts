@@ -52,6 +52,8 @@ export const TLSF_SL_INDEX_COUNT = SL_INDEX_COUNT;
 const NEXT = LINK0;
 const PREV = LINK0 + 1;
 const SIZE_MASK = ~FLAG_MASK;
+/** largest()'s cache holds nothing: no block size is this large, so no insert or remove compares above it. */
+const NO_LARGEST = 0x7fffffff;
 
 /** The list a free block of `size` bytes is kept in (mapping_insert): [first-level index, second-level index]. */
 export function tlsfMapping(size: number): [fl: number, sl: number] {
@@ -93,6 +95,12 @@ class Tlsf implements Strategy {
   private count = 0;
   /** The undo journal of the heap's two-step calls (journal.ts). */
   private readonly journal = new Journal();
+  /**
+   * largest()'s answer, kept until an insert or a remove of a block at least that large (the only calls that can
+   * change it; a rollback puts back the one kept at begin); NO_LARGEST: none kept. largestBlock is a block of that size, checked on each use.
+   */
+  private largestSize = NO_LARGEST;
+  private largestBlock = 0;
 
   attach(host: StrategyHost): void {
     this.host = host;
@@ -100,12 +108,15 @@ class Tlsf implements Strategy {
     this.slBitmaps.fill(0);
     this.heads.fill(0);
     this.count = 0;
+    this.largestSize = NO_LARGEST;
   }
 
   insert(block: number): void {
     const w = this.host!.words;
     const i = block >> 2;
-    const list = listOf(w[i]! & SIZE_MASK);
+    const size = w[i]! & SIZE_MASK;
+    if (size >= this.largestSize) this.largestSize = NO_LARGEST;
+    const list = listOf(size);
     const head = this.heads[list]!;
     if (this.journal.recording) this.journalList(w, block, list, head);
     w[i + NEXT] = head;
@@ -150,6 +161,8 @@ class Tlsf implements Strategy {
         if (slMap === 0) this.flBitmap &= ~(1 << fl);
       }
     }
+    // After the checks: a rejected remove leaves the kept answer too (stats() answers as before the call).
+    if ((w[i]! & SIZE_MASK) >= this.largestSize) this.largestSize = NO_LARGEST;
     this.count--;
   }
 
@@ -171,10 +184,15 @@ class Tlsf implements Strategy {
     } else if (this.heads[listOf(w[i]! & SIZE_MASK)] !== block) notIndexed(this.name, block, "the head of its list");
   }
 
-  /** The heap's two-step calls (journal.ts): the bitmap word and the count are put back on rollback. */
+  /**
+   * The heap's two-step calls (journal.ts): the bitmap word, the count and largest()'s kept answer (exact again once
+   * the index is as it was) are put back on rollback.
+   */
   begin(): void {
     this.savedFlBitmap = this.flBitmap;
     this.savedCount = this.count;
+    this.savedLargestSize = this.largestSize;
+    this.savedLargestBlock = this.largestBlock;
     this.journal.begin();
     this.journal.onRollback(this.restore);
   }
@@ -182,9 +200,13 @@ class Tlsf implements Strategy {
   /** What begin saved, and the action that puts it back (made once: opening the journal allocates nothing). */
   private savedFlBitmap = 0;
   private savedCount = 0;
+  private savedLargestSize = NO_LARGEST;
+  private savedLargestBlock = 0;
   private readonly restore = (): void => {
     this.flBitmap = this.savedFlBitmap;
     this.count = this.savedCount;
+    this.largestSize = this.savedLargestSize;
+    this.largestBlock = this.savedLargestBlock;
   };
 
   commit(): void {
@@ -259,19 +281,37 @@ class Tlsf implements Strategy {
     return next;
   }
 
-  /** Size of the largest free block: the highest non-empty list, scanned (its blocks differ by < 1/32). */
+  /**
+   * Size of the largest free block: the highest non-empty list, scanned (its blocks differ by < 1/32), every link
+   * checked. The answer is kept until an insert or a remove that can change it (the fixed-arena replay asks on every
+   * failed malloc, and a nearly full arena's highest list is long); a kept answer is given only while the block it
+   * came from is still a free block of that size, so a scribble over that header is seen as the scan would see it.
+   */
   largest(): number {
-    if (this.flBitmap === 0) return 0;
-    const fl = 31 - Math.clz32(this.flBitmap);
-    const sl = 31 - Math.clz32(this.slBitmaps[fl]!);
-    const w = this.host!.words;
-    let max = 0;
-    let steps = 0;
-    for (let b = this.heads[(fl << SL_INDEX_COUNT_LOG2) | sl]!; b !== 0; b = this.follow(w, b)) {
-      if (++steps > this.count) tooLong(this.name, `list ${fl}/${sl}`, this.count);
-      const s = w[b >> 2]! & SIZE_MASK;
-      if (s > max) max = s;
+    const host = this.host!;
+    const w = host.words;
+    const kept = this.largestSize;
+    if (kept !== NO_LARGEST) {
+      const b = this.largestBlock;
+      if (kept === 0 || (host.isFreeBlock(b) && (w[b >> 2]! & SIZE_MASK) === kept)) return kept;
     }
+    let max = 0;
+    let maxBlock = 0;
+    if (this.flBitmap !== 0) {
+      const fl = 31 - Math.clz32(this.flBitmap);
+      const sl = 31 - Math.clz32(this.slBitmaps[fl]!);
+      let steps = 0;
+      for (let b = this.heads[(fl << SL_INDEX_COUNT_LOG2) | sl]!; b !== 0; b = this.follow(w, b)) {
+        if (++steps > this.count) tooLong(this.name, `list ${fl}/${sl}`, this.count);
+        const s = w[b >> 2]! & SIZE_MASK;
+        if (s > max) {
+          max = s;
+          maxBlock = b;
+        }
+      }
+    }
+    this.largestSize = max;
+    this.largestBlock = maxBlock;
     return max;
   }
 
