@@ -27,7 +27,9 @@ function priority(block: number): number {
 
 export class AddressTree {
   private host!: StrategyHost;
+  /** The host's words and block map, read from it at each operation (both are replaced when the heap grows). */
   private words!: Int32Array;
+  private marks!: Int32Array;
   root = 0;
   size = 0;
   /** Nodes visited by the most recent search. */
@@ -35,7 +37,8 @@ export class AddressTree {
   /**
    * Scratch stack of nodes whose subtree changed (insert's split spines, remove's path and merge spine), in
    * visiting order: each node's new children are visited after it, so the reverse order is bottom-up. A search
-   * leaves its root-to-answer path here too, for the remove that follows it.
+   * leaves its root-to-answer path here too, for the remove that follows it. Longer than the tree has nodes
+   * (insert grows it), so no walk checks its length: each is bounded by the node count before it pushes.
    */
   private touched = new Int32Array(64);
   /**
@@ -60,6 +63,7 @@ export class AddressTree {
   attach(host: StrategyHost): void {
     this.host = host;
     this.words = host.words;
+    this.marks = host.marks;
     this.root = 0;
     this.size = 0;
     this.found = 0;
@@ -69,7 +73,7 @@ export class AddressTree {
   /** Link `t`, read from `link` of block `from`: returned when it is 0 or names a free block, else CORRUPTION. */
   private checked(t: number, from: number, link: string): number {
     // links.ts isFreeAt, written out (treap-forest.ts checked says why). Keep the two in step.
-    if (t !== 0 && ((t & 7) !== 0 || (this.host.marks[(t >>> 8) << 1]! & (1 << ((t >>> 3) & 31))) === 0 || (this.host.words[t >> 2]! & 1) !== 0)) {
+    if (t !== 0 && ((t & 7) !== 0 || (this.marks[(t >>> 8) << 1]! & (1 << ((t >>> 3) & 31))) === 0 || (this.words[t >> 2]! & 1) !== 0)) {
       badLink(LABEL, from, link, t);
     }
     return t;
@@ -87,14 +91,19 @@ export class AddressTree {
     w[i + MAX] = m;
   }
 
-  private push(n: number, t: number): number {
-    if (n === this.touched.length) {
-      const grown = new Int32Array(n * 2);
+  /** Reads the host's words and block map for an operation. */
+  private bind(): Int32Array {
+    this.marks = this.host.marks;
+    return (this.words = this.host.words);
+  }
+
+  /** Keeps `touched` longer than the tree has nodes, for one more (see touched). */
+  private reserve(): void {
+    if (this.size + 2 > this.touched.length) {
+      const grown = new Int32Array(2 * (this.size + 2));
       grown.set(this.touched);
       this.touched = grown;
     }
-    this.touched[n] = t;
-    return n + 1;
   }
 
   private setSlot(slot: number, block: number): void {
@@ -121,8 +130,9 @@ export class AddressTree {
    * only the nodes on the two split spines lose part of their subtree and are recomputed, bottom-up.
    */
   insert(block: number): void {
-    const w = (this.words = this.host.words);
+    const w = this.bind();
     this.found = 0;
+    this.reserve();
     const x = block >> 2;
     const size = w[x]! & SIZE_MASK;
     // Putting back the block the latest removal took out (the heap's rollback): its logged words, exactly.
@@ -147,11 +157,12 @@ export class AddressTree {
       t = w[slot]!;
     }
     this.setSlot(slot, block);
+    const touched = this.touched;
     let n = 0;
     let leftSlot = x + LEFT;
     let rightSlot = x + RIGHT;
     while (t !== 0) {
-      n = this.push(n, t);
+      touched[n++] = t;
       if (t < block) {
         w[leftSlot] = t;
         leftSlot = (t >> 2) + RIGHT;
@@ -164,7 +175,7 @@ export class AddressTree {
     }
     w[leftSlot] = 0;
     w[rightSlot] = 0;
-    while (n > 0) this.update(this.touched[--n]!);
+    while (n > 0) this.update(touched[--n]!);
     this.update(block);
     this.size++;
   }
@@ -183,7 +194,7 @@ export class AddressTree {
   validateInsert(block: number, inserting = false): void {
     // Vetted already, with the index unchanged since (the heap vets again after removals that may not touch it).
     if (this.vettedState === this.log.state && block === this.vettedBlock) return;
-    const w = this.host.words;
+    const w = this.bind();
     this.vettedState = -1;
     let steps = 0;
     let lo = 0;
@@ -215,7 +226,7 @@ export class AddressTree {
 
   /** Checks, writing nothing, what remove(block) follows: the path to it and its children's merge spine. */
   validateRemove(block: number): void {
-    const w = (this.words = this.host.words);
+    const w = this.bind();
     let steps = 0;
     for (let t = this.root; t !== block; t = this.checked(w[(t >> 2) + (block < t ? LEFT : RIGHT)]!, t, "child")) {
       if (t === 0) notIndexed(LABEL, block, "the address tree");
@@ -258,14 +269,15 @@ export class AddressTree {
    * maximum does not change, since nothing above it can change either.
    */
   remove(block: number): void {
-    const w = (this.words = this.host.words);
+    const w = this.bind();
+    const touched = this.touched;
     let n = 0;
     let slot = -1;
     if (block === this.found) {
       // The path the search just took (touched[0..foundDepth-1], the block last): no descent.
       n = this.foundDepth - 1;
       if (n > 0) {
-        const parent = this.touched[n - 1]!;
+        const parent = touched[n - 1]!;
         slot = block < parent ? (parent >> 2) + LEFT : (parent >> 2) + RIGHT;
       }
     }
@@ -276,7 +288,7 @@ export class AddressTree {
       while (t !== block) {
         if (t === 0) notIndexed(LABEL, block, "the address tree");
         if (n >= this.size) tooLong(LABEL, "a removal", this.size);
-        n = this.push(n, t);
+        touched[n++] = t;
         slot = block < t ? (t >> 2) + LEFT : (t >> 2) + RIGHT;
         t = this.checked(w[slot]!, t, "child");
       }
@@ -292,20 +304,20 @@ export class AddressTree {
     while (a !== 0 && b !== 0) {
       if (priority(a) > priority(b)) {
         this.logSet(slot, a);
-        n = this.push(n, a);
+        touched[n++] = a;
         slot = (a >> 2) + RIGHT;
         a = w[slot]!;
       } else {
         this.logSet(slot, b);
-        n = this.push(n, b);
+        touched[n++] = b;
         slot = (b >> 2) + LEFT;
         b = w[slot]!;
       }
     }
     this.logSet(slot, a !== 0 ? a : b);
-    while (n > pathLength) this.logUpdate(this.touched[--n]!);
+    while (n > pathLength) this.logUpdate(touched[--n]!);
     while (n > 0) {
-      const u = this.touched[--n]!;
+      const u = touched[--n]!;
       const before = w[(u >> 2) + MAX]!;
       if (before !== size) break; // the removed block was not this subtree's maximum
       this.logUpdate(u);
@@ -376,7 +388,8 @@ export class AddressTree {
    * kept in `touched` for the remove that follows.
    */
   findFrom(size: number, from: number): number {
-    const w = (this.words = this.host.words);
+    const w = this.bind();
+    const touched = this.touched;
     this.found = 0;
     let n = 0;
     let seen = 0;
@@ -385,7 +398,7 @@ export class AddressTree {
     if (t !== 0 && w[(t >> 2) + MAX]! >= size) {
       for (;;) {
         if (++seen > this.size) tooLong(LABEL, "a search", this.size);
-        n = this.push(n, t);
+        touched[n++] = t;
         const next = this.checked(t < from ? w[(t >> 2) + RIGHT]! : w[(t >> 2) + LEFT]!, t, "child");
         if (next === 0 || w[(next >> 2) + MAX]! < size) break;
         t = next;
@@ -393,7 +406,7 @@ export class AddressTree {
     }
     // The fallbacks, deepest first: path nodes at or above `from` (the walk left each of them to the left).
     for (let i = n - 1; i >= 0; i--) {
-      t = this.touched[i]!;
+      t = touched[i]!;
       if (t < from) continue;
       if ((w[t >> 2]! & SIZE_MASK) < size) {
         t = this.checked(w[(t >> 2) + RIGHT]!, t, "right");
@@ -403,7 +416,7 @@ export class AddressTree {
         for (let depth = n; ; ) {
           seen++;
           if (++depth > this.size) tooLong(LABEL, "a search", this.size);
-          n = this.push(n, t);
+          touched[n++] = t;
           const l = this.checked(w[(t >> 2) + LEFT]!, t, "left");
           if (l !== 0 && w[(l >> 2) + MAX]! >= size) t = l;
           else if ((w[t >> 2]! & SIZE_MASK) >= size) break;
@@ -428,13 +441,13 @@ export class AddressTree {
   }
 
   largest(): number {
-    this.words = this.host.words;
+    this.bind();
     const root = this.root;
     return root === 0 ? 0 : this.words[(root >> 2) + MAX]!;
   }
 
   forEach(visit: (block: number) => void): void {
-    const w = this.host.words;
+    const w = this.bind();
     const stack: number[] = [];
     let t = this.root;
     let visited = 0;
@@ -453,8 +466,7 @@ export class AddressTree {
 
   /** In-order addresses increase, heap order on priorities, and every subtree maximum is exact. */
   check(): void {
-    const w = this.host.words;
-    this.words = w;
+    const w = this.bind();
     let count = 0;
     const walk = (t: number, lo: number, hi: number): number => {
       if (t === 0) return 0;
