@@ -15,7 +15,12 @@
 
 /** The bitmaps for a buffer of `capacity` bytes. */
 export function createMarks(capacity: number): Int32Array {
-  return new Int32Array(((capacity >> 8) + 1) << 1);
+  return new Int32Array(marksLength(capacity));
+}
+
+/** The length of the block map of a buffer of `capacity` bytes. */
+export function marksLength(capacity: number): number {
+  return ((capacity >> 8) + 1) << 1;
 }
 
 // Each function below writes the formula out rather than calling a helper: TurboFan guards every call to a

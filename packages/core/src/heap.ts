@@ -24,7 +24,7 @@ import {
 import * as blockMap from "./block-map.js";
 import { checkHeap, walkBlocks } from "./checker.js";
 import * as layout from "./layout.js";
-import { giveBackBuffer, refuseCallsAfterDispose, takeMarksOf, takeSpareBuffer } from "./spare-buffers.js";
+import { giveBackBuffer, refuseCallsAfterDispose, takeSideArray, takeSpareBuffer } from "./spare-buffers.js";
 import {
   type BlockSpace,
   blockFor as blockForBinding,
@@ -52,7 +52,7 @@ const USED = layout.USED;
 // (not the hole, the same function) at every call; a module-local const is folded into the code, guard-free.
 const assertSize: typeof assertSizeBinding = assertSizeBinding;
 const blockFor = blockForBinding;
-const { clearFreed, clearStart, createMarks, isSoleBlock, isStart, markFreed, markStart, wasFreed } = blockMap;
+const { clearFreed, clearStart, createMarks, isSoleBlock, isStart, markFreed, marksLength, markStart, wasFreed } = blockMap;
 
 const MAX_ALIGNMENT = 4096;
 /** Smallest backing buffer of a growable heap. */
@@ -95,6 +95,12 @@ export function createHeap(options: HeapOptions): Heap {
 
 function fail(code: "INVALID_OPTIONS", message: string): never {
   throw new HeapError(code, message);
+}
+
+/** The zeroed block map a spare buffer came with, if a core heap's of `capacity` bytes gave it back; else a new one. */
+function marksFor(spare: ArrayBuffer | null, capacity: number): Int32Array {
+  const side = spare !== null ? takeSideArray(spare) : null;
+  return side instanceof Int32Array && side.length === marksLength(capacity) ? side : createMarks(capacity);
 }
 
 function isStrategy(s: unknown): s is Strategy {
@@ -216,7 +222,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     this.words = new Int32Array(buffer, 0, this.capacity >> 2);
     this.bytes = new Uint8Array(buffer);
     if (spare !== null) this.bytes.fill(0);
-    this.marks = (spare !== null ? takeMarksOf(spare) : null) ?? createMarks(this.capacity);
+    this.marks = marksFor(spare, this.capacity);
     this.extent = size;
     this.peakHeapBytes = size;
     // The blocks tile [base, top); top is the largest such end within the arena.
@@ -436,7 +442,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
       bytesView.set(this.bytes.subarray(0, this.top));
       // Up to the old end as a zero-filled copy holds it; past it, as the top comes.
       bytesView.fill(0, this.top, old);
-      const marks = (spare !== null ? takeMarksOf(spare) : null) ?? createMarks(capacity);
+      const marks = marksFor(spare, capacity);
       marks.set(this.marks);
       this.bytes = bytesView;
       this.words = new Int32Array(buffer, 0, capacity >> 2);

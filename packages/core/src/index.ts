@@ -12,7 +12,7 @@ export type {
   StrategyHost,
 } from "./api.js";
 export { createHeap, MAX_HEAP_BYTES } from "./heap.js";
-export { giveBackBuffer, refuseCallsAfterDispose, takeSpareBuffer } from "./spare-buffers.js";
+export { giveBackBuffer, refuseCallsAfterDispose, takeSideArray, takeSpareBuffer } from "./spare-buffers.js";
 export {
   blockSize,
   FLAG_MASK,

@@ -13,18 +13,19 @@ const SPARE_BYTES = 256 << 20;
 
 const spares: ArrayBuffer[] = [];
 let spareBytes = 0;
-/** The block map each spare buffer came with (a core heap's; all zero), dropped with its buffer. */
-const marksOf = new WeakMap<ArrayBuffer, Int32Array>();
+/** The side array each spare buffer came with (a core heap's block map, the buddy allocator's side table; all zero). */
+const sideOf = new WeakMap<ArrayBuffer, Int32Array | Uint8Array>();
 
 /**
- * Keeps `buffer` for a later takeSpareBuffer of its length; its bytes are whatever its last owner left. A core heap
- * also gives back its block map, zeroed (takeMarksOf): a fresh one is an allocation of capacity / 128 bytes (512 KiB
- * for a 64 MiB buffer) per heap, which the garbage collector then has to scavenge.
+ * Keeps `buffer` for a later takeSpareBuffer of its length; its bytes are whatever its last owner left. An allocator
+ * may also give back the side array it kept beside the buffer, zeroed (takeSideArray): a core heap's block map, a
+ * fresh one of which is an allocation of capacity / 128 bytes (512 KiB for a 64 MiB buffer) per heap, which the
+ * garbage collector then has to scavenge; the buddy allocator's side table (capacity / 16 bytes).
  */
-export function giveBackBuffer(buffer: ArrayBuffer, marks?: Int32Array): void {
+export function giveBackBuffer(buffer: ArrayBuffer, side?: Int32Array | Uint8Array): void {
   if (buffer.byteLength > SPARE_BYTES || spares.includes(buffer)) return;
-  if (marks !== undefined) marksOf.set(buffer, marks);
-  else marksOf.delete(buffer);
+  if (side !== undefined) sideOf.set(buffer, side);
+  else sideOf.delete(buffer);
   spares.push(buffer);
   spareBytes += buffer.byteLength;
   while (spares.length > SPARE_BUFFERS || spareBytes > SPARE_BYTES) spareBytes -= spares.shift()!.byteLength;
@@ -47,11 +48,14 @@ export function takeSpareBuffer(min: number, max: number = min): ArrayBuffer | n
   return buffer;
 }
 
-/** The zeroed block map given back with `buffer` (giveBackBuffer), once; null when none came with it. */
-export function takeMarksOf(buffer: ArrayBuffer): Int32Array | null {
-  const marks = marksOf.get(buffer) ?? null;
-  marksOf.delete(buffer);
-  return marks;
+/**
+ * The zeroed side array given back with `buffer` (giveBackBuffer), once; null when none came with it. Any allocator
+ * may have given the buffer back: the taker checks that the array is of its kind and length.
+ */
+export function takeSideArray(buffer: ArrayBuffer): Int32Array | Uint8Array | null {
+  const side = sideOf.get(buffer) ?? null;
+  sideOf.delete(buffer);
+  return side;
 }
 
 /** The calls a disposed allocator refuses: Allocator's and Heap's, but dispose. */

@@ -37,7 +37,7 @@
  * like a freed block (so it merges with a free buddy below it). heapBytes is the arena: the size of a fixed
  * arena (rounded down to 16), the extent grown so far for a growable one — there is no base outside it.
  */
-import { type Allocator, assertSize, type BlockInfo, giveBackBuffer, HeapError, type HeapStats, type Ptr, refuseCallsAfterDispose, takeSpareBuffer } from "@dmm/core";
+import { type Allocator, assertSize, type BlockInfo, giveBackBuffer, HeapError, type HeapStats, type Ptr, refuseCallsAfterDispose, takeSideArray, takeSpareBuffer } from "@dmm/core";
 
 /** Options of createBuddyAllocator. */
 export interface BuddyOptions {
@@ -134,6 +134,11 @@ class BuddyAllocator implements Allocator {
   private meta: Uint8Array;
   /** Arena bytes the buffer can hold. */
   private capacity: number;
+  /**
+   * Bytes of the buffer from here on may hold what a spare buffer's last owner left (see takeBuffer); extendTo zeroes
+   * them as the arena reaches them, so every byte of the arena reads as in a zero-filled buffer.
+   */
+  private zeroedTo = 0;
   /** Arena bytes in blocks: [0, arena). */
   private arena = 0;
 
@@ -173,11 +178,11 @@ class BuddyAllocator implements Allocator {
     this.mergeLimit = this.immediate ? MAX_ORDER : 0;
     const initial = size & ~GRANULE_MASK;
     this.maxArena = maxSize & ~GRANULE_MASK;
-    this.capacity = this.maxArena === initial ? initial : Math.min(this.maxArena, Math.max(initial, MIN_CAPACITY));
-    const buffer = new ArrayBuffer(this.capacity);
-    this.bytes = new Uint8Array(buffer);
-    this.words = new Int32Array(buffer);
-    this.meta = new Uint8Array(this.capacity >> GRANULE_SHIFT);
+    this.capacity = 0;
+    this.bytes = new Uint8Array(0);
+    this.words = new Int32Array(0);
+    this.meta = new Uint8Array(0);
+    this.takeBuffer(this.maxArena === initial ? initial : Math.min(this.maxArena, Math.max(initial, MIN_CAPACITY)));
     this.extendTo(initial);
   }
 
@@ -374,7 +379,11 @@ class BuddyAllocator implements Allocator {
 
   /** Extends the arena to `end` bytes by aligned chunks, each released (merged with a free buddy below). */
   private extendTo(end: number): void {
-    this.ensureCapacity(end);
+    if (end > this.capacity) this.takeBuffer(Math.min(this.maxArena, Math.max(end, this.capacity * 2)));
+    if (end > this.zeroedTo) {
+      this.bytes.fill(0, this.zeroedTo, end);
+      this.zeroedTo = end;
+    }
     let a = this.arena;
     while (a < end) {
       const j = Math.min(a === 0 ? MAX_ORDER : ctz(a), log2Floor(end - a));
@@ -387,11 +396,16 @@ class BuddyAllocator implements Allocator {
   }
 
   /**
-   * Allocator.dispose: the buffer goes to the next allocator of this thread that grows to its length (@dmm/core's
-   * spare buffers: no fresh pages to fault in); this one keeps empty views and refuses every later call but dispose.
+   * Allocator.dispose: the buffer and the side table (cleared) go to the next allocator of this thread that needs a
+   * buffer of that length or less (@dmm/core's spare buffers: no fresh pages to fault in); this one keeps empty
+   * views and refuses every later call but dispose.
    */
   dispose(): void {
-    if (this.capacity > 0) giveBackBuffer(this.bytes.buffer as ArrayBuffer);
+    if (this.capacity > 0) {
+      // Entries are only ever written at block starts, below the arena's end.
+      this.meta.fill(0, 0, this.arena >> GRANULE_SHIFT);
+      giveBackBuffer(this.bytes.buffer as ArrayBuffer, this.meta);
+    }
     this.bytes = new Uint8Array(0);
     this.words = new Int32Array(0);
     this.meta = new Uint8Array(0);
@@ -399,21 +413,27 @@ class BuddyAllocator implements Allocator {
     refuseCallsAfterDispose(this, this.name);
   }
 
-  private ensureCapacity(end: number): void {
-    if (end <= this.capacity) return;
-    const capacity = Math.min(this.maxArena, Math.max(end, this.capacity * 2));
-    const spare = takeSpareBuffer(capacity);
+  /**
+   * A buffer for `capacity` arena bytes or more, the arena copied into it: the smallest spare buffer from that up
+   * to maxArena that a disposed allocator gave back (grown into at once: no copies at the sizes between), with its
+   * side table if it came with a buddy allocator's of its length, else fresh memory. A spare's bytes past the
+   * arena are whatever its last owner left: extendTo zeroes them as the arena reaches them.
+   */
+  private takeBuffer(capacity: number): void {
+    const spare = takeSpareBuffer(capacity, this.maxArena);
+    // A spare buffer may be any length: the arena uses whole granules of it.
+    const length = spare !== null ? spare.byteLength & ~GRANULE_MASK : capacity;
     const buffer = spare ?? new ArrayBuffer(capacity);
-    const bytes = new Uint8Array(buffer);
+    const side = spare !== null ? takeSideArray(spare) : null;
+    const meta = side instanceof Uint8Array && side.length === length >> GRANULE_SHIFT ? side : new Uint8Array(length >> GRANULE_SHIFT);
+    const bytes = new Uint8Array(buffer, 0, length);
     bytes.set(this.bytes.subarray(0, this.arena));
-    // A spare buffer holds what its last owner left: zeroed past the arena, as a new one is.
-    if (spare !== null) bytes.fill(0, this.arena);
-    const meta = new Uint8Array(capacity >> GRANULE_SHIFT);
-    meta.set(this.meta);
+    meta.set(this.meta.subarray(0, this.arena >> GRANULE_SHIFT));
     this.bytes = bytes;
-    this.words = new Int32Array(buffer);
+    this.words = new Int32Array(buffer, 0, length >> 2);
     this.meta = meta;
-    this.capacity = capacity;
+    this.capacity = length;
+    this.zeroedTo = spare !== null ? this.arena : length;
   }
 
   /**
