@@ -16,7 +16,7 @@ import { createRequire } from "node:module";
 import { assertSize, HeapError, type BlockInfo, type HeapStats, type Ptr } from "@dmm/core";
 import { DEFAULT_PEER_BYTES, type PeerAllocator, type PeerOptions } from "./api.js";
 import { BlockTally } from "./block-tally.js";
-import { CSemanticsPeer } from "./c-semantics.js";
+import { CSemanticsPeer, peerBuffer } from "./c-semantics.js";
 
 interface CodemixAllocator {
   alloc(bytes: number): number;
@@ -40,6 +40,8 @@ const FIRST_BLOCK = 68;
 const OVERHEAD_QUADS = 2;
 /** Smallest request the library serves (it rounds smaller ones up). */
 const MIN_BYTES = 16;
+/** Bytes past peakHeap the node of the free block that starts there can reach (size, height, 32 links: 140). */
+const NODE_MARGIN = 4096;
 
 class NpmMallocAllocator extends CSemanticsPeer {
   readonly name = "npm-malloc";
@@ -53,7 +55,7 @@ class NpmMallocAllocator extends CSemanticsPeer {
     "no lastSearchCost: the skip list does not count the nodes it visits",
     "skip-list heights use Math.random: speed varies slightly run to run (placement is deterministic)",
   ];
-  readonly memory: Uint8Array;
+  memory: Uint8Array;
   private readonly words: Int32Array;
   private readonly lib: CodemixAllocator;
   private readonly maxRequest: number;
@@ -64,7 +66,7 @@ class NpmMallocAllocator extends CSemanticsPeer {
   constructor(options: PeerOptions) {
     super();
     const size = options.size ?? DEFAULT_PEER_BYTES;
-    const buf = new ArrayBuffer(size);
+    const buf = peerBuffer(size);
     this.lib = new Codemix(buf);
     this.memory = new Uint8Array(buf);
     this.words = new Int32Array(buf);
@@ -118,6 +120,15 @@ class NpmMallocAllocator extends CSemanticsPeer {
 
   usableSize(ptr: Ptr): number {
     return this.usedQuads(ptr, "usableSize") * 4;
+  }
+
+  /**
+   * The library writes below the highest block end it ever handed out (peakHeap), the node of the free block that
+   * starts there (its size, height and up to 32 skip-list links: under 4 KiB), and the trailing free block's
+   * footer, the buffer's last word.
+   */
+  protected writtenBytes(): [number, number] {
+    return [Math.min(this.memory.length, this.peakHeap + NODE_MARGIN), this.memory.length - 8];
   }
 
   /** Byte offset just past the last used block (where the trailing free block, if any, starts its header). */

@@ -17,7 +17,7 @@ import { assertSize, HeapError, type BlockInfo, type HeapStats, type Ptr } from 
 import { MemPool } from "@thi.ng/malloc";
 import { DEFAULT_PEER_BYTES, type PeerAllocator, type PeerOptions } from "./api.js";
 import { BlockTally } from "./block-tally.js";
-import { CSemanticsPeer } from "./c-semantics.js";
+import { CSemanticsPeer, peerBuffer } from "./c-semantics.js";
 
 const STATE_FREE = 0;
 const STATE_USED = 1;
@@ -34,7 +34,7 @@ export interface ThingMallocOptions extends PeerOptions {
 class ThingMallocAllocator extends CSemanticsPeer {
   readonly name = "thi.ng-malloc";
   readonly limitations: readonly string[];
-  readonly memory: Uint8Array;
+  memory: Uint8Array;
   private readonly pool: MemPool;
   private readonly u32: Uint32Array;
   private readonly initialTop: number;
@@ -47,7 +47,7 @@ class ThingMallocAllocator extends CSemanticsPeer {
     super();
     const size = options.size ?? DEFAULT_PEER_BYTES;
     const align = options.align ?? 8;
-    const buf = new ArrayBuffer(size);
+    const buf = peerBuffer(size);
     this.pool = new MemPool({ buf, align });
     this.memory = new Uint8Array(buf);
     this.u32 = new Uint32Array(buf, 0, size >>> 2);
@@ -65,6 +65,11 @@ class ThingMallocAllocator extends CSemanticsPeer {
       "stats() and walk() scan every block: O(blocks) (stats() allocates nothing)",
       "no lastSearchCost: the library does not count the free blocks it examines",
     ];
+  }
+
+  /** MemPool writes its state and blocks below its top, a bump pointer: nothing at or past the highest top. */
+  protected writtenBytes(): [number, number] {
+    return [Math.max(this.peakTop, this.u32[STATE_TOP]!), this.memory.length];
   }
 
   private noteTop(): void {
