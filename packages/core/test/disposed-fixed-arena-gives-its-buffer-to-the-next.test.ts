@@ -7,7 +7,7 @@
 import { createHeap, type Heap } from "@dmm/core";
 import { bestFit, tlsf } from "@dmm/strategies";
 import { expect, it } from "vitest";
-import { expectTwinHeaps } from "./twin-heaps.js";
+import { expectTwinHeaps, expectTwinOps } from "./twin-heaps.js";
 
 const SIZE = 1 << 18;
 
@@ -39,22 +39,7 @@ it("the next fixed arena of the disposed one's size takes its buffer and block m
   expectTwinHeaps(reusing, twin, "created", "the arena on the reused buffer", "the one on fresh memory");
   // Where the first arena had a freed block, the second has the inside of its one free block.
   expect(() => reusing.free(blocks[4]!)).toThrow(expect.objectContaining({ code: "INVALID_POINTER" }));
-  const live: Array<[number, number]> = [];
-  for (let i = 0; i < 300; i++) {
-    const step = `op ${i}`;
-    if (i % 3 === 2 && live.length > 0) {
-      const [a, b] = live.splice((i * 7) % live.length, 1)[0]!;
-      reusing.free(a);
-      twin.free(b);
-    } else {
-      const size = (i * 2654435761) % 9000;
-      const a = i % 5 === 0 ? reusing.calloc(1, size) : reusing.malloc(size);
-      const b = i % 5 === 0 ? twin.calloc(1, size) : twin.malloc(size);
-      expect(a, step).toBe(b);
-      if (a !== 0) live.push([a, b]);
-    }
-    expectTwinHeaps(reusing, twin, step, "the arena on the reused buffer", "the one on fresh memory");
-  }
+  expectTwinOps(reusing, twin, 300, "the arena on the reused buffer", "the one on fresh memory");
   expect(Buffer.from(reusing.memory).equals(Buffer.from(twin.memory)), "every byte of the arena").toBe(true);
   reusing.check();
 });

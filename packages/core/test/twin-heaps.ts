@@ -18,3 +18,26 @@ export function expectTwinHeaps(a: Heap, b: Heap, step: string, what = "the firs
   const first = ma.findIndex((byte, i) => byte !== mb[i]);
   expect.fail(`${step}: byte ${first} (extent ${stats.heapBytes}) is ${ma[first]} in ${what}, ${mb[first]} in ${other}`);
 }
+
+/**
+ * `ops` seeded mallocs, callocs (every fifth) and frees (every third, of a live pair) given to both heaps, which must
+ * return the same pointers and, after every op, hold what expectTwinHeaps compares.
+ */
+export function expectTwinOps(a: Heap, b: Heap, ops: number, what: string, other: string): void {
+  const live: Array<[number, number]> = [];
+  for (let i = 0; i < ops; i++) {
+    const step = `op ${i}`;
+    if (i % 3 === 2 && live.length > 0) {
+      const [pa, pb] = live.splice((i * 7) % live.length, 1)[0]!;
+      a.free(pa);
+      b.free(pb);
+    } else {
+      const size = (i * 2654435761) % 9000;
+      const pa = i % 5 === 0 ? a.calloc(1, size) : a.malloc(size);
+      const pb = i % 5 === 0 ? b.calloc(1, size) : b.malloc(size);
+      expect(pa, step).toBe(pb);
+      if (pa !== 0) live.push([pa, pb]);
+    }
+    expectTwinHeaps(a, b, step, what, other);
+  }
+}
