@@ -132,29 +132,26 @@ class Tlsf implements Strategy {
   remove(block: number): void {
     const host = this.host!;
     const w = host.words;
-    const marks = host.marks;
     const i = block >> 2;
-    if (this.journal.recording) this.journalList(w, block, listOf(w[i]! & SIZE_MASK), -1);
+    // The header once: the list of the head case and largest()'s test both use its size.
+    const size = w[i]! & SIZE_MASK;
+    if (this.journal.recording) this.journalList(w, block, listOf(size), -1);
     const next = w[i + NEXT]!;
     const prev = w[i + PREV]!;
     // Both links are checked before either is written through, and each must link back (glibc's "corrupted
     // double-linked list"): a smashed link is reported, never followed.
     // isFreeAt (links.ts) written out: TurboFan left the call un-inlined here, where most lists hold one block.
-    if (next !== 0 && ((next & 7) !== 0 || (marks[(next >>> 8) << 1]! & (1 << ((next >>> 3) & 31))) === 0 || (w[next >> 2]! & 1) !== 0 || w[(next >> 2) + PREV] !== block)) {
+    if (next !== 0 && ((next & 7) !== 0 || (host.marks[(next >>> 8) << 1]! & (1 << ((next >>> 3) & 31))) === 0 || (w[next >> 2]! & 1) !== 0 || w[(next >> 2) + PREV] !== block)) {
       badLink(this.name, block, "next", next);
     }
-    if (prev !== 0) {
-      if ((prev & 7) !== 0 || (marks[(prev >>> 8) << 1]! & (1 << ((prev >>> 3) & 31))) === 0 || (w[prev >> 2]! & 1) !== 0 || w[(prev >> 2) + NEXT] !== block) {
-        badLink(this.name, block, "previous", prev);
-      }
-      w[(prev >> 2) + NEXT] = next;
-      if (next !== 0) w[(next >> 2) + PREV] = prev;
-    } else {
-      const list = listOf(w[i]! & SIZE_MASK);
+    if (prev !== 0) this.unlinkInside(w, host.marks, block, next, prev);
+    else {
+      // The head of its list (every block find returns): the list's head moves on.
+      const list = listOf(size);
       if (this.heads[list] !== block) notIndexed(this.name, block, "the head of its list");
-      if (next !== 0) w[(next >> 2) + PREV] = 0;
       this.heads[list] = next;
-      if (next === 0) {
+      if (next !== 0) w[(next >> 2) + PREV] = 0;
+      else {
         const fl = list >>> SL_INDEX_COUNT_LOG2;
         const slMap = this.slBitmaps[fl]! & ~(1 << (list & (SL_INDEX_COUNT - 1)));
         this.slBitmaps[fl] = slMap;
@@ -162,8 +159,19 @@ class Tlsf implements Strategy {
       }
     }
     // After the checks: a rejected remove leaves the kept answer too (stats() answers as before the call).
-    if ((w[i]! & SIZE_MASK) >= this.largestSize) this.largestSize = NO_LARGEST;
+    if (size >= this.largestSize) this.largestSize = NO_LARGEST;
     this.count--;
+  }
+
+  /**
+   * remove of a block with a previous link (inside its list, not its head): that link checked, then both unlinked.
+   * Apart from remove, so that remove's bytecode stays small enough for TurboFan to inline it (a limit of 460
+   * bytes; it was 619) where the heap takes the block find returned, which is always a list's head.
+   */
+  private unlinkInside(w: Int32Array, marks: Int32Array, block: number, next: number, prev: number): void {
+    if (!isFreeAt(w, marks, prev) || w[(prev >> 2) + NEXT] !== block) badLink(this.name, block, "previous", prev);
+    w[(prev >> 2) + NEXT] = next;
+    if (next !== 0) w[(next >> 2) + PREV] = prev;
   }
 
   /**
