@@ -20,7 +20,13 @@
 import { blockSize, FLAG_MASK, LINK0 } from "@dmm/core";
 import type { Journal } from "./journal.js";
 import { badLink, misplaced, notIndexed, tooLong } from "./links.js";
-import { LEFT, RIGHT, TreapForest, mix32 as priority } from "./treap-forest.js";
+import { LEFT as LEFT_LINK, RIGHT as RIGHT_LINK, TreapForest, mix32 as mixBinding } from "./treap-forest.js";
+
+// Module-local copies: V8 folds a module's own consts into the code, but reads an imported binding from its cell
+// at every use (and checks an imported function's at every call): the descents use these on every step.
+const LEFT = LEFT_LINK;
+const RIGHT = RIGHT_LINK;
+const priority = mixBinding;
 
 const CHAIN = LINK0 + 2; // link word 2 of a tree node
 const NEXT = LINK0; // link words 0 and 1, as a chain member uses them

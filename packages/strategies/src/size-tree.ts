@@ -17,7 +17,14 @@
 import { blockSize, FLAG_MASK, LINK0 } from "@dmm/core";
 import type { Journal } from "./journal.js";
 import { misplaced, notIndexed } from "./links.js";
-import { LEFT, RIGHT, TreapForest, mix32 } from "./treap-forest.js";
+import { LEFT as LEFT_LINK, RIGHT as RIGHT_LINK, TreapForest, mix32 as mixBinding } from "./treap-forest.js";
+
+// Module-local copies: V8 folds a module's own consts into the code, but reads an imported binding from its cell
+// at every use (and checks an imported function's at every call): the descents use these on every step.
+const LEFT = LEFT_LINK;
+const RIGHT = RIGHT_LINK;
+const mix32 = mixBinding;
+const SIZE_MASK = ~FLAG_MASK;
 
 /** Link word 2: the size key. */
 const KEY = LINK0 + 2;
@@ -160,7 +167,7 @@ export class SizeTrees extends TreapForest {
     this.found = 0;
     this.validateSpine(r, block, steps);
     // Merge the two children into the vacated slot, higher priority on top; every write logged.
-    this.log.removing(w, block, w[block >> 2]! & ~FLAG_MASK, r);
+    this.log.removing(w, block, w[block >> 2]! & SIZE_MASK, r);
     let a = w[(block >> 2) + LEFT]!;
     let b = w[(block >> 2) + RIGHT]!;
     while (a !== 0 && b !== 0) {

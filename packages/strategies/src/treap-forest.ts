@@ -15,19 +15,24 @@ import { Journal } from "./journal.js";
 import { RemovalLog } from "./removal-log.js";
 
 /** Link words 0 and 1 (layout.ts LINK0): the left and right child. */
-export const LEFT = LINK0;
-export const RIGHT = LINK0 + 1;
+const LEFT_WORD = LINK0;
+const RIGHT_WORD = LINK0 + 1;
+// Exported under their names for the trees; the code uses module-local consts, which V8 folds into the code (an
+// exported or imported binding is read from its cell at every use, an imported function's checked at every call;
+// the trees import them once into consts of their own for the same reason).
+export const LEFT = LEFT_WORD;
+export const RIGHT = RIGHT_WORD;
 
 /**
  * A bijection on 32-bit integers (murmur3's fmix32): distinct inputs get distinct, well-mixed outputs, so a
  * treap prioritised by it is balanced in expectation and needs no priority word.
  */
-export function mix32(x: number): number {
+export const mix32 = (x: number): number => {
   let h = x;
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
-}
+};
 
 export abstract class TreapForest {
   protected host!: StrategyHost;
@@ -156,7 +161,7 @@ export abstract class TreapForest {
     let t = this.roots[r]!;
     if (t === 0) return 0;
     let seen = 1;
-    for (let l = w[(t >> 2) + LEFT]!; l !== 0; l = w[(t >> 2) + LEFT]!) {
+    for (let l = w[(t >> 2) + LEFT_WORD]!; l !== 0; l = w[(t >> 2) + LEFT_WORD]!) {
       t = this.checked(l, t, "left");
       if (++seen > this.counts[r]!) this.tooDeep(r);
     }
@@ -170,7 +175,7 @@ export abstract class TreapForest {
     let t = this.roots[r]!;
     if (t === 0) return 0;
     let seen = 1;
-    for (let n = w[(t >> 2) + RIGHT]!; n !== 0; n = w[(t >> 2) + RIGHT]!) {
+    for (let n = w[(t >> 2) + RIGHT_WORD]!; n !== 0; n = w[(t >> 2) + RIGHT_WORD]!) {
       t = this.checked(n, t, "right");
       if (++seen > this.counts[r]!) this.tooDeep(r);
     }
@@ -191,12 +196,12 @@ export abstract class TreapForest {
       while (t !== 0) {
         if (stack.length + visited >= limit) this.tooDeep(r);
         stack.push(t);
-        t = this.checked(w[(t >> 2) + LEFT]!, t, "left");
+        t = this.checked(w[(t >> 2) + LEFT_WORD]!, t, "left");
       }
       t = stack.pop()!;
       visited++;
       visit(t);
-      t = this.checked(w[(t >> 2) + RIGHT]!, t, "right");
+      t = this.checked(w[(t >> 2) + RIGHT_WORD]!, t, "right");
     }
   }
 }
