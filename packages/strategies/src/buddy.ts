@@ -380,10 +380,13 @@ class BuddyAllocator implements Allocator {
   /** Extends the arena to `end` bytes by aligned chunks, each released (merged with a free buddy below). */
   private extendTo(end: number): void {
     if (end > this.capacity) this.takeBuffer(Math.min(this.maxArena, Math.max(end, this.capacity * 2)));
-    if (end > this.zeroedTo) {
-      this.bytes.fill(0, this.zeroedTo, end);
-      this.zeroedTo = end;
-    }
+    // What a spare buffer's last owner left below `end` is zeroed; a fresh buffer's range is empty (zeroedTo is its
+    // length). The fill and the store are made either way: a program's first allocator grows into fresh buffers,
+    // the next ones into the spares it gave back, and a call TurboFan's code never saw made is a deopt there
+    // (grow's, at the first replay after a warm-up on fresh buffers: it and the next ran 1.3x the instructions).
+    const zeroedTo = this.zeroedTo;
+    this.bytes.fill(0, Math.min(zeroedTo, end), end);
+    this.zeroedTo = Math.max(zeroedTo, end);
     let a = this.arena;
     while (a < end) {
       const j = Math.min(a === 0 ? MAX_ORDER : ctz(a), log2Floor(end - a));
