@@ -18,9 +18,8 @@ import cliProgress from "cli-progress";
 import { BenchError } from "./backends.js";
 import { parseShard } from "./matrix.js";
 import { compareCsv, compareHtml, compareRuns } from "./compare.js";
-import { mergeRuns, prepareOutput, readResults, writeFolder, writeOutputs } from "./output.js";
+import { chartsAhead, mergeRuns, prepareOutput, readResults, writeFolder, writeOutputs } from "./output.js";
 import { RecordError, recordCommand } from "./record.js";
-import { loadRenderer } from "./render.js";
 import { runBench } from "./run.js";
 import { summaryTable } from "./summary.js";
 import { QUICK_OPS } from "./workloads.js";
@@ -119,6 +118,7 @@ async function bench(opts: BenchCliOptions, argv: readonly string[], io: Require
   );
   const showBar = opts.progress && io.stderr.isTTY === true;
   const started = Date.now();
+  const charts = chartsAhead({ quick: opts.quick, ...(opts.fixedArena !== undefined ? { fixedArena: opts.fixedArena } : {}), heapMapWorkloads: [] });
   try {
     const run = await runBench({
       strategies: opts.strategies,
@@ -135,22 +135,24 @@ async function bench(opts: BenchCliOptions, argv: readonly string[], io: Require
       baseDir: base,
       command: commandLine(argv),
       onPlan: (cells, matrixSize) => {
+        charts.plan(cells);
         io.stderr.write(`bench: ${cells.length} cells${cells.length !== matrixSize ? ` (of ${matrixSize})` : ""} on ${Math.min(opts.jobs, cells.length)} worker(s)${opts.quick ? ", quick" : ""}\n`);
         if (showBar) bar.start(cells.length, 0, { last: "" });
       },
       onCellDone: (r, done, total) => {
-        if (done === 1) loadRenderer().catch(() => {}); // its failure is writeOutputs' to report
+        charts.cellDone(r, done, total); // the charts' worker starts, imports vega and warms up while the cells run
         if (showBar) bar.update(done, { last: `${r.allocator}/${r.coalescing}/${r.workload}` });
         else if (done === total || done % 25 === 0) io.stderr.write(`  ${done}/${total} cells\n`);
       },
     });
     if (showBar) bar.stop();
-    const files = await writeOutputs(run, out, opts.jobs);
+    const files = await writeOutputs(run, out, opts.jobs, charts.renderer);
     io.stdout.write(`${summaryTable(run.results)}\n\n`);
     io.stdout.write(`${run.results.length} cells in ${((Date.now() - started) / 1000).toFixed(1)} s; wrote ${files.length} files to ${out.dir}\n`);
     if (files.includes("index.html")) io.stdout.write(`open ${resolve(out.dir, "index.html")}\n`);
   } catch (error) {
     if (showBar) bar.stop();
+    charts.close();
     out.discard();
     throw error;
   }

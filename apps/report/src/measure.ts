@@ -8,7 +8,7 @@ import { OP_CALLOC, OP_MALLOC, OP_REALLOC, type Trace } from "@dmm/workloads";
 import type { LatencyMetrics } from "./types.js";
 
 /**
- * Timeline samples a cell keeps: twice what an over-time chart draws (specs.ts MAX_SERIES_POINTS = 120). Each sample is a
+ * Timeline samples a cell keeps (the over-time charts draw the ones a line needs: specs.ts simplifyLines). Each sample is a
  * stats() call during the replay and a row in results.json and timeline.csv; at 1000 a quick run of the
  * default matrix wrote 77 MB of JSON, nearly all of it timelines.
  */

@@ -4,11 +4,11 @@ import { availableParallelism } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { BenchError } from "./backends.js";
 import { resultsCsv, timelineCsv } from "./csv.js";
-import { renderSvgs } from "./render.js";
+import { type Renderer, renderSvgs, startRenderer } from "./render.js";
 import { indexHtml, type RenderedChart } from "./html.js";
 import { buildCharts } from "./specs.js";
 import { RESULTS_FORMAT } from "./run.js";
-import type { RunResult } from "./types.js";
+import type { Cell, CellResult, RunResult } from "./types.js";
 import { verdicts } from "./verdict.js";
 
 /**
@@ -77,16 +77,64 @@ export function writeFolder(files: Readonly<Record<string, string>>, out: string
   return Object.keys(files);
 }
 
+/** The share of a run's cells done when its render worker warms up on their charts (see chartsAhead). */
+export const WARM_UP_SHARE = 0.25;
+
+/** A bench run's charts prepared while its cells run: see chartsAhead. */
+export interface ChartsAhead {
+  /** The render worker for writeOutputs; null before the first cell is done, or without a compiled worker. */
+  readonly renderer: Renderer | null;
+  /** runBench's onPlan: the cells to come. */
+  plan(cells: readonly Cell[]): void;
+  /** runBench's onCellDone. */
+  cellDone(result: CellResult, done: number, total: number): void;
+  /** Ends the render worker (a run that failed before writeOutputs). */
+  close(): void;
+}
+
+/**
+ * Prepares a bench run's charts while its cells run, for writeOutputs: the render worker starts when the first
+ * cell is done (its start and vega's import, about half a second of CPU, are not left for after the last cell),
+ * and when WARM_UP_SHARE of the cells are done it draws their charts and throws them away, so the run's charts
+ * are drawn by vega's compiled code (a thread's first charts take about twice the CPU of the same charts again).
+ */
+export function chartsAhead(settings: RunResult["settings"]): ChartsAhead {
+  let renderer: Renderer | null = null;
+  let cells: readonly Cell[] = [];
+  const results: CellResult[] = [];
+  return {
+    get renderer() {
+      return renderer;
+    },
+    plan(planned) {
+      cells = planned;
+    },
+    cellDone(result, done, total) {
+      results.push(result);
+      if (done === 1) renderer = startRenderer();
+      if (renderer && done === Math.ceil(total * WARM_UP_SHARE)) {
+        const workloads = [...new Map(cells.map((c) => [c.workload.name, c.workload])).values()];
+        renderer.warm(buildCharts({ workloads, results, adversary: [], efficiency: [], settings }).map((c) => c.spec));
+      }
+    },
+    close() {
+      renderer?.close();
+    },
+  };
+}
+
 /**
  * Writes a run's report into `out` (a folder path, or one prepared before the run); the files written, relative
- * to it. The charts are drawn on up to `threads` worker threads (default: every core).
+ * to it. The charts are drawn by `renderer` when given (a render worker started while the run's cells ran, see
+ * startRenderer), else on up to `threads` threads (default: every core).
  */
-export async function writeOutputs(run: RunResult, out: string | PreparedOutput, threads: number = availableParallelism()): Promise<string[]> {
+export async function writeOutputs(run: RunResult, out: string | PreparedOutput, threads: number = availableParallelism(), renderer: Renderer | null = null): Promise<string[]> {
   const target = typeof out === "string" ? prepareOutput(out) : out;
   try {
     const charts = buildCharts(run);
+    const specs = charts.map((c) => c.spec);
     // The charts draw on worker threads while this one writes the CSV and JSON.
-    const rendering = renderSvgs(charts.map((c) => c.spec), threads);
+    const rendering = renderer ? renderer.render(specs).then((svgs) => ({ svgs })) : renderSvgs(specs, threads);
     rendering.catch(() => {}); // awaited below; a CSV that throws first must not leave it unhandled
     const files: Record<string, string> = {
       "results.csv": resultsCsv(run.results),

@@ -41,10 +41,14 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-/** What a render worker is started with, and what it answers: the SVG of each spec, in order. */
+/** What a render worker is started with (it imports vega at once), then sent: the specs to draw; it answers their SVGs, in order. */
 export interface RenderWork {
   readonly dmmRenderWorker: true;
+}
+export interface RenderRequest {
   readonly specs: readonly TopLevelSpec[];
+  /** Draw them and answer nothing: a warm-up (see Renderer.warm). */
+  readonly warmUp?: true;
 }
 export type RenderAnswer = { readonly svgs: string[] } | { readonly error: string };
 
@@ -86,9 +90,25 @@ export function splitSpecs(specs: readonly TopLevelSpec[], threads: number): num
   return lists.filter((l) => l.length > 0);
 }
 
-function renderInWorker(file: string, specs: readonly TopLevelSpec[]): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(file, { workerData: { dmmRenderWorker: true, specs } satisfies RenderWork, execArgv: process.execArgv.filter((a) => !a.startsWith("--input-type")) });
+/**
+ * A render worker started before its charts are known: it imports vega (its start and the import are about half a
+ * second of CPU) while the caller still computes them, e.g. while a bench run's last cells run.
+ */
+export interface Renderer {
+  /** The SVG of each spec, in order, the same as renderSvg gives; once. The worker ends when it has answered. */
+  render(specs: readonly TopLevelSpec[]): Promise<string[]>;
+  /** Draws `specs` first and throws them away, so vega's code is compiled before render asks (before render only). */
+  warm(specs: readonly TopLevelSpec[]): void;
+  /** Ends the worker without drawing (a run that failed); nothing after render. */
+  close(): void;
+}
+
+/** Starts a render worker (see Renderer); null when there is no compiled worker (running from TypeScript sources). */
+export function startRenderer(): Renderer | null {
+  const file = renderWorkerFile();
+  if (file === null) return null;
+  const worker = new Worker(file, { workerData: { dmmRenderWorker: true } satisfies RenderWork, execArgv: process.execArgv.filter((a) => !a.startsWith("--input-type")) });
+  const answered = new Promise<string[]>((resolve, reject) => {
     worker.once("message", (answer: RenderAnswer) => {
       void worker.terminate();
       if ("error" in answer) reject(new Error(answer.error));
@@ -97,6 +117,21 @@ function renderInWorker(file: string, specs: readonly TopLevelSpec[]): Promise<s
     worker.once("error", reject);
     worker.once("exit", (code) => reject(new Error(`a render worker exited (code ${code}) before answering`)));
   });
+  answered.catch(() => {}); // a failure before render is asked for is render's to report
+  worker.unref(); // a worker never asked to render does not keep the process alive
+  return {
+    render(specs) {
+      worker.ref();
+      worker.postMessage({ specs } satisfies RenderRequest);
+      return answered;
+    },
+    warm(specs) {
+      worker.postMessage({ specs, warmUp: true } satisfies RenderRequest);
+    },
+    close() {
+      void worker.terminate();
+    },
+  };
 }
 
 /**
@@ -108,7 +143,7 @@ function renderInWorker(file: string, specs: readonly TopLevelSpec[]): Promise<s
 export async function renderSvgs(specs: readonly TopLevelSpec[], threads: number): Promise<{ svgs: string[]; threadsUsed: number }> {
   const file = renderWorkerFile();
   const lists = file === null ? [specs.map((_, i) => i)] : splitSpecs(specs, threads);
-  const inWorkers = lists.slice(1).map((list) => renderInWorker(file!, list.map((i) => specs[i]!)));
+  const inWorkers = lists.slice(1).map((list) => startRenderer()!.render(list.map((i) => specs[i]!)));
   const here: string[] = [];
   try {
     for (const i of lists[0] ?? []) here.push(await renderSvg(specs[i]!));

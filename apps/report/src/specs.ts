@@ -3,8 +3,11 @@
  * title and a short "how to read this" for the HTML page. Pure functions: same results, same specs.
  */
 import type { TopLevelSpec } from "vega-lite";
-import type { CellResult, RunResult } from "./types.js";
+import type { CellResult, RunResult, TimelinePoint } from "./types.js";
 import { verdicts } from "./verdict.js";
+
+/** What the charts read of a run (a run's cells done so far make one too: see the CLI's render warm-up). */
+export type ChartedRun = Pick<RunResult, "workloads" | "results" | "adversary" | "efficiency" | "settings">;
 
 export interface Chart {
   /** File stem: `<id>.vl.json`, `<id>.svg`. */
@@ -14,8 +17,11 @@ export interface Chart {
   readonly spec: TopLevelSpec;
 }
 
-/** Most points per series in the over-time charts (timeline.csv keeps every sample). */
-export const MAX_SERIES_POINTS = 120;
+/**
+ * How far, in pixels, a timeline sample left out of an over-time chart's line may lie from the line drawn (timeline.csv
+ * and results.json keep every sample; see simplifyLines).
+ */
+export const LINE_TOLERANCE_PX = 0.5;
 
 const COALESCING_ORDER = ["immediate", "deferred", "none", "own"];
 const WIDTH = 220;
@@ -30,7 +36,7 @@ const ok = (results: readonly CellResult[]) => results.filter((r) => r.metrics !
 /** One line per allocator in its default mode (coalescing on), for charts that would be crowded otherwise. */
 const defaultMode = (results: readonly CellResult[]) => ok(results).filter((r) => r.coalescing === "immediate" || r.coalescing === "own");
 const allocatorOrder = (results: readonly CellResult[]) => [...new Set(results.map((r) => r.allocator))];
-const workloadOrder = (run: RunResult) => run.workloads.map((w) => w.name).filter((w) => run.results.some((r) => r.workload === w));
+const workloadOrder = (run: ChartedRun) => run.workloads.map((w) => w.name).filter((w) => run.results.some((r) => r.workload === w));
 
 const base = { $schema: "https://vega.github.io/schema/vega-lite/v6.json", background: "white", config: { font: "sans-serif", view: { stroke: "#ddd" } } } as const;
 
@@ -51,7 +57,7 @@ interface FacetedChart {
 }
 
 /** A chart with one panel per workload, in manifest order, FACET_COLUMNS panels a row. */
-function facetedChart(run: RunResult, chart: FacetedChart): Chart {
+function facetedChart(run: ChartedRun, chart: FacetedChart): Chart {
   return {
     id: chart.id,
     title: chart.title,
@@ -68,16 +74,18 @@ function facetedChart(run: RunResult, chart: FacetedChart): Chart {
 }
 
 /** One colour per allocator, the same in every chart (thi.ng-malloc is not blue in one chart and pink in the next). */
-function allocatorColors(run: RunResult): { domain: string[]; range: string[] } {
+function allocatorColors(run: ChartedRun): { domain: string[]; range: string[] } {
   const domain = allocatorOrder(ok(run.results)); // allocators with a heap to chart (not latency-only glibc)
   return { domain, range: palette(domain.length) };
 }
+
+const OVER_TIME_HEIGHT = 150;
 
 /** A line chart over the trace's operations, one panel per workload, each with its own x and y ranges. */
 function overTimePanel(y: PanelEncoding["y"], color: PanelEncoding["color"]): Panel {
   return {
     width: WIDTH,
-    height: 150,
+    height: OVER_TIME_HEIGHT,
     mark: { type: "line", strokeWidth: 1.5 },
     encoding: { x: { field: "op", type: "quantitative", title: "operation" }, y, color },
   };
@@ -94,7 +102,7 @@ export const FRAGMENTATION_FLOOR = 0.001;
  * Fragmentation (peak heap / peak live − 1) per allocator and coalescing mode, one panel per workload, on a
  * log scale: 3% and 7.5% stay apart next to a 70× outlier (on a linear axis both would be a pixel high).
  */
-export function fragmentationChart(run: RunResult): Chart {
+export function fragmentationChart(run: ChartedRun): Chart {
   const values = ok(run.results).map((r) => {
     const ratio = r.metrics!.peakHeapBytes / Math.max(1, r.metrics!.peakLiveBytes);
     return { workload: r.workload, allocator: r.allocator, coalescing: r.coalescing, ratio, fragmentation: Math.max(FRAGMENTATION_FLOOR, ratio - 1) };
@@ -127,7 +135,7 @@ export function fragmentationChart(run: RunResult): Chart {
  * The verdict's chart: memory (peak heap / peak live) against time (ns/op with its 95% interval), one panel
  * per workload; the Pareto front is joined by a line, its points named.
  */
-export function balanceChart(run: RunResult): Chart {
+export function balanceChart(run: ChartedRun): Chart {
   const values: Array<Record<string, string | number>> = [];
   for (const v of verdicts(run.results, workloadOrder(run))) {
     const onFront = new Set(v.front);
@@ -175,7 +183,7 @@ export function balanceChart(run: RunResult): Chart {
 }
 
 /** Utilization (peak live / peak heap) as a table-like heat map: allocators × workloads. */
-export function utilizationChart(run: RunResult): Chart {
+export function utilizationChart(run: ChartedRun): Chart {
   const values = ok(run.results).map((r) => ({ workload: r.workload, series: seriesLabel(r), utilization: r.metrics!.utilization }));
   return {
     id: "utilization",
@@ -205,26 +213,91 @@ export function utilizationChart(run: RunResult): Chart {
   };
 }
 
-function downsample<T>(points: readonly T[], max: number): T[] {
-  if (points.length <= max) return [...points];
-  const step = points.length / max;
-  const out: T[] = [];
-  for (let i = 0; i < max; i++) out.push(points[Math.floor(i * step)]!);
-  out.push(points[points.length - 1]!);
-  return out;
+/** One line of an over-time chart: the panel (workload) it is drawn in, and its samples' ops and values. */
+export interface Line {
+  readonly panel: string;
+  readonly op: ArrayLike<number>;
+  readonly y: ArrayLike<number>;
+}
+
+/**
+ * Of each line's samples, the indexes worth drawing, in op order. Each panel maps its lines' op and y ranges onto
+ * its WIDTH × OVER_TIME_HEIGHT pixels (y as log(y) on a `log` axis); each line keeps its first and last sample and,
+ * by Douglas–Peucker, every sample farther than LINE_TOLERANCE_PX from the segment joining the samples kept around
+ * it. The panel's axes span at least its lines' ranges (vega adds zero and rounds outwards), so on the drawn chart
+ * a sample left out lies within LINE_TOLERANCE_PX of its line: the chart looks the same as with every sample, in a
+ * fraction of the points (the quick default matrix's heap-over-time: about a fifth).
+ */
+export function simplifyLines(lines: readonly Line[], log: boolean): number[][] {
+  const value = log ? Math.log : (y: number) => y;
+  const ranges = new Map<string, { x0: number; x1: number; y0: number; y1: number }>();
+  for (const line of lines) {
+    let r = ranges.get(line.panel);
+    if (!r) ranges.set(line.panel, (r = { x0: Infinity, x1: -Infinity, y0: Infinity, y1: -Infinity }));
+    for (let i = 0; i < line.op.length; i++) {
+      const x = line.op[i]!, y = value(line.y[i]!);
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      r.x0 = Math.min(r.x0, x);
+      r.x1 = Math.max(r.x1, x);
+      r.y0 = Math.min(r.y0, y);
+      r.y1 = Math.max(r.y1, y);
+    }
+  }
+  return lines.map((line) => {
+    const n = line.op.length;
+    const order = Array.from({ length: n }, (_, i) => i);
+    order.sort((a, b) => line.op[a]! - line.op[b]! || a - b); // vega draws a line in x order
+    if (n <= 2) return order;
+    const { x0, x1, y0, y1 } = ranges.get(line.panel)!;
+    const sx = x1 > x0 ? WIDTH / (x1 - x0) : 0;
+    const sy = y1 > y0 ? OVER_TIME_HEIGHT / (y1 - y0) : 0;
+    const px = new Float64Array(n), py = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      px[k] = (line.op[order[k]!]! - x0) * sx;
+      py[k] = (value(line.y[order[k]!]!) - y0) * sy;
+    }
+    const keep = new Uint8Array(n);
+    keep[0] = keep[n - 1] = 1;
+    // Segments still to split, as [first, last] pairs; each split keeps one more sample, so at most n pops.
+    const stack: number[] = [0, n - 1];
+    while (stack.length > 0) {
+      const b = stack.pop()!, a = stack.pop()!;
+      const dx = px[b]! - px[a]!, dy = py[b]! - py[a]!;
+      const squared = dx * dx + dy * dy;
+      let worst = -1, at = -1;
+      for (let i = a + 1; i < b; i++) {
+        const ex = px[i]! - px[a]!, ey = py[i]! - py[a]!;
+        // Distance to the segment (to its nearer end past either end); a sample that is not a finite number is kept.
+        const t = squared > 0 ? (ex * dx + ey * dy) / squared : 0;
+        const d = t <= 0 ? Math.hypot(ex, ey) : t >= 1 ? Math.hypot(px[i]! - px[b]!, py[i]! - py[b]!) : Math.abs(ex * dy - ey * dx) / Math.sqrt(squared);
+        const distance = Number.isFinite(d) ? d : Infinity;
+        if (distance > worst) {
+          worst = distance;
+          at = i;
+        }
+      }
+      if (worst > LINE_TOLERANCE_PX) {
+        keep[at] = 1;
+        stack.push(a, at, at, b);
+      }
+    }
+    return order.filter((_, k) => keep[k] === 1);
+  });
 }
 
 /** Heap extent of each allocator and the live bytes, over the trace. */
-export function heapOverTimeChart(run: RunResult): Chart {
-  const values: Array<Record<string, string | number>> = [];
+export function heapOverTimeChart(run: ChartedRun): Chart {
+  const lines: Array<Line & { series: string }> = [];
   const seenLive = new Set<string>();
+  const line = (r: CellResult, series: string, y: (p: TimelinePoint) => number) => ({ panel: r.workload, series, op: r.timeline.map((p) => p.op), y: r.timeline.map(y) });
   for (const r of defaultMode(run.results)) {
-    for (const p of downsample(r.timeline, MAX_SERIES_POINTS)) values.push({ workload: r.workload, series: r.allocator, op: p.op, bytes: p.heapBytes });
+    lines.push(line(r, r.allocator, (p) => p.heapBytes));
     if (!seenLive.has(r.workload)) {
       seenLive.add(r.workload);
-      for (const p of downsample(r.timeline, MAX_SERIES_POINTS)) values.push({ workload: r.workload, series: "live bytes", op: p.op, bytes: p.liveBytes });
+      lines.push(line(r, "live bytes", (p) => p.liveBytes));
     }
   }
+  const values = simplifyLines(lines, false).flatMap((kept, k) => kept.map((i) => ({ workload: lines[k]!.panel, series: lines[k]!.series, op: lines[k]!.op[i]!, bytes: lines[k]!.y[i]! })));
   const colors = allocatorColors(run);
   return facetedChart(run, {
     id: "heap-over-time",
@@ -246,13 +319,12 @@ function palette(n: number): string[] {
 }
 
 /** heapBytes / liveBytes over time: fragmentation as it develops, not only at the peak. */
-export function fragmentationOverTimeChart(run: RunResult): Chart {
-  const values: Array<Record<string, string | number>> = [];
-  for (const r of defaultMode(run.results)) {
-    for (const p of downsample(r.timeline, MAX_SERIES_POINTS)) {
-      if (p.liveBytes > 0) values.push({ workload: r.workload, allocator: r.allocator, op: p.op, ratio: p.heapBytes / p.liveBytes });
-    }
-  }
+export function fragmentationOverTimeChart(run: ChartedRun): Chart {
+  const lines = defaultMode(run.results).map((r) => {
+    const sampled = r.timeline.filter((p) => p.liveBytes > 0);
+    return { panel: r.workload, allocator: r.allocator, op: sampled.map((p) => p.op), y: sampled.map((p) => p.heapBytes / p.liveBytes) };
+  });
+  const values = simplifyLines(lines, true).flatMap((kept, k) => kept.map((i) => ({ workload: lines[k]!.panel, allocator: lines[k]!.allocator, op: lines[k]!.op[i]!, ratio: lines[k]!.y[i]! })));
   return facetedChart(run, {
     id: "fragmentation-over-time",
     title: "Fragmentation over time: heap extent / live bytes",
@@ -265,7 +337,7 @@ export function fragmentationOverTimeChart(run: RunResult): Chart {
 }
 
 /** ns/op (whole-trace replays) with per-op malloc p50 / p99 / p99.9 on a log scale. */
-export function latencyChart(run: RunResult): Chart {
+export function latencyChart(run: ChartedRun): Chart {
   const values: Array<Record<string, string | number>> = [];
   for (const r of run.results) {
     if (!r.latency || (r.coalescing !== "immediate" && r.coalescing !== "own")) continue;
@@ -311,7 +383,7 @@ export function latencyChart(run: RunResult): Chart {
 }
 
 /** Distribution of free blocks examined per malloc: share of mallocs in each cost bucket. */
-export function searchCostChart(run: RunResult): Chart {
+export function searchCostChart(run: ChartedRun): Chart {
   const values: Array<Record<string, string | number>> = [];
   const buckets: string[] = [];
   for (const r of defaultMode(run.results)) {
@@ -343,7 +415,7 @@ export function searchCostChart(run: RunResult): Chart {
 }
 
 /** Failed requests in a fixed arena, split into fragmented (enough free bytes, no block) and out of memory. */
-export function failuresChart(run: RunResult): Chart {
+export function failuresChart(run: ChartedRun): Chart {
   const values: Array<Record<string, string | number>> = [];
   for (const r of ok(run.results)) {
     const m = r.metrics!;
@@ -373,7 +445,7 @@ export function failuresChart(run: RunResult): Chart {
 }
 
 /** The adaptive adversary's heap extent / M against Robson's bound. */
-export function adversaryChart(run: RunResult): Chart {
+export function adversaryChart(run: ChartedRun): Chart {
   const values = run.adversary.map((a) => ({ series: seriesLabel(a), ratio: a.ratio, bound: a.boundRatio, n: a.n, M: a.M }));
   const first = run.adversary[0];
   return {
@@ -401,7 +473,7 @@ export function adversaryChart(run: RunResult): Chart {
 }
 
 /** Heap efficiency: the live share of a fixed arena when the first request fails (rlsf's and talc's measure). */
-export function efficiencyChart(run: RunResult): Chart {
+export function efficiencyChart(run: ChartedRun): Chart {
   const rows = run.efficiency ?? [];
   const values = rows.map((e) => ({ series: seriesLabel(e), mean: e.mean, min: e.min, max: e.max }));
   const first = rows[0];
@@ -437,7 +509,7 @@ export function efficiencyChart(run: RunResult): Chart {
  * them: at 128 address bins × 100 moments they are drawn as images (see heapmap.ts), which stay small.
  * A new chart is one function above and one entry here.
  */
-export function buildCharts(run: RunResult): Chart[] {
+export function buildCharts(run: ChartedRun): Chart[] {
   const charts: Chart[] = [];
   if (run.results.some((r) => r.metrics && r.latency)) charts.push(balanceChart(run));
   charts.push(fragmentationChart(run), utilizationChart(run), heapOverTimeChart(run), fragmentationOverTimeChart(run), latencyChart(run), searchCostChart(run), failuresChart(run));
