@@ -1,23 +1,37 @@
-import { blockSize, getLink, setLink, type Strategy, type StrategyHost } from "@dmm/core";
+import { blockSize, getLink, LINK0, setLink, type Strategy, type StrategyHost } from "@dmm/core";
 import { Journal } from "./journal.js";
-import { badLink, notIndexed, tooLong } from "./links.js";
+import { notIndexed } from "./links.js";
 
-const NEXT = 0;
-const PREV = 1;
+/** The link word that holds a free block's stamp: its place in the list (see FirstFitLifo). */
+const STAMP = 0;
+/** Slots of the smallest list (a power of two). */
+const MIN_SLOTS = 64;
 
 /**
  * First fit on a LIFO explicit free list: the CS:APP explicit list (Bryant & O'Hallaron §9.9.13) and the shape
- * of tcache-like reuse. Free blocks form one doubly linked list through their payload (link 0 next, link 1
- * previous); a block that becomes free — freed, a split remainder, a merged block — is pushed at the head, and
- * `find` walks from the head and takes the first block that fits. So the most recently freed block that fits
- * is reused first: O(1) insert and remove, O(n) find in the worst case.
+ * of tcache-like reuse. A block that becomes free — freed, a split remainder, a merged block — goes to the head
+ * of the list, and `find` takes the first block from the head that fits. So the most recently freed block that
+ * fits is reused first; `examined` counts the blocks a walk from the head looks at, the chosen one included
+ * (all of them when none fits).
  *
- *   head -> [most recently freed] <-> [...] <-> [freed longest ago] -> 0
+ *   head -> [most recently freed] -> [...] -> [freed longest ago]
  *
  * Unlike address-ordered first fit (`first-fit`), the choice depends on the order of frees, not on addresses:
  * Wilson et al. 1995 §3.5 found LIFO lists fragment more than address-ordered ones on real programs.
- * Every link is checked (links.ts) before it is followed or written through, and every walk is bounded by the
- * number of blocks the list holds: a link overwritten by a buffer overflow is CORRUPTION, never a loop.
+ *
+ * How it is found fast: a walk of the list is O(free blocks) per malloc (a large request walks past every small
+ * block). Here the list is an array of slots in insertion order: a block entering it takes the next slot (its
+ * stamp, kept in its link word 0), so the head is the highest occupied slot, and leaving it empties its slot. Over
+ * the slots sits a tournament tree (an implicit binary tree in one Int32Array) that keeps, for each range of slots,
+ * the largest block size in it and how many blocks it holds. The first block from the head that fits is the
+ * highest slot whose size fits: one descent from the root, going to the higher half whenever its largest block
+ * fits. Every higher half the descent passes over holds only blocks too small — exactly the blocks the list walk
+ * would have examined before it — so adding up their counts on the way gives `examined`. Insert, remove and find
+ * are O(log n); when the slots run out, the list is packed into the low slots of a fresh array (the order kept).
+ *
+ * A stamp lives in the block's payload, where a buffer overflow can reach it, so remove checks it (the slot it
+ * names must hold this block) and reports a forged one as CORRUPTION; nothing else follows a word of the heap,
+ * and every loop is bounded by the tree's depth or the slots.
  */
 export function firstFitLifo(): Strategy {
   return new FirstFitLifo();
@@ -27,68 +41,203 @@ class FirstFitLifo implements Strategy {
   readonly name = "first-fit-lifo";
   examined = 0;
   private host!: StrategyHost;
-  private head = 0;
+  /** Slots (a power of two): slot s holds the block stamped s, or 0. */
+  private cap = MIN_SLOTS;
+  private slots = new Int32Array(MIN_SLOTS);
+  /**
+   * The tournament tree over the slots: node v (1 = root; 2v, 2v + 1 its halves; cap + s the leaf of slot s) keeps
+   * the largest block size in its range at 2v and the number of blocks in it at 2v + 1.
+   */
+  private tree = new Int32Array(4 * MIN_SLOTS);
+  /** The stamp the next block gets: one above the head's. */
+  private next = 0;
   private count = 0;
-  /** largest()'s answer: exact unless `maxStale` (a block of that size left the list since it was computed). */
-  private max = 0;
-  private maxStale = false;
   /** The undo journal of the heap's two-step calls (journal.ts). */
   private readonly journal = new Journal();
 
   attach(host: StrategyHost): void {
     this.host = host;
-    this.head = 0;
+    this.cap = MIN_SLOTS;
+    this.slots = new Int32Array(MIN_SLOTS);
+    this.tree = new Int32Array(4 * MIN_SLOTS);
+    this.next = 0;
     this.count = 0;
-    this.max = 0;
-    this.maxStale = false;
   }
 
   insert(block: number): void {
+    if (this.next === this.cap) this.pack();
     const w = this.host.words;
-    if (this.journal.recording) this.journal.push(w, block, this.head);
-    setLink(w, block, NEXT, this.head);
-    setLink(w, block, PREV, 0);
-    if (this.head !== 0) setLink(w, this.head, PREV, block);
-    this.head = block;
-    this.count++;
     const size = blockSize(w, block);
-    if (size >= this.max) (this.max = size), (this.maxStale = false);
+    const s = this.next++;
+    const slots = this.slots;
+    const tree = this.tree;
+    let v = this.cap + s;
+    if (this.journal.recording) this.journalPath(block, s, v);
+    slots[s] = block;
+    setLink(w, block, STAMP, s);
+    tree[2 * v] = size;
+    tree[2 * v + 1] = 1;
+    // Going up, each range gains the block: its count grows, its largest size can only grow.
+    for (v >>= 1; v > 0; v >>= 1) {
+      if (tree[2 * v]! < size) tree[2 * v] = size;
+      tree[2 * v + 1]++;
+    }
+    this.count++;
   }
 
   remove(block: number): void {
-    const w = this.host.words;
-    if (this.journal.recording) this.journal.unlink(w, block);
-    const next = getLink(w, block, NEXT);
-    const prev = getLink(w, block, PREV);
-    this.validateRemove(block);
-    if (blockSize(w, block) >= this.max) this.maxStale = true;
-    if (prev !== 0) setLink(w, prev, NEXT, next);
-    else this.head = next;
-    if (next !== 0) setLink(w, next, PREV, prev);
+    const s = this.stampOf(block);
+    const slots = this.slots;
+    const tree = this.tree;
+    let v = this.cap + s;
+    if (this.journal.recording) this.journalPath(0, s, v);
+    slots[s] = 0;
+    tree[2 * v] = 0;
+    tree[2 * v + 1] = 0;
+    // Going up, each range loses the block; its largest size is recomputed while the block may have been it.
+    let stale = true;
+    for (v >>= 1; v > 0; v >>= 1) {
+      if (stale) {
+        const l = tree[4 * v]!;
+        const r = tree[4 * v + 2]!;
+        const m = l > r ? l : r;
+        stale = m !== tree[2 * v];
+        tree[2 * v] = m;
+      }
+      tree[2 * v + 1]--;
+    }
+    // The head left: its slot is the next one's (the order is the same).
+    if (s === this.next - 1) this.next = s;
     this.count--;
   }
 
-  /** The heap's two-step calls (journal.ts): the head, the count and largest()'s cache are put back on rollback. */
-  begin(): void {
-    this.savedHead = this.head;
-    this.savedCount = this.count;
-    this.savedMax = this.max;
-    this.savedMaxStale = this.maxStale;
-    this.journal.begin();
-    this.journal.onRollback(this.restore);
+  /** The slot `block`'s stamp names, checked: it must hold `block` (a forged stamp is CORRUPTION). */
+  private stampOf(block: number): number {
+    const s = getLink(this.host.words, block, STAMP);
+    if (!(s >= 0 && s < this.next && this.slots[s] === block)) notIndexed(this.name, block, "the free list (its stamp overwritten?)");
+    return s;
   }
 
-  /** What begin saved, and the action that puts it back (made once: opening the journal allocates nothing). */
-  private savedHead = 0;
-  private savedCount = 0;
-  private savedMax = 0;
-  private savedMaxStale = false;
-  private readonly restore = (): void => {
-    this.head = this.savedHead;
-    this.count = this.savedCount;
-    this.max = this.savedMax;
-    this.maxStale = this.savedMaxStale;
-  };
+  /** remove's check, writing nothing. */
+  validateRemove(block: number): void {
+    this.stampOf(block);
+  }
+
+  find(size: number): number {
+    const tree = this.tree;
+    if (tree[2]! < size) {
+      this.examined = this.count; // the walk looks at every block and finds none
+      return 0;
+    }
+    const cap = this.cap;
+    let passed = 0;
+    let v = 1;
+    while (v < cap) {
+      v = 2 * v + 1;
+      if (tree[2 * v]! < size) {
+        passed += tree[2 * v + 1]!; // newer blocks, all too small: the walk examined them first
+        v--;
+      }
+    }
+    this.examined = passed + 1;
+    return this.slots[v - cap]!;
+  }
+
+  /** The largest free block's size: the root's. */
+  largest(): number {
+    return this.tree[2]!;
+  }
+
+  /** Visits the list from the head. */
+  forEach(visit: (block: number) => void): void {
+    const slots = this.slots;
+    for (let s = this.next - 1; s >= 0; s--) if (slots[s] !== 0) visit(slots[s]!);
+  }
+
+  check(): void {
+    const { host, slots, tree, cap } = this;
+    const w = host.words;
+    let n = 0;
+    for (let s = 0; s < cap; s++) {
+      const b = slots[s]!;
+      const leaf = 2 * (cap + s);
+      if (b === 0) {
+        if (tree[leaf] !== 0 || tree[leaf + 1] !== 0) throw new Error(`the list's empty slot ${s} records a block`);
+        continue;
+      }
+      n++;
+      if (s >= this.next) throw new Error(`block ${b} is in slot ${s}, above the head's ${this.next - 1}`);
+      if (!host.isFreeBlock(b)) throw new Error(`slot ${s} holds ${b}, not a free block`);
+      if (getLink(w, b, STAMP) !== s) throw new Error(`block ${b} in slot ${s} is stamped ${getLink(w, b, STAMP)}`);
+      if (tree[leaf] !== blockSize(w, b) || tree[leaf + 1] !== 1) throw new Error(`slot ${s} records size ${tree[leaf]}, block ${b} has ${blockSize(w, b)}`);
+    }
+    for (let v = cap - 1; v > 0; v--) {
+      const m = Math.max(tree[4 * v]!, tree[4 * v + 2]!);
+      if (tree[2 * v] !== m || tree[2 * v + 1] !== tree[4 * v + 1]! + tree[4 * v + 3]!) throw new Error(`the list's tree node ${v} is not its halves' sum`);
+    }
+    if (n !== this.count || tree[3] !== n) throw new Error(`the free list holds ${n} blocks, ${this.count} were inserted`);
+  }
+
+  /**
+   * Packs the list into the low slots of fresh arrays, in the same order, with room for as many again: the old
+   * arrays are left as they were (a two-step call's rollback puts them back). O(slots), once per slots' worth of
+   * inserts.
+   */
+  private pack(): void {
+    const w = this.host.words;
+    const { slots, cap, count } = this;
+    let size = MIN_SLOTS;
+    while (size < 2 * (count + 1)) size *= 2;
+    const packed = new Int32Array(size);
+    const tree = new Int32Array(4 * size);
+    let n = 0;
+    for (let s = 0; s < this.next; s++) {
+      const b = slots[s]!;
+      if (b === 0) continue;
+      if (this.journal.recording) this.journal.word(w, (b >> 2) + LINK0 + STAMP);
+      packed[n] = b;
+      setLink(w, b, STAMP, n);
+      tree[2 * (size + n)] = blockSize(w, b);
+      tree[2 * (size + n) + 1] = 1;
+      n++;
+    }
+    for (let v = size - 1; v > 0; v--) {
+      tree[2 * v] = Math.max(tree[4 * v]!, tree[4 * v + 2]!);
+      tree[2 * v + 1] = tree[4 * v + 1]! + tree[4 * v + 3]!;
+    }
+    if (this.journal.recording && !this.savedPacked) {
+      // The arrays of begin (never written after this: the journal's entries for them still apply on rollback).
+      this.savedPacked = true;
+      this.savedSlots = slots;
+      this.savedTree = this.tree;
+      this.savedCap = cap;
+      this.journal.onRollback(this.unpack);
+    }
+    this.slots = packed;
+    this.tree = tree;
+    this.cap = size;
+    this.next = n;
+  }
+
+  /** Logs what an insert (`block`) or a removal (0) at slot `s`, leaf `v`, writes: the slot, the stamp, the path. */
+  private journalPath(block: number, s: number, v: number): void {
+    const j = this.journal;
+    j.element(this.slots, s);
+    if (block !== 0) j.word(this.host.words, (block >> 2) + LINK0 + STAMP);
+    for (; v > 0; v >>= 1) {
+      j.element(this.tree, 2 * v);
+      j.element(this.tree, 2 * v + 1);
+    }
+  }
+
+  /** The heap's two-step calls (journal.ts): the count, the next stamp and the arrays are put back on rollback. */
+  begin(): void {
+    this.journal.begin();
+    this.savedNext = this.next;
+    this.savedCount = this.count;
+    this.savedPacked = false;
+    this.journal.onRollback(this.restore);
+  }
 
   commit(): void {
     this.journal.commit();
@@ -98,75 +247,20 @@ class FirstFitLifo implements Strategy {
     this.journal.rollback(this.host.words);
   }
 
-  /** remove's checks, writing nothing: both links checked, and each must link back; with no previous link, the head. */
-  validateRemove(block: number): void {
-    const host = this.host;
-    const w = host.words;
-    const next = getLink(w, block, NEXT);
-    const prev = getLink(w, block, PREV);
-    if (next !== 0 && (!host.isFreeBlock(next) || getLink(w, next, PREV) !== block)) badLink(this.name, block, "next", next);
-    if (prev !== 0) {
-      if (!host.isFreeBlock(prev) || getLink(w, prev, NEXT) !== block) badLink(this.name, block, "previous", prev);
-    } else if (this.head !== block) notIndexed(this.name, block, "the free list");
-  }
-
-  /** The next link of `b`, checked (a free block or 0). */
-  private follow(w: Int32Array, b: number): number {
-    const next = getLink(w, b, NEXT);
-    if (next !== 0 && !this.host.isFreeBlock(next)) badLink(this.name, b, "next", next);
-    return next;
-  }
-
-  find(size: number): number {
-    const w = this.host.words;
-    let examined = 0;
-    let found = 0;
-    for (let b = this.head; b !== 0; b = this.follow(w, b)) {
-      if (++examined > this.count) tooLong(this.name, "a search", this.count);
-      if (blockSize(w, b) >= size) {
-        found = b;
-        break;
-      }
-    }
-    this.examined = examined;
-    return found;
-  }
-
-  /**
-   * The largest free block's size, so that stats() need not walk the whole heap: kept by insert, and recomputed
-   * by one walk of the free list (bounded and checked like every walk) only after a block of that size left it.
-   */
-  largest(): number {
-    if (this.maxStale) {
-      const w = this.host.words;
-      let max = 0;
-      this.forEach((b) => {
-        const size = blockSize(w, b);
-        if (size > max) max = size;
-      });
-      this.max = max;
-      this.maxStale = false;
-    }
-    return this.max;
-  }
-
-  forEach(visit: (block: number) => void): void {
-    const w = this.host.words;
-    let seen = 0;
-    for (let b = this.head; b !== 0; b = this.follow(w, b)) {
-      if (++seen > this.count) tooLong(this.name, "a walk", this.count);
-      visit(b);
-    }
-  }
-
-  check(): void {
-    const w = this.host.words;
-    let prev = 0;
-    let n = 0;
-    for (let b = this.head; b !== 0; prev = b, b = this.follow(w, b)) {
-      if (++n > this.count) throw new Error("the free list has a cycle");
-      if (getLink(w, b, PREV) !== prev) throw new Error(`block ${b}'s back link is ${getLink(w, b, PREV)}, not ${prev}`);
-    }
-    if (n !== this.count) throw new Error(`the free list holds ${n} blocks, ${this.count} were inserted`);
-  }
+  /** What begin saved, and the actions that put it back (made once: opening the journal allocates nothing). */
+  private savedNext = 0;
+  private savedCount = 0;
+  private savedPacked = false;
+  private savedSlots = this.slots;
+  private savedTree = this.tree;
+  private savedCap = MIN_SLOTS;
+  private readonly restore = (): void => {
+    this.next = this.savedNext;
+    this.count = this.savedCount;
+  };
+  private readonly unpack = (): void => {
+    this.slots = this.savedSlots;
+    this.tree = this.savedTree;
+    this.cap = this.savedCap;
+  };
 }
