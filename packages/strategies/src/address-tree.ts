@@ -48,6 +48,18 @@ export class AddressTree {
    */
   private found = 0;
   private foundDepth = 0;
+  /** The size the search that found `found` asked for (see predicted). */
+  private foundNeed = 0;
+  /**
+   * A malloc's split, predicted by the removal of the block its search just found (state `predState`, -1: none):
+   * the heap's next call vets the remainder's insert at `predBlock + predNeed` (or at `predBlock`, carved at the
+   * high end). That insert follows the removed block's search path and the merge spine the removal just walked
+   * and checked in full (ranges included), so the vetting has nothing left to check. One call only: any other
+   * call forgets it, so it never outlives the operation (user code runs only between operations).
+   */
+  private predState = -1;
+  private predBlock = 0;
+  private predNeed = 0;
   /** Every word a removal writes, so that putting the block back restores them exactly (removal-log.ts). */
   private readonly log = new RemovalLog();
   /** The block validateInsert last passed, and the index's state (log.state) it passed in. */
@@ -67,7 +79,14 @@ export class AddressTree {
     this.root = 0;
     this.size = 0;
     this.found = 0;
+    this.predState = -1;
     this.log.changed();
+  }
+
+  /** The last search is not followed by its removal (a rejected malloc, Strategy.unfind): its path is dropped. */
+  forget(): void {
+    this.found = 0;
+    this.predState = -1;
   }
 
   /** Link `t`, read from `link` of block `from`: returned when it is 0 or names a free block, else CORRUPTION. */
@@ -137,6 +156,7 @@ export class AddressTree {
     const size = w[x]! & SIZE_MASK;
     // Putting back the block the latest removal took out (the heap's rollback): its logged words, exactly.
     if (this.log.undoes(block, size, 0)) {
+      this.predState = -1;
       if (this.journal.recording) this.log.latest(this.journalSlot, w, true);
       this.log.undo(this.writeSlot);
       this.size++;
@@ -147,6 +167,7 @@ export class AddressTree {
     // then the writes, so a smashed link is reported with the tree unchanged. The heap often vets an insert just
     // before it makes it: with the index unchanged since (same state), that walk is this one and is not repeated.
     this.validateInsert(block, true);
+    this.predState = -1;
     if (this.journal.recording) this.journalInsert(block);
     this.log.changed();
     let slot = -1; // the root
@@ -194,31 +215,62 @@ export class AddressTree {
   validateInsert(block: number, inserting = false): void {
     // Vetted already, with the index unchanged since (the heap vets again after removals that may not touch it).
     if (this.vettedState === this.log.state && block === this.vettedBlock) return;
+    if (this.predState !== -1) {
+      // The split the removal just made predicted (see predState): its path is checked.
+      const predicted = this.predState === this.log.state && (block === this.predBlock + this.predNeed || block === this.predBlock);
+      this.predState = -1;
+      if (predicted) {
+        this.vettedState = this.log.state;
+        this.vettedBlock = block;
+        return;
+      }
+    }
     const w = this.bind();
+    const marks = this.marks;
     this.vettedState = -1;
+    // The loop only breaks at damage and the errors are raised after it: with no call inside, TurboFan keeps the
+    // arrays' pointers and lengths in registers (the calls in the loop cost ~3x the instructions per node).
+    const limit = this.size;
     let steps = 0;
     let lo = 0;
     let hi = 0x7fffffff;
-    let met = false;
-    for (let t = this.root, from = 0; t !== 0; ) {
-      if (++steps > this.size) tooLong(LABEL, "an insert", this.size);
-      if (t <= lo || t >= hi) misplaced(LABEL, from, "child", t);
-      // Inserting a block the tree already links to would close a cycle (a forged link to it, or a double insert):
-      // so would a link to a block just removed. A vetting before the block leaves (inserting false) may meet it.
-      if (t === block) {
-        if (inserting || this.log.removed(block)) misplaced(LABEL, from, "child", t);
-        met = true;
+    let met = 0;
+    let fault = 0;
+    let from = 0;
+    let t = this.root;
+    while (t !== 0) {
+      if (++steps > limit) {
+        fault = 1;
+        break;
       }
+      if (t <= lo || t >= hi) {
+        fault = 2;
+        break;
+      }
+      if (t === block) met = from;
       from = t;
       if (block < t) {
         hi = t;
-        t = this.checked(w[(t >> 2) + LEFT]!, t, "left");
+        t = w[(t >> 2) + LEFT]!;
       } else {
         lo = t;
-        t = this.checked(w[(t >> 2) + RIGHT]!, t, "right");
+        t = w[(t >> 2) + RIGHT]!;
+      }
+      // checked(), written out.
+      if (t !== 0 && ((t & 7) !== 0 || (marks[(t >>> 8) << 1]! & (1 << ((t >>> 3) & 31))) === 0 || (w[t >> 2]! & 1) !== 0)) {
+        fault = 3;
+        break;
       }
     }
-    if (!met) {
+    // Inserting a block the tree already links to would close a cycle (a forged link to it, or a double insert):
+    // so would a link to a block just removed. A vetting before the block leaves (inserting false) may meet it.
+    if (met !== 0 || (block === this.root && block !== 0)) {
+      if (inserting || this.log.removed(block)) misplaced(LABEL, met, "child", block);
+    }
+    if (fault === 1) tooLong(LABEL, "an insert", limit);
+    if (fault === 2) misplaced(LABEL, from, "child", t);
+    if (fault === 3) badLink(LABEL, from, block < from ? "left" : "right", t);
+    if (met === 0 && block !== this.root) {
       this.vettedState = this.log.state;
       this.vettedBlock = block;
     }
@@ -227,6 +279,7 @@ export class AddressTree {
   /** Checks, writing nothing, what remove(block) follows: the path to it and its children's merge spine. */
   validateRemove(block: number): void {
     const w = this.bind();
+    this.predState = -1;
     let steps = 0;
     for (let t = this.root; t !== block; t = this.checked(w[(t >> 2) + (block < t ? LEFT : RIGHT)]!, t, "child")) {
       if (t === 0) notIndexed(LABEL, block, "the address tree");
@@ -245,21 +298,25 @@ export class AddressTree {
    */
   private validateSpine(block: number, steps: number): void {
     const w = this.words;
+    const marks = this.marks;
     let a = this.checked(w[(block >> 2) + LEFT]!, block, "left");
     let b = this.checked(w[(block >> 2) + RIGHT]!, block, "right");
     if (a >= block) misplaced(LABEL, block, "left", a);
     if (b !== 0 && b <= block) misplaced(LABEL, block, "right", b);
     while (a !== 0 || b !== 0) {
       if (++steps > this.size) tooLong(LABEL, "a removal", this.size);
-      if (b === 0 || (a !== 0 && priority(a) > priority(b))) {
-        const n = this.checked(w[(a >> 2) + RIGHT]!, a, "right");
-        if (n !== 0 && (n <= a || n >= block)) misplaced(LABEL, a, "right", n);
-        a = n;
-      } else {
-        const n = this.checked(w[(b >> 2) + LEFT]!, b, "left");
-        if (n !== 0 && (n >= b || n <= block)) misplaced(LABEL, b, "left", n);
-        b = n;
+      const left = b === 0 || (a !== 0 && priority(a) > priority(b));
+      const from = left ? a : b;
+      const n = left ? w[(a >> 2) + RIGHT]! : w[(b >> 2) + LEFT]!;
+      if (n !== 0) {
+        // checked(), written out.
+        if ((n & 7) !== 0 || (marks[(n >>> 8) << 1]! & (1 << ((n >>> 3) & 31))) === 0 || (w[n >> 2]! & 1) !== 0) {
+          badLink(LABEL, from, left ? "right" : "left", n);
+        }
+        if (left ? n <= a || n >= block : n >= b || n <= block) misplaced(LABEL, from, left ? "right" : "left", n);
       }
+      if (left) a = n;
+      else b = n;
     }
   }
 
@@ -271,26 +328,57 @@ export class AddressTree {
   remove(block: number): void {
     const w = this.bind();
     const touched = this.touched;
+    this.predState = -1;
     let n = 0;
     let slot = -1;
+    // Whether the path to `block` was checked in this operation as the search path of its address, ranges included
+    // (the one the search just took, verified here), so that a split's remainder can be predicted (predState).
+    let vetted = false;
     if (block === this.found) {
-      // The path the search just took (touched[0..foundDepth-1], the block last): no descent.
+      // The path the search just took (touched[0..foundDepth-1], the block last): no descent. Each link the search
+      // followed was checked; here each step must also be the one `block`'s address takes, inside its range.
       n = this.foundDepth - 1;
-      if (n > 0) {
-        const parent = touched[n - 1]!;
-        slot = block < parent ? (parent >> 2) + LEFT : (parent >> 2) + RIGHT;
+      let lo = 0;
+      let hi = 0x7fffffff;
+      vetted = true;
+      for (let i = 0; i < n; i++) {
+        const t = touched[i]!;
+        if (t <= lo || t >= hi) {
+          vetted = false;
+          break;
+        }
+        if (block < t) {
+          slot = (t >> 2) + LEFT;
+          hi = t;
+        } else {
+          slot = (t >> 2) + RIGHT;
+          lo = t;
+        }
+        if (w[slot] !== touched[i + 1]) {
+          vetted = false;
+          break;
+        }
       }
+      if (block <= lo || block >= hi) vetted = false;
+      if (!vetted) slot = -2; // descend instead
     }
-    if ((slot < 0 ? this.root : w[slot]) !== block) {
+    if (slot === -2 || (slot < 0 ? this.root : w[slot]) !== block) {
+      const marks = this.marks;
       n = 0;
       slot = -1;
+      vetted = false;
       let t = this.root;
       while (t !== block) {
         if (t === 0) notIndexed(LABEL, block, "the address tree");
         if (n >= this.size) tooLong(LABEL, "a removal", this.size);
         touched[n++] = t;
         slot = block < t ? (t >> 2) + LEFT : (t >> 2) + RIGHT;
-        t = this.checked(w[slot]!, t, "child");
+        const next = w[slot]!;
+        // checked(), written out.
+        if (next !== 0 && ((next & 7) !== 0 || (marks[(next >>> 8) << 1]! & (1 << ((next >>> 3) & 31))) === 0 || (w[next >> 2]! & 1) !== 0)) {
+          badLink(LABEL, t, "child", next);
+        }
+        t = next;
       }
     }
     this.found = 0;
@@ -325,6 +413,12 @@ export class AddressTree {
     }
     this.size--;
     if (this.journal.recording) this.log.latest(this.journalWritten, w, false);
+    const need = this.foundNeed;
+    if (vetted && need > 0 && size - need >= this.host.minBlockSize) {
+      this.predState = this.log.state;
+      this.predBlock = block;
+      this.predNeed = need;
+    }
   }
 
   /**
@@ -389,8 +483,10 @@ export class AddressTree {
    */
   findFrom(size: number, from: number): number {
     const w = this.bind();
+    const marks = this.marks;
     const touched = this.touched;
     this.found = 0;
+    this.predState = -1;
     let n = 0;
     let seen = 0;
     let t = this.root;
@@ -399,8 +495,13 @@ export class AddressTree {
       for (;;) {
         if (++seen > this.size) tooLong(LABEL, "a search", this.size);
         touched[n++] = t;
-        const next = this.checked(t < from ? w[(t >> 2) + RIGHT]! : w[(t >> 2) + LEFT]!, t, "child");
-        if (next === 0 || w[(next >> 2) + MAX]! < size) break;
+        const next = t < from ? w[(t >> 2) + RIGHT]! : w[(t >> 2) + LEFT]!;
+        if (next === 0) break;
+        // checked(), written out.
+        if ((next & 7) !== 0 || (marks[(next >>> 8) << 1]! & (1 << ((next >>> 3) & 31))) === 0 || (w[next >> 2]! & 1) !== 0) {
+          badLink(LABEL, t, "child", next);
+        }
+        if (w[(next >> 2) + MAX]! < size) break;
         t = next;
       }
     }
@@ -434,6 +535,7 @@ export class AddressTree {
       this.examined = seen;
       this.found = t;
       this.foundDepth = n;
+      this.foundNeed = size;
       return t;
     }
     this.examined = seen;
@@ -448,6 +550,7 @@ export class AddressTree {
 
   forEach(visit: (block: number) => void): void {
     const w = this.bind();
+    this.predState = -1;
     const stack: number[] = [];
     let t = this.root;
     let visited = 0;
@@ -467,6 +570,7 @@ export class AddressTree {
   /** In-order addresses increase, heap order on priorities, and every subtree maximum is exact. */
   check(): void {
     const w = this.bind();
+    this.predState = -1;
     let count = 0;
     const walk = (t: number, lo: number, hi: number): number => {
       if (t === 0) return 0;

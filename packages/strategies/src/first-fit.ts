@@ -66,6 +66,7 @@ class FirstFit implements Strategy {
   private lowestBeforeFind = 0;
   unfind(): void {
     this.largeLowest = this.lowestBeforeFind;
+    this.tree.forget();
   }
 
   commit(): void {

@@ -37,6 +37,7 @@ class NextFit extends AddressTreeStrategy {
   private roverBeforeFind = 0;
   unfind(): void {
     this.rover = this.roverBeforeFind;
+    this.tree.forget();
   }
   /** What begin saved, and the action that puts it back (made once: opening the journal allocates nothing). */
   private savedRover = 0;
