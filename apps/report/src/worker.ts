@@ -1,7 +1,7 @@
 /**
- * A worker thread of the pool. It is started for one allocator and runs only that allocator's cells, so the code
- * it times has seen no other allocator (the heap's calls into a strategy stay monomorphic, as in a program that
- * chose that strategy). It imports the run's plugin modules by URL, so it knows the same allocators as the main
+ * A worker thread of the pool. It is started for one JS allocator and runs only that allocator's cells, so the
+ * code it times has seen no other allocator (the heap's calls into a strategy stay monomorphic, as in a program
+ * that chose that strategy); or for the native allocators, whose cells it hands to the C replayer one by one. It imports the run's plugin modules by URL, so it knows the same allocators as the main
  * thread, and reads each trace from shared memory the main thread filled once.
  */
 import { parentPort, workerData } from "node:worker_threads";
@@ -29,9 +29,9 @@ export interface WorkerSetup {
   readonly plugins: readonly string[];
   readonly natives: readonly NativeSpec[];
   readonly settings: RunSettings;
-  /** The one allocator this worker runs. */
-  readonly allocator: string;
-  /** The cells to run, in order: all of that allocator. */
+  /** The allocators this worker runs: one JS allocator, or the native ones. */
+  readonly allocators: readonly string[];
+  /** The cells to run, in order: all of those allocators'. */
   readonly cells: readonly Cell[];
   /** The beside runs to play after the cells (the adversary, heap efficiency), or null. */
   readonly beside: BesideRuns | null;
@@ -74,17 +74,22 @@ async function serve(port: NonNullable<typeof parentPort>, setup: WorkerSetup): 
   const plugins = [];
   for (const url of setup.plugins) plugins.push(pluginBackend(await importPlugin(url)));
   const known = backends(plugins, setup.natives);
-  const backend = known.find((b) => b.name === setup.allocator);
-  if (!backend) throw new Error(`worker: no allocator named "${setup.allocator}"`);
+  const mine = setup.allocators.map((name) => {
+    const backend = known.find((b) => b.name === name);
+    if (!backend) throw new Error(`worker: no allocator named "${name}"`);
+    return backend;
+  });
+  if (mine.length !== 1 && !mine.every((b) => b.kind === "native")) throw new Error(`worker: ${setup.allocators.join(", ")} in one worker (only native allocators share one)`);
   const seen = new Set<string>();
   for (const cell of setup.cells) {
-    if (cell.allocator !== backend.name) throw new Error(`worker: a cell of ${cell.allocator} in ${backend.name}'s worker`);
+    const backend = mine.find((b) => b.name === cell.allocator);
+    if (!backend) throw new Error(`worker: a cell of ${cell.allocator} in the worker of ${setup.allocators.join(", ")}`);
     seen.add(cell.allocator);
     const result = runCell(cell, unshareTrace(setup.traces[cell.workload.file]!), setup.settings, backend);
     port.postMessage({ type: "cell", result, allocatorsSeen: [...seen] } satisfies WorkerMessage);
   }
-  const extra = setup.beside ? runBeside(backend, setup.beside, setup.settings.quick) : { adversary: [], efficiency: [] };
-  if (setup.beside) seen.add(backend.name);
+  const extra = setup.beside ? runBeside(mine[0]!, setup.beside, setup.settings.quick) : { adversary: [], efficiency: [] };
+  if (setup.beside) seen.add(mine[0]!.name);
   port.postMessage({ type: "beside", ...extra, allocatorsSeen: [...seen] } satisfies WorkerMessage);
 }
 

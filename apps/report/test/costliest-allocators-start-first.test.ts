@@ -29,7 +29,7 @@ describe("scheduling the pool's jobs", () => {
     const traces = new Map([["big.trace", ramp(2000)]]);
     const list = pick("first-fit", "thi.ng-malloc", "glibc");
     const cells = buildMatrix(list, ["immediate"], [workload("big")]);
-    const order = scheduleJobs(cells, list, null, traces, settings).map((j) => j.backend.name);
+    const order = scheduleJobs(cells, list, null, traces, settings).map((j) => j.backends.map((b) => b.name).join("+"));
     // thi.ng-malloc: 4000 ops × (2000 live) walks; first-fit: 4000 ops; glibc: 4000 ops of C.
     expect(order).toEqual(["thi.ng-malloc", "first-fit", "glibc"]);
   });
@@ -40,7 +40,7 @@ describe("scheduling the pool's jobs", () => {
     const list = pick("first-fit", "thi.ng-malloc");
     const cells = buildMatrix(list, ["immediate"], [workload("big")]);
     const jobs = scheduleJobs(cells, list, null, traces, settings);
-    expect(jobs.map((j) => j.backend.name)).toEqual(["first-fit", "thi.ng-malloc"]);
+    expect(jobs.map((j) => j.backends.map((b) => b.name).join("+"))).toEqual(["first-fit", "thi.ng-malloc"]);
     expect(jobCost(jobs[1]!, traces, settings)).toBe(0);
   });
 
@@ -49,7 +49,7 @@ describe("scheduling the pool's jobs", () => {
     const list = pick("best-fit", "first-fit", "tlsf", "glibc");
     const cells = buildMatrix(list, ["immediate", "none"], [workload("a")]);
     const jobs = scheduleJobs(cells, list, { adversary: true, efficiency: true, coalescing: ["immediate", "none"] }, traces, settings);
-    expect(jobs.map((j) => [j.backend.name, j.beside, j.cells.length])).toEqual([
+    expect(jobs.map((j) => [j.backends.map((b) => b.name).join("+"), j.beside, j.cells.length])).toEqual([
       ["best-fit", true, 2],
       ["first-fit", true, 2],
       ["tlsf", true, 2],
@@ -62,7 +62,7 @@ describe("scheduling the pool's jobs", () => {
     const list = pick("first-fit", "tlsf");
     const cells = buildMatrix(list, ["immediate"], [workload("a")]).filter((c) => c.allocator === "tlsf");
     const jobs = scheduleJobs(cells, list, { adversary: true, efficiency: false, coalescing: ["immediate"] }, traces, settings);
-    expect(jobs.map((j) => [j.backend.name, j.cells.length])).toEqual([["tlsf", 1], ["first-fit", 0]]);
-    expect(scheduleJobs(cells, list, null, traces, settings).map((j) => j.backend.name)).toEqual(["tlsf"]);
+    expect(jobs.map((j) => [j.backends.map((b) => b.name).join("+"), j.cells.length])).toEqual([["tlsf", 1], ["first-fit", 0]]);
+    expect(scheduleJobs(cells, list, null, traces, settings).map((j) => j.backends.map((b) => b.name).join("+"))).toEqual(["tlsf"]);
   });
 });

@@ -7,7 +7,7 @@ beforeAll(buildWorkspace);
 
 const report = JSON.stringify(pathToFileURL(`${ROOT}apps/report/dist/src/index.js`).href);
 
-it("every cell runs in a worker thread that has run no other allocator", () => {
+it("every JS allocator's cells run in a worker thread that has run no other allocator", () => {
   const { manifest, dir } = tinyWorkspace(500);
   const r = node(
     `import { runBench } from ${report};
