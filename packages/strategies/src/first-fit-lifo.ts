@@ -24,9 +24,10 @@ const MIN_SLOTS = 64;
  * stamp, kept in its link word 0), so the head is the highest occupied slot, and leaving it empties its slot. Over
  * the slots sits a tournament tree (an implicit binary tree in one Int32Array) that keeps, for each range of slots,
  * the largest block size in it and how many blocks it holds. The first block from the head that fits is the
- * highest slot whose size fits: one descent from the root, going to the higher half whenever its largest block
- * fits. Every higher half the descent passes over holds only blocks too small — exactly the blocks the list walk
- * would have examined before it — so adding up their counts on the way gives `examined`. Insert, remove and find
+ * highest slot whose size fits: from the head's leaf up until the range just below the way up holds a fit, then
+ * down it, to its higher half whenever that half's largest block fits. Every range the search passes over holds
+ * only blocks too small — exactly the blocks the list walk would have examined before it — so adding up their
+ * counts on the way gives `examined`. Insert, remove and find
  * are O(log n); when the slots run out, the list is packed into the low slots of a fresh array (the order kept).
  *
  * A stamp lives in the block's payload, where a buffer overflow can reach it, so remove checks it (the slot it
@@ -130,13 +131,27 @@ class FirstFitLifo implements Strategy {
       return 0;
     }
     const cap = this.cap;
+    // From the head's leaf up (a finger search: a fit near the head, the common case, touches only the recently
+    // used part of the tree), until a range just below the way up holds a fit; then down it, to its highest fit.
     let passed = 0;
-    let v = 1;
-    while (v < cap) {
-      v = 2 * v + 1;
-      if (tree[2 * v]! < size) {
-        passed += tree[2 * v + 1]!; // newer blocks, all too small: the walk examined them first
-        v--;
+    let v = cap + this.next - 1;
+    if (tree[2 * v]! < size) {
+      passed = tree[2 * v + 1]!;
+      // (The root holds a fit, so the way up ends below it: the bound is the tree's depth.)
+      for (; v > 1; v >>= 1) {
+        // v is a right half: its left sibling holds the blocks just below it in the list order.
+        if ((v & 1) === 1) {
+          if (tree[2 * v - 2]! >= size) break;
+          passed += tree[2 * v - 1]!;
+        }
+      }
+      v--;
+      while (v < cap) {
+        v = 2 * v + 1;
+        if (tree[2 * v]! < size) {
+          passed += tree[2 * v + 1]!; // newer blocks, all too small: the walk examined them first
+          v--;
+        }
       }
     }
     this.examined = passed + 1;
