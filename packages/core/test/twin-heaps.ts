@@ -1,6 +1,6 @@
 /** Twin heaps: two heaps given the same calls must hold the same stats, layout and bytes (up to 4 bytes past the
  * extent). */
-import type { Heap } from "@dmm/core";
+import type { Allocator, Heap } from "@dmm/core";
 import { expect } from "vitest";
 
 /** Fails naming `step` and the first byte below the extent + 4 (checkpoint reads the word at the top) that differs. */
@@ -20,10 +20,10 @@ export function expectTwinHeaps(a: Heap, b: Heap, step: string, what = "the firs
 }
 
 /**
- * `ops` seeded mallocs, callocs (every fifth) and frees (every third, of a live pair) given to both heaps, which must
- * return the same pointers and, after every op, hold what expectTwinHeaps compares.
+ * `ops` seeded mallocs, callocs (every fifth) and frees (every third, of a live pair) given to both allocators, which
+ * must return the same pointers; `compare(step)` after every op.
  */
-export function expectTwinOps(a: Heap, b: Heap, ops: number, what: string, other: string): void {
+export function runTwinOps(a: Allocator, b: Allocator, ops: number, compare: (step: string) => void): void {
   const live: Array<[number, number]> = [];
   for (let i = 0; i < ops; i++) {
     const step = `op ${i}`;
@@ -38,6 +38,11 @@ export function expectTwinOps(a: Heap, b: Heap, ops: number, what: string, other
       expect(pa, step).toBe(pb);
       if (pa !== 0) live.push([pa, pb]);
     }
-    expectTwinHeaps(a, b, step, what, other);
+    compare(step);
   }
+}
+
+/** runTwinOps on two heaps, which must hold what expectTwinHeaps compares after every op. */
+export function expectTwinOps(a: Heap, b: Heap, ops: number, what: string, other: string): void {
+  runTwinOps(a, b, ops, (step) => expectTwinHeaps(a, b, step, what, other));
 }

@@ -8,6 +8,7 @@
 import type { Allocator } from "@dmm/core";
 import { createBuddyAllocator } from "@dmm/strategies";
 import { expect, it } from "vitest";
+import { runTwinOps } from "../../core/test/twin-heaps.js";
 
 const options = { size: 0, maxSize: 1 << 24 };
 
@@ -32,23 +33,10 @@ function expectTwins(a: Allocator, b: Allocator, step: string): void {
 
 /** Runs the same 300 operations on both, comparing them and checking the reusing one after each. */
 function expectSameRun(reusing: Allocator, twin: Allocator): void {
-  const live: Array<[number, number]> = [];
-  for (let i = 0; i < 300; i++) {
-    const step = `op ${i}`;
-    if (i % 3 === 2 && live.length > 0) {
-      const [a, b] = live.splice((i * 7) % live.length, 1)[0]!;
-      reusing.free(a);
-      twin.free(b);
-    } else {
-      const size = (i * 2654435761) % 9000;
-      const a = i % 5 === 0 ? reusing.calloc(1, size) : reusing.malloc(size);
-      const b = i % 5 === 0 ? twin.calloc(1, size) : twin.malloc(size);
-      expect(a, step).toBe(b);
-      if (a !== 0) live.push([a, b]);
-    }
+  runTwinOps(reusing, twin, 300, (step) => {
     expectTwins(reusing, twin, step);
     reusing.check(); // among others: no stale side-table entry inside a block
-  }
+  });
 }
 
 /** A buddy allocator that grew to a 1 MiB buffer, scribbled over it and was disposed: its buffer and side table. */
