@@ -17,8 +17,8 @@ export abstract class AddressTreeStrategy extends JournaledStrategy<AddressTree>
   remove(block: number): void {
     this.tree.remove(block);
   }
-  validateInsert(block: number): void {
-    this.tree.validateInsert(block);
+  validateInsert(block: number, size: number): void {
+    this.tree.validateInsert(block, size);
   }
   validateRemove(block: number): void {
     this.tree.validateRemove(block);

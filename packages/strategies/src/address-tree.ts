@@ -53,13 +53,39 @@ export class AddressTree {
   /**
    * A malloc's split, predicted by the removal of the block its search just found (state `predState`, -1: none):
    * the heap's next call vets the remainder's insert at `predBlock + predNeed` (or at `predBlock`, carved at the
-   * high end). That insert follows the removed block's search path and the merge spine the removal just walked
-   * and checked in full (ranges included), so the vetting has nothing left to check. One call only: any other
-   * call forgets it, so it never outlives the operation (user code runs only between operations).
+   * high end), or a merging free's, by the removal of a neighbour its vetting walked past: the heap vets the merged
+   * block's insert at `predBlock` (predNeed 0) again. That insert follows the removed block's search path and the
+   * merge spine the removal just walked and checked in full (ranges included), so the vetting has nothing left to
+   * check. One call only: any other call forgets it, so it never outlives the operation (user code runs only
+   * between operations).
    */
   private predState = -1;
   private predBlock = 0;
   private predNeed = 0;
+  /**
+   * The prediction's interval: the removal's block's neighbours in address order that remain indexed (its range on
+   * its path, narrowed by the last nodes of its two spines). An address strictly inside has exactly the search
+   * path the removal left, which it checked.
+   */
+  private predLo = 0;
+  private predHi = 0;
+  /**
+   * A checked search path held in `touched` (root first, `pathLength` nodes, state `pathState`; -1: none), and the
+   * free block the heap is about to make, [pathAt, pathEnd): a merging free vets the insert of the merged block
+   * (validateInsert(at, size)), then removes the free neighbours inside it, each of which lies on the path the
+   * vetting walked (a block's address neighbours in the tree lie on its search path). So each removal takes its
+   * path from the vetting instead of descending again, and after it the path its merge spine left (checked in
+   * full) serves the vetting that follows and the second neighbour's removal. Only a removal of a block inside
+   * [pathAt, pathEnd) takes it, so a path can serve only the operation that vetted it: the heap makes no such
+   * removal without vetting first (any other call drops the path, and every insert or removal changes the state).
+   */
+  private pathState = -1;
+  private pathLength = 0;
+  private pathAt = 0;
+  private pathEnd = 0;
+  /** The last nodes of the spines validateSpine walked (0: that subtree is empty). */
+  private spineLeft = 0;
+  private spineRight = 0;
   /** Every word a removal writes, so that putting the block back restores them exactly (removal-log.ts). */
   private readonly log = new RemovalLog();
   /** The block validateInsert last passed, and the index's state (log.state) it passed in. */
@@ -80,6 +106,7 @@ export class AddressTree {
     this.size = 0;
     this.found = 0;
     this.predState = -1;
+    this.pathState = -1;
     this.log.changed();
   }
 
@@ -87,6 +114,7 @@ export class AddressTree {
   forget(): void {
     this.found = 0;
     this.predState = -1;
+    this.pathState = -1;
   }
 
   /** Link `t`, read from `link` of block `from`: returned when it is 0 or names a free block, else CORRUPTION. */
@@ -151,6 +179,7 @@ export class AddressTree {
   insert(block: number): void {
     const w = this.bind();
     this.found = 0;
+    this.pathState = -1;
     this.reserve();
     const x = block >> 2;
     const size = w[x]! & SIZE_MASK;
@@ -166,7 +195,7 @@ export class AddressTree {
     // Every node on the way is checked before it is written (the maxima raised in passing too): the walk first,
     // then the writes, so a smashed link is reported with the tree unchanged. The heap often vets an insert just
     // before it makes it: with the index unchanged since (same state), that walk is this one and is not repeated.
-    this.validateInsert(block, true);
+    this.validateInsert(block, 0, true);
     this.predState = -1;
     if (this.journal.recording) this.journalInsert(block);
     this.log.changed();
@@ -212,12 +241,16 @@ export class AddressTree {
    * in the range the tree's order allows there, so a link overwritten with another free block's address is
    * caught too. Throws CORRUPTION where insert would.
    */
-  validateInsert(block: number, inserting = false): void {
+  validateInsert(block: number, size = 0, inserting = false): void {
     // Vetted already, with the index unchanged since (the heap vets again after removals that may not touch it).
     if (this.vettedState === this.log.state && block === this.vettedBlock) return;
     if (this.predState !== -1) {
-      // The split the removal just made predicted (see predState): its path is checked.
-      const predicted = this.predState === this.log.state && (block === this.predBlock + this.predNeed || block === this.predBlock);
+      // The split or the merge the removal just made predicted (see predState): its path is checked.
+      const predicted =
+        this.predState === this.log.state &&
+        (block === this.predBlock + this.predNeed || block === this.predBlock) &&
+        block > this.predLo &&
+        block < this.predHi;
       this.predState = -1;
       if (predicted) {
         this.vettedState = this.log.state;
@@ -227,7 +260,10 @@ export class AddressTree {
     }
     const w = this.bind();
     const marks = this.marks;
+    const touched = this.touched;
     this.vettedState = -1;
+    this.pathState = -1;
+    this.found = 0; // the walk writes its path where the search left its own
     // The loop only breaks at damage and the errors are raised after it: with no call inside, TurboFan keeps the
     // arrays' pointers and lengths in registers (the calls in the loop cost ~3x the instructions per node).
     const limit = this.size;
@@ -247,6 +283,7 @@ export class AddressTree {
         fault = 2;
         break;
       }
+      touched[steps - 1] = t;
       if (t === block) met = from;
       from = t;
       if (block < t) {
@@ -270,6 +307,12 @@ export class AddressTree {
     if (fault === 1) tooLong(LABEL, "an insert", limit);
     if (fault === 2) misplaced(LABEL, from, "child", t);
     if (fault === 3) badLink(LABEL, from, block < from ? "left" : "right", t);
+    if (size > 0) {
+      this.pathState = this.log.state;
+      this.pathLength = steps;
+      this.pathAt = block;
+      this.pathEnd = block + size;
+    }
     if (met === 0 && block !== this.root) {
       this.vettedState = this.log.state;
       this.vettedBlock = block;
@@ -280,12 +323,13 @@ export class AddressTree {
   validateRemove(block: number): void {
     const w = this.bind();
     this.predState = -1;
+    this.pathState = -1;
     let steps = 0;
     for (let t = this.root; t !== block; t = this.checked(w[(t >> 2) + (block < t ? LEFT : RIGHT)]!, t, "child")) {
       if (t === 0) notIndexed(LABEL, block, "the address tree");
       if (++steps > this.size) tooLong(LABEL, "a removal", this.size);
     }
-    this.validateSpine(block, steps);
+    this.validateSpine(block, steps, 0, 0x7fffffff);
   }
 
   /**
@@ -296,13 +340,16 @@ export class AddressTree {
    * fall and stay above it: so the spines share no node and neither leads back to `block`, and the merge, which
    * writes the links it then follows, cannot close a cycle (a link forged to name another free block).
    */
-  private validateSpine(block: number, steps: number): void {
+  private validateSpine(block: number, steps: number, lo: number, hi: number): void {
     const w = this.words;
     const marks = this.marks;
     let a = this.checked(w[(block >> 2) + LEFT]!, block, "left");
     let b = this.checked(w[(block >> 2) + RIGHT]!, block, "right");
-    if (a >= block) misplaced(LABEL, block, "left", a);
-    if (b !== 0 && b <= block) misplaced(LABEL, block, "right", b);
+    // Inside the range of the block's place too (lo, hi: its path's bounds, when known), as the spines rise or fall from there.
+    if (a >= block || (a !== 0 && a <= lo)) misplaced(LABEL, block, "left", a);
+    if (b !== 0 && (b <= block || b >= hi)) misplaced(LABEL, block, "right", b);
+    this.spineLeft = a;
+    this.spineRight = b;
     while (a !== 0 || b !== 0) {
       if (++steps > this.size) tooLong(LABEL, "a removal", this.size);
       const left = b === 0 || (a !== 0 && priority(a) > priority(b));
@@ -315,8 +362,13 @@ export class AddressTree {
         }
         if (left ? n <= a || n >= block : n >= b || n <= block) misplaced(LABEL, from, left ? "right" : "left", n);
       }
-      if (left) a = n;
-      else b = n;
+      if (left) {
+        a = n;
+        if (n !== 0) this.spineLeft = n;
+      } else {
+        b = n;
+        if (n !== 0) this.spineRight = n;
+      }
     }
   }
 
@@ -332,14 +384,18 @@ export class AddressTree {
     let n = 0;
     let slot = -1;
     // Whether the path to `block` was checked in this operation as the search path of its address, ranges included
-    // (the one the search just took, verified here), so that a split's remainder can be predicted (predState).
+    // (the one the search just took, verified here, or a merging free's vetting walk), so that the insert that
+    // follows can be predicted (predState); lo and hi are then the bounds of `block`'s place.
     let vetted = false;
+    let lo = 0;
+    let hi = 0x7fffffff;
+    // Whether the path is a merging free's vetting walk (see pathState).
+    const merging = this.pathState === this.log.state && block >= this.pathAt && block < this.pathEnd;
+    this.pathState = -1;
     if (block === this.found) {
       // The path the search just took (touched[0..foundDepth-1], the block last): no descent. Each link the search
       // followed was checked; here each step must also be the one `block`'s address takes, inside its range.
       n = this.foundDepth - 1;
-      let lo = 0;
-      let hi = 0x7fffffff;
       vetted = true;
       for (let i = 0; i < n; i++) {
         const t = touched[i]!;
@@ -361,12 +417,31 @@ export class AddressTree {
       }
       if (block <= lo || block >= hi) vetted = false;
       if (!vetted) slot = -2; // descend instead
+    } else if (merging) {
+      // The vetting's walk (touched[0..pathLength-1], ranges checked) passed `block`: the nodes before it are its path.
+      const length = this.pathLength;
+      let k = 0;
+      while (k < length && touched[k] !== block) {
+        const t = touched[k++]!;
+        if (block < t) {
+          slot = (t >> 2) + LEFT;
+          hi = t;
+        } else {
+          slot = (t >> 2) + RIGHT;
+          lo = t;
+        }
+      }
+      n = k;
+      vetted = k < length;
+      if (!vetted) slot = -2;
     }
     if (slot === -2 || (slot < 0 ? this.root : w[slot]) !== block) {
       const marks = this.marks;
       n = 0;
       slot = -1;
       vetted = false;
+      lo = 0;
+      hi = 0x7fffffff;
       let t = this.root;
       while (t !== block) {
         if (t === 0) notIndexed(LABEL, block, "the address tree");
@@ -384,7 +459,7 @@ export class AddressTree {
     this.found = 0;
     const pathLength = n;
     // The merge spine is walked and checked before the first write; every write is logged.
-    this.validateSpine(block, n);
+    this.validateSpine(block, n, lo, hi);
     const size = w[block >> 2]! & SIZE_MASK;
     this.log.removing(w, block, size, 0);
     let a = w[(block >> 2) + LEFT]!;
@@ -403,6 +478,7 @@ export class AddressTree {
       }
     }
     this.logSet(slot, a !== 0 ? a : b);
+    const mergeEnd = n;
     while (n > pathLength) this.logUpdate(touched[--n]!);
     while (n > 0) {
       const u = touched[--n]!;
@@ -413,8 +489,26 @@ export class AddressTree {
     }
     this.size--;
     if (this.journal.recording) this.log.latest(this.journalWritten, w, false);
+    if (!vetted) return;
+    // The neighbours that remain: an address strictly between them takes the path this removal left.
+    this.predLo = this.spineLeft !== 0 ? this.spineLeft : lo;
+    this.predHi = this.spineRight !== 0 ? this.spineRight : hi;
+    if (merging) {
+      // The merged block's vetting comes next, and the other neighbour's removal may: the path the removal left for
+      // the addresses between the neighbours is `block`'s path, its merge spine, then the rest of the longer spine
+      // (checked by validateSpine, unchanged by the merge).
+      let m = mergeEnd;
+      const rightward = a !== 0;
+      for (let t = rightward ? a : b; t !== 0; t = w[(t >> 2) + (rightward ? RIGHT : LEFT)]!) touched[m++] = t;
+      this.pathState = this.log.state;
+      this.pathLength = m;
+      this.predState = this.log.state;
+      this.predBlock = this.pathAt;
+      this.predNeed = 0;
+      return;
+    }
     const need = this.foundNeed;
-    if (vetted && need > 0 && size - need >= this.host.minBlockSize) {
+    if (need > 0 && size - need >= this.host.minBlockSize) {
       this.predState = this.log.state;
       this.predBlock = block;
       this.predNeed = need;
@@ -487,6 +581,7 @@ export class AddressTree {
     const touched = this.touched;
     this.found = 0;
     this.predState = -1;
+    this.pathState = -1;
     let n = 0;
     let seen = 0;
     let t = this.root;

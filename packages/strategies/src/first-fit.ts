@@ -110,7 +110,7 @@ class FirstFit implements Strategy {
 
   /** A bin insert follows no link: only the treap's is checked. */
   validateInsert(block: number, size: number): void {
-    if (size >= FIRST_FIT_BIN_LIMIT) this.tree.validateInsert(block);
+    if (size >= FIRST_FIT_BIN_LIMIT) this.tree.validateInsert(block, size);
   }
 
   validateRemove(block: number): void {

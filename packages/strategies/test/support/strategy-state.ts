@@ -3,12 +3,13 @@
  * arrays, tree roots and counts) and scalars (counts, caches that decide a search, policy state), walked through
  * the structures it is made of. A rejected call must leave it equal, as it leaves every byte of the heap. Left out:
  * the undo machinery itself (the journal, the trees' removal logs and what the heap's undo looks up) and a search's
- * scratch (the path the last search left for the removal after it and the split that removal predicts, a vetting's cache, `examined`), which say
+ * scratch (the path the last search or vetting left for the removal after it and the split or merge that removal predicts, a vetting's cache, `examined`), which say
  * nothing about the index.
  */
 const SCRATCH = new Set([
   "host", "words", "journal", "log", "touched", "found", "foundDepth", "foundNeed", "predState", "predBlock", "predNeed", "foundSlot", "slotSteps", "vettedState",
   "vettedBlock", "vettedSize", "vettedTree", "examined", "lowestGone", "roverBeforeFind", "beforeFind", "lowestBeforeFind",
+  "predLo", "predHi", "pathState", "pathLength", "pathAt", "pathEnd", "spineLeft", "spineRight",
 ]);
 
 export function strategyState(strategy: object): unknown {
