@@ -38,38 +38,51 @@ export function searchCostHistogram(exact: ReadonlyArray<readonly [number, numbe
 /**
  * Records a heap map during the metric replay (replay's `snapshot` hook): at HEAP_MAP_TIMES evenly spaced ops it
  * keeps the used blocks' address ranges; `finish(extent)` bins them into HEAP_MAP_BINS ranges of extent / BINS
- * bytes (the extent, the replay's peak heap bytes, is known only at the end).
+ * bytes (the extent, the replay's peak heap bytes, is known only at the end). The ranges of every moment go into
+ * one growing Float64Array (start, end pairs; moment m's are pairs [firsts[m], firsts[m + 1])): a snapshot
+ * allocates nothing per block beyond what `walk()` itself does.
  */
 export function heapMapRecorder(ops: number): { snapshot: { every: number; take(op: number, allocator: Allocator): void }; finish(extent: number): HeapMap | null } {
   const times: number[] = [];
-  const moments: Array<{ ranges: Float64Array; extent: number }> = [];
+  const extents: number[] = [];
+  const firsts: number[] = [0];
+  let ranges = new Float64Array(1024);
+  let length = 0;
   return {
     snapshot: {
       every: Math.max(1, Math.ceil(ops / HEAP_MAP_TIMES)),
       take(op, allocator) {
-        const ranges: number[] = [];
         let extent = 0;
         for (const block of allocator.walk()) {
           const end = block.payload + block.size;
           if (end > extent) extent = end;
-          if (!block.free) ranges.push(block.offset, end);
+          if (!block.free) {
+            if (length + 2 > ranges.length) {
+              const grown = new Float64Array(2 * ranges.length);
+              grown.set(ranges);
+              ranges = grown;
+            }
+            ranges[length++] = block.offset;
+            ranges[length++] = end;
+          }
         }
         times.push(op);
-        moments.push({ ranges: Float64Array.from(ranges), extent });
+        extents.push(extent);
+        firsts.push(length);
       },
     },
     finish(extent) {
       if (extent <= 0 || times.length === 0) return null;
       const binBytes = Math.ceil(extent / HEAP_MAP_BINS / 8) * 8;
-      return { times, binBytes, bins: HEAP_MAP_BINS, used: moments.map((m) => binned(m.ranges, m.extent, binBytes)) };
+      return { times, binBytes, bins: HEAP_MAP_BINS, used: extents.map((e, m) => binned(ranges, firsts[m]!, firsts[m + 1]!, e, binBytes)) };
     },
   };
 }
 
-/** Used fraction per address bin; -1 for bins past the heap's extent at that moment. */
-function binned(ranges: Float64Array, extent: number, binBytes: number): number[] {
+/** Used fraction per address bin of the ranges in pairs [from, to) of `ranges`; -1 for bins past the heap's extent at that moment. */
+function binned(ranges: Float64Array, from: number, to: number, extent: number, binBytes: number): number[] {
   const usedBytes = new Float64Array(HEAP_MAP_BINS);
-  for (let r = 0; r < ranges.length; r += 2) {
+  for (let r = from; r < to; r += 2) {
     let start = ranges[r]!;
     const end = ranges[r + 1]!;
     while (start < end) {

@@ -1,18 +1,18 @@
 /**
  * Payload patterns for integrity mode. Byte j of the block of id `id` holds
  *
- *     TABLE[(offset(id) + j) mod TABLE_BYTES],   offset(id) = imul(id + 1, 0x9E3779B1) mod TABLE_BYTES, rounded down to 4,
+ *     TABLE[(offset(id) + j) mod TABLE_BYTES],   offset(id) = 8 · (imul(id + 1, 0x9E3779B1) mod TABLE_BYTES / 8),
  *
- * where TABLE is TABLE_BYTES of fixed pseudo-random bytes (xorshift32, seed 1). Ids below TABLE_BYTES / 4 start at
- * distinct offsets (imul by an odd number is a bijection mod 2^k), so two blocks almost surely differ in every byte
+ * where TABLE is TABLE_BYTES of fixed pseudo-random bytes (xorshift32, seed 1; see patternTable). Ids below
+ * TABLE_BYTES / 8 start at distinct offsets (imul by an odd number is a bijection mod 2^k), so two blocks almost surely differ in every byte
  * at the same offset, and a block that overlaps another — at any shift — almost surely changes some of the
  * other's bytes (each byte agrees by chance 1 time in 256). The pattern is relative to the block start, so realloc's
  * preserved prefix keeps it.
  *
  * Because a block's pattern is a slice of one table, it is written with a native copy (Buffer#copy) and checked
  * with a native compare (Buffer#compare) — memcpy and memcmp — for ranges of NATIVE_FROM bytes or more; shorter
- * ones, where a call into C++ costs more than the loop, a word at a time in JS. (The earlier pattern, a multiply
- * per word, was written and read in JS: half of a metric replay's time.)
+ * ones, where a call into C++ costs more than the loop, 8 bytes at a time in JS, as float64s. (The earlier pattern, a
+ * multiply per word, was written and read in JS: half of a metric replay's time.)
  */
 
 /** Bytes at each end of a range that verifySparse checks in full. */
@@ -24,8 +24,11 @@ export const SPARSE_FROM = 4096;
 
 /** Bytes of the pattern table (a power of two); a block longer than this repeats it. */
 const TABLE_BYTES = 1 << 20;
-/** Ranges at least this long are copied and compared natively. */
-const NATIVE_FROM = 256;
+/**
+ * Ranges at least this long are copied and compared natively: a Buffer#copy or #compare call costs about 900
+ * instructions (callgrind, Node 20), the JS loop about 2 per byte written or checked.
+ */
+const NATIVE_FROM = 384;
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
@@ -35,9 +38,16 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
  */
 let table: Buffer | null = null;
 let tableWords: Int32Array | null = null;
+let tableDoubles: Float64Array | null = null;
 /** TABLE_BYTES of zeros, for calloc's check. */
 let zeros: Buffer | null = null;
 
+/**
+ * xorshift32 words, then every 8 bytes that would read as a NaN or a zero as a float64 changed (bit 30 of both of
+ * their words flipped, which clears the top exponent bit of a NaN and makes a zero non-zero): a float64 compare of
+ * memory with the table is then a compare of all 8 bytes (only NaNs and ±0 are doubles whose equality differs from
+ * their bits'), and a double copied in JS keeps its bits.
+ */
 function patternTable(): Buffer {
   if (table === null) {
     const words = new Int32Array(TABLE_BYTES >> 1);
@@ -48,16 +58,28 @@ function patternTable(): Buffer {
       x ^= x << 5;
       words[k] = x;
     }
+    const doubles = new Float64Array(words.buffer);
+    for (let k = 0; k < TABLE_BYTES >> 3; k++) {
+      const d = doubles[k]!;
+      if (d !== d || d === 0) {
+        words[2 * k] = words[2 * k]! ^ 0x40000000;
+        words[2 * k + 1] = words[2 * k + 1]! ^ 0x40000000;
+      }
+    }
     words.copyWithin(TABLE_BYTES >> 2, 0, TABLE_BYTES >> 2);
     table = Buffer.from(words.buffer);
     tableWords = words;
+    tableDoubles = doubles;
   }
   return table;
 }
 
-/** Where id's pattern starts in the table: a multiple of 4, so a 4-aligned block's words line up with the table's. */
+/**
+ * Where id's pattern starts in the table: a multiple of 8, so an 8-aligned block's doubles (and words) line up with
+ * the table's.
+ */
 export function patternOffset(id: number): number {
-  return Math.imul(id + 1, 0x9e3779b1) & (TABLE_BYTES - 4);
+  return (Math.imul(id + 1, 0x9e3779b1) << 3) & (TABLE_BYTES - 8);
 }
 
 export function patternByte(id: number, j: number): number {
@@ -69,8 +91,11 @@ export class PatternMemory {
   /** The same memory as a Buffer, for the native copy and compare. */
   private buffer: Buffer = Buffer.alloc(0);
   private words: Int32Array | null = null;
+  /** The same memory as float64s (8 bytes per read or write in JS), when it starts at a multiple of 8. */
+  private doubles: Float64Array | null = null;
   private readonly table = patternTable();
   private readonly tableWords = tableWords!;
+  private readonly tableDoubles = tableDoubles!;
 
   /** Re-binds to the allocator's memory when it was replaced (a heap that grew). */
   sync(memory: Uint8Array): void {
@@ -79,11 +104,17 @@ export class PatternMemory {
     this.buffer = Buffer.from(memory.buffer, memory.byteOffset, memory.length);
     this.words =
       LITTLE_ENDIAN && memory.byteOffset % 4 === 0 ? new Int32Array(memory.buffer, memory.byteOffset, memory.length >> 2) : null;
+    this.doubles =
+      LITTLE_ENDIAN && memory.byteOffset % 8 === 0 ? new Float64Array(memory.buffer, memory.byteOffset, memory.length >> 3) : null;
   }
 
   /** Writes the pattern of `id` into payload bytes [from, to) of the block at `ptr`. */
   fill(ptr: number, from: number, to: number, id: number): void {
     const o = patternOffset(id);
+    if (to - from < NATIVE_FROM) {
+      if (to > from) this.fillShort(ptr, from, to, (o + from) & (TABLE_BYTES - 1));
+      return;
+    }
     for (let j = from; j < to; ) {
       const t = (o + j) & (TABLE_BYTES - 1);
       const n = Math.min(to - j, TABLE_BYTES);
@@ -93,18 +124,32 @@ export class PatternMemory {
     }
   }
 
-  /** fill of a short range: table bytes from `t` into payload bytes [from, to) at `ptr`, a word at a time where aligned. */
+  /**
+   * fill of a short range: table bytes from `t` into payload bytes [from, to) at `ptr`, 8 bytes at a time where the
+   * two line up (always, for a payload at a multiple of 8 in memory at a multiple of 8).
+   */
   private fillShort(ptr: number, from: number, to: number, t: number): void {
     const bytes = this.bytes;
     const table = this.table;
-    const words = this.words;
+    const doubles = this.doubles;
     let j = from;
     const shift = t - from;
-    if (words !== null && ((ptr + j) & 3) === ((t + 0) & 3)) {
-      for (; j < to && ((ptr + j) & 3) !== 0; j++) bytes[ptr + j] = table[shift + j]!;
-      const tw = this.tableWords;
-      const end = to - 3;
-      for (; j < end; j += 4) words[(ptr + j) >> 2] = tw[(shift + j) >> 2]!;
+    if (doubles !== null && ((ptr + j) & 7) === (t & 7)) {
+      for (; j < to && ((ptr + j) & 7) !== 0; j++) bytes[ptr + j] = table[shift + j]!;
+      // Four doubles per turn: the loop's own checks (and the typed arrays' maps, re-read after each turn's
+      // interrupt check) are paid once per 32 bytes.
+      const td = this.tableDoubles;
+      let a = (ptr + j) >> 3;
+      let b = (shift + j) >> 3;
+      const stop = a + ((to - j) >> 3);
+      for (; a + 4 <= stop; a += 4, b += 4) {
+        doubles[a] = td[b]!;
+        doubles[a + 1] = td[b + 1]!;
+        doubles[a + 2] = td[b + 2]!;
+        doubles[a + 3] = td[b + 3]!;
+      }
+      for (; a < stop; a++, b++) doubles[a] = td[b]!;
+      j = a * 8 - ptr;
     }
     for (; j < to; j++) bytes[ptr + j] = table[shift + j]!;
   }
@@ -112,6 +157,7 @@ export class PatternMemory {
   /** The first payload offset in [from, to) of the block at `ptr` not holding `id`'s pattern, or -1. */
   verify(ptr: number, from: number, to: number, id: number): number {
     const o = patternOffset(id);
+    if (to - from < NATIVE_FROM) return to > from ? this.verifyShort(ptr, from, to, (o + from) & (TABLE_BYTES - 1)) : -1;
     for (let j = from; j < to; ) {
       const t = (o + j) & (TABLE_BYTES - 1);
       const n = Math.min(to - j, TABLE_BYTES);
@@ -126,18 +172,28 @@ export class PatternMemory {
     return -1;
   }
 
-  /** verify of a short range against table bytes from `t`: the first bad offset, or -1. */
+  /**
+   * verify of a short range against table bytes from `t`: the first bad offset, or -1. 8 bytes at a time as float64s
+   * where they line up: the table holds no NaN and no zero (patternTable), so equal doubles are equal bytes; the
+   * first double that differs is searched byte by byte.
+   */
   private verifyShort(ptr: number, from: number, to: number, t: number): number {
     const bytes = this.bytes;
     const table = this.table;
-    const words = this.words;
+    const doubles = this.doubles;
     let j = from;
     const shift = t - from;
-    if (words !== null && ((ptr + j) & 3) === (t & 3) && ptr + to <= bytes.length) {
-      for (; j < to && ((ptr + j) & 3) !== 0; j++) if (bytes[ptr + j] !== table[shift + j]) return j;
-      const tw = this.tableWords;
-      const end = to - 3;
-      for (; j < end; j += 4) if (words[(ptr + j) >> 2] !== tw[(shift + j) >> 2]) break;
+    if (doubles !== null && ((ptr + j) & 7) === (t & 7) && ptr + to <= bytes.length) {
+      for (; j < to && ((ptr + j) & 7) !== 0; j++) if (bytes[ptr + j] !== table[shift + j]) return j;
+      const td = this.tableDoubles;
+      let a = (ptr + j) >> 3;
+      let b = (shift + j) >> 3;
+      const stop = a + ((to - j) >> 3);
+      for (; a + 4 <= stop; a += 4, b += 4) {
+        if (doubles[a] !== td[b] || doubles[a + 1] !== td[b + 1] || doubles[a + 2] !== td[b + 2] || doubles[a + 3] !== td[b + 3]) break;
+      }
+      for (; a < stop; a++, b++) if (doubles[a] !== td[b]) break;
+      j = a * 8 - ptr;
     }
     for (; j < to; j++) if (bytes[ptr + j] !== table[shift + j]) return j;
     return -1;

@@ -1,6 +1,6 @@
 /**
- * Payload patterns are written and checked a word at a time in JS for short ranges and with a native copy and
- * compare for long ones, from a table that a block longer than it repeats (integrity.ts). A byte flipped anywhere in
+ * Payload patterns are written and checked 8 bytes at a time in JS for short ranges (below 384 bytes) and with a
+ * native copy and compare for long ones, from a table that a block longer than it repeats (integrity.ts). A byte flipped anywhere in
  * a live block — either side of the boundary between the two paths, past the table's length — is an INTEGRITY error
  * at the next op that checks the block, naming the byte; a calloc'd block with one non-zero byte is one too.
  */
@@ -38,7 +38,8 @@ function failure(run: () => void): ReplayError {
 
 const TABLE = 1 << 20;
 const cases: Array<[number, number]> = [
-  [8, 0], [8, 7], [200, 3], [200, 199], [255, 254], [256, 0], [256, 255], [257, 256], [4099, 4098], [4099, 1000],
+  [8, 0], [8, 7], [200, 3], [200, 199], [255, 254], [256, 0], [256, 255], [257, 256], [383, 382], [383, 376], [384, 0],
+  [384, 383], [385, 384], [4099, 4098], [4099, 1000],
   [TABLE + 100, TABLE - 1], [TABLE + 100, TABLE], [TABLE + 100, TABLE + 99],
 ];
 
