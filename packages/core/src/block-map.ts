@@ -84,8 +84,18 @@ function isSoleBlockWide(marks: Int32Array, first: number, last: number, want: n
   let i = first >>> 5;
   const lastWord = last >>> 5;
   if ((marks[i << 1]! & (-1 << (first & 31))) !== 1 << (first & 31)) return false;
-  while (++i < lastWord) if (marks[i << 1] !== 0) return false;
-  return (marks[i << 1]! & ~(-2 << (last & 31))) === want;
+  // The START words strictly between, eight then four at a time (each loop trip re-checks the array: fewer trips).
+  let j = (i + 1) << 1;
+  const end = lastWord << 1;
+  for (; j + 14 < end; j += 16) {
+    if ((marks[j]! | marks[j + 2]! | marks[j + 4]! | marks[j + 6]! | marks[j + 8]! | marks[j + 10]! | marks[j + 12]! | marks[j + 14]!) !== 0) return false;
+  }
+  if (j + 6 < end) {
+    if ((marks[j]! | marks[j + 2]! | marks[j + 4]! | marks[j + 6]!) !== 0) return false;
+    j += 8;
+  }
+  for (; j < end; j += 2) if (marks[j] !== 0) return false;
+  return (marks[end]! & ~(-2 << (last & 31))) === want;
 }
 
 /** anyStartIn over granules first .. last in more than one START word (kept apart so anyStartIn inlines). */

@@ -348,12 +348,14 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
    * the insert of the remainder allocate will make (at the block's address when the last find asked for the high
    * end) against the index as the insert will find it; if the vetting rejects it, the block goes back in (only
    * strategies whose insert follows links vet, and for their trees the block's return restores the index as it
-   * was). With nothing changed between, the strategy may skip repeating the vetting in that insert.
+   * was). With nothing changed between, the strategy may skip repeating the vetting in that insert. A strategy that
+   * does not vet, or a block that leaves no remainder, is just removed (the carve's end is read only for a vetting).
    */
   private take(block: number, bytes: number, need: number): void {
-    const rest = bytes - need >= this.minBlockSize ? bytes - need : 0;
     try {
-      this.removeVetted(block, this.strategy.carveHigh === true ? block : block + need, rest);
+      if (this.vetsInsert && bytes - need >= this.minBlockSize) {
+        this.removeVetted(block, this.strategy.carveHigh === true ? block : block + need, bytes - need);
+      } else this.strategy.remove(block);
     } catch (e) {
       this.unfind();
       throw e;
@@ -532,28 +534,35 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
   private findBlock(need: number): number {
     const strategy = this.strategy;
     const block = strategy.find(need);
-    const cost = strategy.examined;
-    if (block === 0 && this.mode === DEFERRED) return this.findAfterPass(need, cost);
+    if (block === 0) return this.miss(need, strategy.examined);
+    this.lastSearchCost = strategy.examined;
+    // The policy read the block's size from its header: check that header (and its footer) before carving,
+    // so an overflow that forged a bigger size is reported rather than handed out over live data. The common
+    // case inline (isFreeBlock and validHeader's rules for a free block, each word read once); anything it
+    // does not accept goes to the full rules, which throw the precise error.
+    const words = this.words;
+    const marks = this.marks;
+    const top = this.top;
+    const header = words[block >> 2]!;
+    const size = header & ~FLAG_MASK;
+    const end = block + size;
+    if (
+      !(block >= this.base && (block & 7) === 0 && isStart(marks, block) && (header & USED) === 0 && size >= need &&
+        (size & this.alignMask) === 0 && end <= top && words[(end - 4) >> 2] === size &&
+        (end < top ? isStart(marks, end) && (words[end >> 2]! & PREV_FREE) !== 0 : this.topPrevFree !== 0))
+    ) this.checkFound(block, need);
+    this.take(block, size, need);
+    return block;
+  }
+
+  /**
+   * findBlock's miss (the strategy found nothing; `cost` is what its find examined): under deferred coalescing the
+   * merge pass and the fit after it, else growth. A call of its own, so that TurboFan does not inline the growth
+   * path (hot while a fresh heap warms up, rare after) into findBlock's compiled code.
+   */
+  private miss(need: number, cost: number): number {
+    if (this.mode === DEFERRED) return this.findAfterPass(need, cost);
     this.lastSearchCost = cost;
-    if (block !== 0) {
-      // The policy read the block's size from its header: check that header (and its footer) before carving,
-      // so an overflow that forged a bigger size is reported rather than handed out over live data. The common
-      // case inline (isFreeBlock and validHeader's rules for a free block, each word read once); anything it
-      // does not accept goes to the full rules, which throw the precise error.
-      const words = this.words;
-      const marks = this.marks;
-      const top = this.top;
-      const header = words[block >> 2]!;
-      const size = header & ~FLAG_MASK;
-      const end = block + size;
-      if (
-        !(block >= this.base && (block & 7) === 0 && isStart(marks, block) && (header & USED) === 0 && size >= need &&
-          (size & this.alignMask) === 0 && end <= top && words[(end - 4) >> 2] === size &&
-          (end < top ? isStart(marks, end) && (words[end >> 2]! & PREV_FREE) !== 0 : this.topPrevFree !== 0))
-      ) this.checkFound(block, need);
-      this.take(block, size, need);
-      return block;
-    }
     return this.grow(need);
   }
 
