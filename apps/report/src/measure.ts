@@ -50,6 +50,16 @@ export function latencyBudgetMs(quick: boolean): number {
   return quick ? 5 : 40;
 }
 
+/**
+ * Untimed whole replays before the timed ones: full runs, one when the per-op replay took less than the budget
+ * (a replay that short gets a dozen or more timed, so one more costs little); quick runs none: there a warm-up was
+ * a fourth replay of three timed ones, and what it removes (the first timed replay ran 1.06× the median of the six
+ * after it, tlsf's 63 quick cells, against 1.01× with it) is a sixth of the 35% median ± of a quick cell.
+ */
+export function warmupIterations(quick: boolean, perOpMs: number): number {
+  return !quick && perOpMs < latencyBudgetMs(quick) ? 1 : 0;
+}
+
 /** A timing whose 95% interval is wider than ± this percent of it is re-measured, then marked noisy. */
 export const NOISY_RME_PERCENT = 10;
 
@@ -61,20 +71,29 @@ export function remeasureBudgetMs(quick: boolean): number {
   return quick ? 5 : 40;
 }
 
-/** Ops timed one by one for the percentiles (every k-th op of a longer trace, so the sample spans it all). */
-export const MAX_TIMED_OPS = 100_000;
+/**
+ * Ops timed one by one for the percentiles (one drawn from each run of k ops of a longer trace, so the sample spans
+ * it all: timeEachOp); the ops between run untimed. Malloc and free are each about half of a trace's ops, so 20 000
+ * leave about 10 000 of each: p99.9 is a rank with 10 samples above it, and its distribution-free 95% interval
+ * (ranks n·0.999 ± 1.96·√(n·0.999·0.001)) lies inside the sample, which needs n >= 1.96² · 999 ≈ 3840. Quick: 4000,
+ * about 2000 of each: p99 has 20 samples above it, p99.9 is the third largest (a mark of the tail, no more).
+ */
+export function maxTimedOps(quick: boolean): number {
+  return quick ? 4000 : 20_000;
+}
 
 /**
- * Latency of one cell: first one replay timed op by op (the percentiles), which also runs the allocator's code on a
- * fresh heap before anything is timed as a whole; then tinybench over whole replays, warmed by one untimed replay
- * only when a replay is shorter than the budget (a longer one warms itself: compiling the loop takes milliseconds).
+ * Latency of one cell: first one replay with a sample of its ops timed one by one (the percentiles: maxTimedOps),
+ * which also runs the allocator's code on a fresh heap before anything is timed as a whole; then tinybench over
+ * whole replays. Full runs warm them by one untimed replay when the per-op replay was shorter than the budget (a
+ * longer one warms itself: compiling the loop takes milliseconds); quick runs never do (see warmupIterations).
  */
 export function measureCellLatency(trace: Trace, create: () => Allocator, quick: boolean): LatencyMetrics {
   const started = performance.now();
   const timed = create();
   let perOp: ReturnType<typeof timeEachOp>;
   try {
-    perOp = timeEachOp(trace, timed, MAX_TIMED_OPS);
+    perOp = timeEachOp(trace, timed, maxTimedOps(quick));
   } finally {
     timed.dispose?.();
   }
@@ -83,7 +102,7 @@ export function measureCellLatency(trace: Trace, create: () => Allocator, quick:
   const l = measureLatency(trace, create, {
     time,
     iterations: 3,
-    warmupIterations: perOpMs < time ? 1 : 0,
+    warmupIterations: warmupIterations(quick, perOpMs),
     percentiles: false,
     maxRmePercent: NOISY_RME_PERCENT,
     remeasureBudget: remeasureBudgetMs(quick),

@@ -3,7 +3,7 @@
  * region, integrity off), and per-operation percentiles from one more replay timed op by op.
  */
 import type { Allocator } from "@dmm/core";
-import { OP_CALLOC, OP_FREE, OP_MALLOC, type Trace } from "@dmm/workloads";
+import { OP_CALLOC, OP_FREE, OP_MALLOC, Random, type Trace } from "@dmm/workloads";
 import { Bench } from "tinybench";
 import { ReplayError } from "./api.js";
 import { runTrace } from "./run.js";
@@ -17,7 +17,7 @@ export interface LatencyOptions {
   warmupIterations?: number;
   /** Also time each op of one replay for the percentiles. @defaultValue true */
   percentiles?: boolean;
-  /** Time at most about this many ops for the percentiles (every k-th op; see timeEachOp). @defaultValue all (quick: 100 000) */
+  /** Time at most this many ops for the percentiles (one op drawn from each run of k; see timeEachOp). @defaultValue all (quick: 100 000) */
   maxTimedOps?: number;
   /** Small budgets (time 100 ms, 2 iterations, 1 warmup, 100 000 timed ops) so a report cell stays well under a second on short traces. */
   quick?: boolean;
@@ -119,7 +119,7 @@ export interface LatencyResult {
   opsPerSecond: number;
   /** Per-op percentiles; null when `percentiles: false`. */
   perOp: {
-    /** The cost of one `process.hrtime.bigint()` pair, in ns (median of 2000 back-to-back pairs), subtracted from every sample. */
+    /** The cost of one `process.hrtime.bigint()` pair, in ns (this thread's calibration: threadTimerOverheadNs), subtracted from every sample. */
     timerOverheadNs: number;
     /** malloc and calloc. */
     malloc: OpPercentiles;
@@ -129,7 +129,7 @@ export interface LatencyResult {
 }
 
 /**
- * The timer's own cost: the median of back-to-back `hrtime.bigint()` pairs. Subtracting it from a timed op
+ * The timer's own cost: the median of `pairs` back-to-back `hrtime.bigint()` pairs. Subtracting it from a timed op
  * leaves (approximately) the op alone; samples below it clamp to 0.
  */
 export function timerOverheadNs(pairs = 2000): number {
@@ -143,6 +143,47 @@ export function timerOverheadNs(pairs = 2000): number {
   return d[pairs >> 1]!;
 }
 
+/** Back-to-back pairs of each calibration round (one a per-op replay; see threadTimerOverheadNs). */
+export const CALIBRATION_PAIRS = 1000;
+
+let threadOverhead = Number.POSITIVE_INFINITY;
+
+/**
+ * The timer's cost on this thread: one more round of CALIBRATION_PAIRS pairs (timerOverheadNs), and the least median
+ * of every round this thread has run. The cost is the machine's and the thread's, not a cell's, but one round's
+ * median is not it: one worker's 42 per-cell medians of 2000 pairs were 72–100 ns, but 134–214 ns for its first
+ * cell (the loop not yet compiled) and up to 177 ns where another process took the core, and every sample of that
+ * cell paid for it; a single calibration per worker made under load left whole workers' p50s at 0. The least median
+ * is the uncontended cost, so what is subtracted comes down to it and never makes an op look faster than the timer
+ * lets it be seen.
+ */
+export function threadTimerOverheadNs(): number {
+  threadOverhead = Math.min(threadOverhead, timerOverheadNs(CALIBRATION_PAIRS));
+  return threadOverhead;
+}
+
+/**
+ * Which ops of an `n`-op replay timeEachOp times when it may time at most `maxTimedOps`: with k = ceil(n /
+ * maxTimedOps), one op drawn uniformly from each run of k consecutive ops (the last run may be shorter), by a
+ * PRNG of fixed seed, so the sample spans the whole trace, is the same on every run, and is not in step with
+ * a trace that repeats itself every k ops (every k-th op of a malloc/free alternation with k = 2 would time only
+ * its mallocs). All of them when n <= maxTimedOps. Ascending.
+ */
+export function timedOpIndices(n: number, maxTimedOps = Number.POSITIVE_INFINITY): Int32Array {
+  const stride = Math.max(1, Math.ceil(n / Math.max(1, maxTimedOps)));
+  const indices = new Int32Array(Math.ceil(n / stride));
+  if (stride === 1) {
+    for (let i = 0; i < n; i++) indices[i] = i;
+    return indices;
+  }
+  const random = new Random(0x6c61_7465);
+  for (let b = 0; b < indices.length; b++) {
+    const start = b * stride;
+    indices[b] = start + (random.u32() % Math.min(stride, n - start));
+  }
+  return indices;
+}
+
 function percentiles(samples: Float64Array, count: number): OpPercentiles {
   if (count === 0) return { count: 0, p50: 0, p99: 0, p999: 0, max: 0 };
   const sorted = samples.subarray(0, count).sort();
@@ -151,18 +192,19 @@ function percentiles(samples: Float64Array, count: number): OpPercentiles {
 }
 
 /**
- * Times the ops of one replay of `trace` on `allocator` with `process.hrtime.bigint()` around each call, minus
- * the timer's own overhead (see timerOverheadNs), clamped at 0. With more than `maxTimedOps` ops, every k-th op
- * is timed (k = ceil(ops / maxTimedOps)) and the others run untimed, so the sample still spans the whole trace.
+ * Times ops of one replay of `trace` on `allocator` with `process.hrtime.bigint()` around each call, minus the
+ * timer's own cost (threadTimerOverheadNs: the least median of this thread's calibration rounds), clamped at 0. With more than `maxTimedOps`
+ * ops, only the ops timedOpIndices picks are timed (one from each run of k) and the others run untimed between
+ * them, at the cost of the calls alone, so the sample still spans the whole trace.
  */
 export function timeEachOp(trace: Trace, allocator: Allocator, maxTimedOps = Number.POSITIVE_INFINITY): NonNullable<LatencyResult["perOp"]> {
   const { kind, id: ids, size: sizes, count: counts } = trace.columns;
   const n = kind.length;
-  const stride = Math.max(1, Math.ceil(n / Math.max(1, maxTimedOps)));
+  const timedOps = timedOpIndices(n, maxTimedOps);
   const pointers = new Float64Array(trace.idCount);
   let mallocs = 0, frees = 0, reallocs = 0;
-  for (let i = 0; i < n; i += stride) {
-    const k = kind[i]!;
+  for (let j = 0; j < timedOps.length; j++) {
+    const k = kind[timedOps[j]!]!;
     if (k === OP_FREE) frees++;
     else if (k === OP_MALLOC || k === OP_CALLOC) mallocs++;
     else reallocs++;
@@ -170,12 +212,15 @@ export function timeEachOp(trace: Trace, allocator: Allocator, maxTimedOps = Num
   const mallocNs = new Float64Array(mallocs);
   const freeNs = new Float64Array(frees);
   const reallocNs = new Float64Array(reallocs);
-  const overhead = timerOverheadNs();
+  const overhead = threadTimerOverheadNs();
   mallocs = frees = reallocs = 0;
+  let next = 0;
+  let nextTimed = timedOps.length > 0 ? timedOps[0]! : -1;
   for (let i = 0; i < n; i++) {
     const k = kind[i]!;
     const id = ids[i]!;
-    const timed = i % stride === 0;
+    const timed = i === nextTimed;
+    if (timed) nextTimed = ++next < timedOps.length ? timedOps[next]! : -1;
     if (k === OP_FREE) {
       const p = pointers[id]!;
       if (timed) {

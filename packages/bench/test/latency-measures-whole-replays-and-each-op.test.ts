@@ -47,7 +47,7 @@ it("measures the timer's own overhead as a positive number of ns", () => {
   expect(timerOverheadNs(100)).toBeGreaterThan(0);
 });
 
-it("times every k-th op when maxTimedOps caps the per-op pass", () => {
+it("times one op of each run of k when maxTimedOps caps the per-op pass", () => {
   const trace = randomTrace(1000, 8);
   const perOp = timeEachOp(trace, growableHeap(), 100);
   const stride = Math.ceil(trace.length / 100);
