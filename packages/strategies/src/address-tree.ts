@@ -158,18 +158,6 @@ export class AddressTree {
     else this.words[slot] = block;
   }
 
-  /** setSlot for a removal: the slot's value before is logged. */
-  private logSet(slot: number, block: number): void {
-    this.log.save(slot, slot < 0 ? this.root : this.words[slot]!);
-    if (slot < 0) this.root = block;
-    else this.words[slot] = block;
-  }
-
-  /** update for a removal: the maximum before is logged. */
-  private logUpdate(t: number): void {
-    this.log.save((t >> 2) + MAX, this.words[(t >> 2) + MAX]!);
-    this.update(t);
-  }
 
   /**
    * Iterative treap insert. Going down, every ancestor's maximum can only grow to include the new size, so it
@@ -394,7 +382,8 @@ export class AddressTree {
     this.pathState = -1;
     if (block === this.found) {
       // The path the search just took (touched[0..foundDepth-1], the block last): no descent. Each link the search
-      // followed was checked; here each step must also be the one `block`'s address takes, inside its range.
+      // followed was checked; here each step must also be the one `block`'s address takes, inside its range (a node
+      // reached the other way lies outside: the search's path is a chain of the links it read in this operation).
       n = this.foundDepth - 1;
       vetted = true;
       for (let i = 0; i < n; i++) {
@@ -409,10 +398,6 @@ export class AddressTree {
         } else {
           slot = (t >> 2) + RIGHT;
           lo = t;
-        }
-        if (w[slot] !== touched[i + 1]) {
-          vetted = false;
-          break;
         }
       }
       if (block <= lo || block >= hi) vetted = false;
@@ -461,32 +446,61 @@ export class AddressTree {
     // The merge spine is walked and checked before the first write; every write is logged.
     this.validateSpine(block, n, lo, hi);
     const size = w[block >> 2]! & SIZE_MASK;
-    this.log.removing(w, block, size, 0);
+    const log = this.log;
+    log.removing(w, block, size, 0);
+    // The writes logged inline (a call per write cost more than its work): each write's slot and the value it
+    // overwrote go to the log's entries, room for all of them made first (a link per merge step and the last one,
+    // a maximum per node of the merge spine and the path: the spine and the path, which validateSpine bounded by
+    // the tree's nodes, twice, plus one).
+    const entries = log.reserve(2 * this.size + 2);
+    let e = 2 * log.n;
     let a = w[(block >> 2) + LEFT]!;
     let b = w[(block >> 2) + RIGHT]!;
     while (a !== 0 && b !== 0) {
-      if (priority(a) > priority(b)) {
-        this.logSet(slot, a);
-        touched[n++] = a;
+      const up = priority(a) > priority(b);
+      const next = up ? a : b;
+      entries[e++] = slot;
+      if (slot < 0) {
+        entries[e++] = this.root;
+        this.root = next;
+      } else {
+        entries[e++] = w[slot]!;
+        w[slot] = next;
+      }
+      touched[n++] = next;
+      if (up) {
         slot = (a >> 2) + RIGHT;
         a = w[slot]!;
       } else {
-        this.logSet(slot, b);
-        touched[n++] = b;
         slot = (b >> 2) + LEFT;
         b = w[slot]!;
       }
     }
-    this.logSet(slot, a !== 0 ? a : b);
+    entries[e++] = slot;
+    if (slot < 0) {
+      entries[e++] = this.root;
+      this.root = a !== 0 ? a : b;
+    } else {
+      entries[e++] = w[slot]!;
+      w[slot] = a !== 0 ? a : b;
+    }
     const mergeEnd = n;
-    while (n > pathLength) this.logUpdate(touched[--n]!);
+    while (n > pathLength) {
+      const u = touched[--n]!;
+      entries[e++] = (u >> 2) + MAX;
+      entries[e++] = w[(u >> 2) + MAX]!;
+      this.update(u);
+    }
     while (n > 0) {
       const u = touched[--n]!;
       const before = w[(u >> 2) + MAX]!;
       if (before !== size) break; // the removed block was not this subtree's maximum
-      this.logUpdate(u);
+      entries[e++] = (u >> 2) + MAX;
+      entries[e++] = before;
+      this.update(u);
       if (w[(u >> 2) + MAX] === before) break; // another block of that size remains below
     }
+    log.n = e >> 1;
     this.size--;
     if (this.journal.recording) this.log.latest(this.journalWritten, w, false);
     if (!vetted) return;

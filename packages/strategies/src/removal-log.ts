@@ -38,8 +38,8 @@ export class RemovalLog {
   private nextState = 0;
   /** (slot, value before) pairs, oldest first; a slot is a word index (>= 0) or ~tree for a root (< 0). */
   private entries = new Int32Array(64);
-  /** Entries in use. */
-  private n = 0;
+  /** Entries in use. A removal may write its entries itself (see reserve), then sets this. */
+  n = 0;
   /**
    * States are 31-bit ids that wrap (never -1, the caches' "none"): a vetting cache never outlives an insert, and
    * 2^31 removals in a row cannot happen.
@@ -77,6 +77,20 @@ export class RemovalLog {
     f[i + LINKS] = words[x]!;
     f[i + LINKS + 1] = words[x + 1]!;
     f[i + LINKS + 2] = words[x + 2]!;
+  }
+
+  /**
+   * The entries array with room for `count` more entries after the `n` in use, for a removal that writes them
+   * itself (pairs at 2n, 2n + 1, ..., then sets n): a hot loop's stores instead of a call per write.
+   */
+  reserve(count: number): Int32Array {
+    const need = 2 * (this.n + count);
+    if (need > this.entries.length) {
+      const grown = new Int32Array(Math.max(need, 2 * this.entries.length));
+      grown.set(this.entries);
+      this.entries = grown;
+    }
+    return this.entries;
   }
 
   /** Logs that `slot` held `value` before the removal in progress wrote it. */
