@@ -25,10 +25,12 @@ export const SPARSE_FROM = 4096;
 /** Bytes of the pattern table (a power of two); a block longer than this repeats it. */
 const TABLE_BYTES = 1 << 20;
 /**
- * Ranges at least this long are copied and compared natively: a Buffer#copy or #compare call costs about 900
- * instructions (callgrind, Node 20), the JS loop about 2 per byte written or checked.
+ * Ranges at least this long are copied and compared natively. A Buffer#copy or #compare call costs about 900
+ * instructions (callgrind, Node 20) and the JS loop about 2 per byte written or checked, but in time the loop was
+ * faster up to about 1 KiB (fill + verify of 512 bytes: 0.6 µs against 1.5 natively, in cache; tlsf's full metric
+ * and fixed-arena replays 0.85 of the CPU time they took with 384 here).
  */
-const NATIVE_FROM = 384;
+const NATIVE_FROM = 1024;
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
@@ -235,7 +237,18 @@ export class PatternMemory {
           continue;
         }
       }
-      for (const stop = j + n; j < stop; j++) if (bytes[ptr + j] !== 0) return j;
+      const stop = j + n;
+      // A word at a time where aligned (an int compares all its 4 bytes exactly), then byte by byte from the first
+      // word that is not zero.
+      const words = this.words;
+      if (words !== null && ptr + stop <= bytes.length) {
+        for (; j < stop && ((ptr + j) & 3) !== 0; j++) if (bytes[ptr + j] !== 0) return j;
+        let w = (ptr + j) >> 2;
+        const end = w + ((stop - j) >> 2);
+        while (w < end && words[w] === 0) w++;
+        j = w * 4 - ptr;
+      }
+      for (; j < stop; j++) if (bytes[ptr + j] !== 0) return j;
     }
     return -1;
   }

@@ -1,5 +1,5 @@
 /**
- * Payload patterns are written and checked 8 bytes at a time in JS for short ranges (below 384 bytes) and with a
+ * Payload patterns are written and checked 8 bytes at a time in JS for short ranges (below 1024 bytes) and with a
  * native copy and compare for long ones, from a table that a block longer than it repeats (integrity.ts). A byte flipped anywhere in
  * a live block — either side of the boundary between the two paths, past the table's length — is an INTEGRITY error
  * at the next op that checks the block, naming the byte; a calloc'd block with one non-zero byte is one too.
@@ -38,8 +38,8 @@ function failure(run: () => void): ReplayError {
 
 const TABLE = 1 << 20;
 const cases: Array<[number, number]> = [
-  [8, 0], [8, 7], [200, 3], [200, 199], [255, 254], [256, 0], [256, 255], [257, 256], [383, 382], [383, 376], [384, 0],
-  [384, 383], [385, 384], [4099, 4098], [4099, 1000],
+  [8, 0], [8, 7], [200, 3], [200, 199], [255, 254], [256, 0], [256, 255], [257, 256], [383, 382], [384, 383], [1023, 1022], [1023, 1016],
+  [1024, 0], [1024, 1023], [1025, 1024], [4099, 4098], [4099, 1000],
   [TABLE + 100, TABLE - 1], [TABLE + 100, TABLE], [TABLE + 100, TABLE + 99],
 ];
 
@@ -71,6 +71,16 @@ class DirtyCalloc extends ForwardingAllocator {
 
 it.each([3, 255, 256, 5000, TABLE + 7])("a calloc of 2 × (2^20 / 2 + 8) bytes with byte %i not zero is caught at the calloc", (dirty) => {
   const trace = new TraceBuilder().calloc(0, 2, TABLE / 2 + 8).free(0).finish();
+  const e = failure(() => replay(trace, new DirtyCalloc(dirty)));
+  expect(e.code).toBe("INTEGRITY");
+  expect(e.opIndex).toBe(0);
+  expect(e.message).toMatch(new RegExp(`byte ${dirty} is not zero`));
+});
+
+it.each([
+  [1, 100, 0], [1, 100, 99], [1, 600, 1], [1, 600, 597], [3, 333, 998], [1, 1023, 1020],
+])("a calloc of %i × %i bytes (checked a word at a time) with byte %i not zero is caught at the calloc", (count, size, dirty) => {
+  const trace = new TraceBuilder().calloc(0, count, size).free(0).finish();
   const e = failure(() => replay(trace, new DirtyCalloc(dirty)));
   expect(e.code).toBe("INTEGRITY");
   expect(e.opIndex).toBe(0);
