@@ -4,37 +4,13 @@
  * a live block — either side of the boundary between the two paths, past the table's length — is an INTEGRITY error
  * at the next op that checks the block, naming the byte; a calloc'd block with one non-zero byte is one too.
  */
-import { ReplayError, replay } from "@dmm/bench";
+import { replay } from "@dmm/bench";
 import { TraceBuilder } from "@dmm/workloads";
 import { expect, it } from "vitest";
-import { ForwardingAllocator, growableHeap } from "./helpers.js";
+import { DamagesFirstBlockOnFree, ForwardingAllocator, growableHeap, replayFailure as failure } from "./helpers.js";
 
 /** Flips byte `damage` of the first block it handed out when any block is freed. */
-class Scribbler extends ForwardingAllocator {
-  private first = -1;
-  constructor(private readonly damage: number) {
-    super(growableHeap());
-  }
-  override malloc(size: number): number {
-    const p = this.inner.malloc(size);
-    if (this.first < 0) this.first = p;
-    return p;
-  }
-  override free(ptr: number): void {
-    this.inner.free(ptr);
-    this.memory[this.first + this.damage]! ^= 0x5a;
-  }
-}
-
-function failure(run: () => void): ReplayError {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof ReplayError) return e;
-    throw e;
-  }
-  throw new Error("the damage went unnoticed");
-}
+const scribbler = (damage: number) => new DamagesFirstBlockOnFree((memory, first) => { memory[first + damage]! ^= 0x5a; });
 
 const TABLE = 1 << 20;
 const cases: Array<[number, number]> = [
@@ -46,7 +22,7 @@ const cases: Array<[number, number]> = [
 it.each(cases)("a block of %i bytes damaged at byte %i is caught when it is freed", (size, damage) => {
   // id 0 is the damaged block; id 1's free does the damage; id 0's free finds it.
   const trace = new TraceBuilder().malloc(0, size).malloc(1, 8).free(1).free(0).finish();
-  const e = failure(() => replay(trace, new Scribbler(damage)));
+  const e = failure(() => replay(trace, scribbler(damage)));
   expect(e.code).toBe("INTEGRITY");
   expect(e.opIndex).toBe(3);
   expect(e.message).toMatch(new RegExp(`byte ${damage} of id 0's block`));

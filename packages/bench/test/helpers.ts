@@ -1,5 +1,6 @@
 import { type Allocator, createHeap, type Heap } from "@dmm/core";
 import { firstFit } from "@dmm/strategies";
+import { ReplayError } from "@dmm/bench";
 import { TraceBuilder, type Trace } from "@dmm/workloads";
 
 /** A growable first-fit heap that starts empty: peakHeapBytes measures the policy. */
@@ -62,4 +63,32 @@ export class ForwardingAllocator implements Allocator {
   stats() { return this.inner.stats(); }
   check() { this.inner.check(); }
   walk() { return this.inner.walk(); }
+}
+
+/** Calls `damage(memory, first)` after every free, `first` being the first pointer the heap handed out. */
+export class DamagesFirstBlockOnFree extends ForwardingAllocator {
+  private first = -1;
+  constructor(private readonly damage: (memory: Uint8Array, first: number) => void) {
+    super(growableHeap());
+  }
+  override malloc(size: number): number {
+    const p = this.inner.malloc(size);
+    if (this.first < 0) this.first = p;
+    return p;
+  }
+  override free(ptr: number): void {
+    this.inner.free(ptr);
+    this.damage(this.memory, this.first);
+  }
+}
+
+/** The ReplayError `run` throws; an Error when it throws none ("the damage went unnoticed"). */
+export function replayFailure(run: () => void): ReplayError {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof ReplayError) return e;
+    throw e;
+  }
+  throw new Error("the damage went unnoticed");
 }

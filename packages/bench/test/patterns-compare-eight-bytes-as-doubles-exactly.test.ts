@@ -8,7 +8,7 @@ import { ReplayError, replay } from "@dmm/bench";
 import { TraceBuilder } from "@dmm/workloads";
 import { expect, it } from "vitest";
 import { patternByte, patternOffset } from "../src/integrity.js";
-import { ForwardingAllocator, growableHeap } from "./helpers.js";
+import { DamagesFirstBlockOnFree, replayFailure } from "./helpers.js";
 
 const TABLE = 1 << 20;
 
@@ -31,32 +31,12 @@ it("every id's pattern starts at a multiple of 8", () => {
 });
 
 /** When any block is freed, writes `bytes` over 8 bytes of the first block it handed out, at `at`. */
-class Overwriter extends ForwardingAllocator {
-  private first = -1;
-  constructor(private readonly at: number, private readonly bytes: (old: Uint8Array) => number[]) {
-    super(growableHeap());
-  }
-  override malloc(size: number): number {
-    const p = this.inner.malloc(size);
-    if (this.first < 0) this.first = p;
-    return p;
-  }
-  override free(ptr: number): void {
-    this.inner.free(ptr);
-    const at = this.first + this.at;
-    this.memory.set(this.bytes(this.memory.subarray(at, at + 8)), at);
-  }
-}
+const overwriter = (at: number, bytes: (old: Uint8Array) => number[]) =>
+  new DamagesFirstBlockOnFree((memory, first) => memory.set(bytes(memory.subarray(first + at, first + at + 8)), first + at));
 
 function failure(size: number, at: number, bytes: (old: Uint8Array) => number[]): ReplayError {
   const trace = new TraceBuilder().malloc(0, size).malloc(1, 8).free(1).free(0).finish();
-  try {
-    replay(trace, new Overwriter(at, bytes));
-  } catch (e) {
-    if (e instanceof ReplayError) return e;
-    throw e;
-  }
-  throw new Error("the damage went unnoticed");
+  return replayFailure(() => replay(trace, overwriter(at, bytes)));
 }
 
 // Little-endian: byte 7 holds the sign and the top of the exponent.
