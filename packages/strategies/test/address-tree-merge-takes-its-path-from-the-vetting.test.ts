@@ -1,7 +1,6 @@
-import { HeapError, LINK0, type StrategyHost } from "@dmm/core";
+import { HeapError, LINK0 } from "@dmm/core";
 import { describe, expect, it } from "vitest";
-import { AddressTree } from "../src/address-tree.js";
-import { Journal } from "../src/journal.js";
+import { addressTreeOf } from "./support/address-tree-of.js";
 
 /**
  * A merging free vets the merged block's insert (validateInsert(at, size)) before it removes the free neighbours
@@ -17,23 +16,7 @@ const RIGHT = LINK0 + 1;
 const SPACING = 128;
 const SMALL = 32;
 
-function treeOf(count: number) {
-  const words = new Int32Array((count + 2) * (SPACING >> 2));
-  const marks = new Int32Array(((words.length * 4) >>> 8) << 1 || 2);
-  const free = new Set<number>();
-  const host: StrategyHost = { words, minBlockSize: 16, alignment: 8, base: 8, top: words.length * 4, marks, isFreeBlock: (offset: number) => free.has(offset) };
-  const tree = new AddressTree(new Journal());
-  tree.attach(host);
-  for (let k = 1; k <= count; k++) {
-    const at = k * SPACING;
-    words[at >> 2] = SMALL; // a free block's header: its size, no USED bit
-    free.add(at);
-    marks[(at >>> 8) << 1] = marks[(at >>> 8) << 1]! | (1 << ((at >>> 3) & 31));
-    tree.insert(at);
-  }
-  tree.check();
-  return { tree, words };
-}
+const treeOf = (count: number) => addressTreeOf(count, SPACING, () => SMALL);
 
 /** The nodes from the root to `block`, by the tree's links. */
 function pathTo(words: Int32Array, root: number, block: number): number[] {

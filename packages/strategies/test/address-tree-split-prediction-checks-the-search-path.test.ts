@@ -1,7 +1,6 @@
-import { HeapError, LINK0, type StrategyHost } from "@dmm/core";
+import { HeapError, LINK0 } from "@dmm/core";
 import { expect, it } from "vitest";
-import { AddressTree } from "../src/address-tree.js";
-import { Journal } from "../src/journal.js";
+import { addressTreeOf } from "./support/address-tree-of.js";
 
 /**
  * When a removal takes out the block the search just found, the address tree predicts the split's remainder and
@@ -21,23 +20,7 @@ const SMALL = 32;
 const BIG = 96;
 const NEED = 64;
 
-function treeOf(count: number, big: number) {
-  const words = new Int32Array((count + 2) * (SPACING >> 2));
-  const marks = new Int32Array(((words.length * 4) >>> 8) << 1 || 2);
-  const free = new Set<number>();
-  const host: StrategyHost = { words, minBlockSize: 16, alignment: 8, base: 8, top: words.length * 4, marks, isFreeBlock: (offset: number) => free.has(offset) };
-  const tree = new AddressTree(new Journal());
-  tree.attach(host);
-  for (let k = 1; k <= count; k++) {
-    const at = k * SPACING;
-    words[at >> 2] = at === big ? BIG : SMALL; // a free block's header: its size, no USED bit
-    free.add(at);
-    marks[(at >>> 8) << 1] = marks[(at >>> 8) << 1]! | (1 << ((at >>> 3) & 31));
-    tree.insert(at);
-  }
-  tree.check();
-  return { tree, words };
-}
+const treeOf = (count: number, big: number) => addressTreeOf(count, SPACING, (at) => (at === big ? BIG : SMALL));
 
 it("a split's remainder is predicted only when the search's path is the found block's own address path", () => {
   const count = 16;
