@@ -215,13 +215,20 @@ class SegregatedFit implements Strategy {
   }
 
   find(size: number): number {
+    let c = classOf(size);
+    let block = 0;
+    if (c < SMALL_BINS) {
+      // The common case, an exact small bin that holds a block: its head, without touching the tree bins.
+      block = this.heads[c]!;
+      if (block !== 0) {
+        this.examined = 1;
+        return block;
+      }
+    }
     const trees = this.trees;
     trees.examined = 0;
     let bins = 1;
-    let c = classOf(size);
-    let block = 0;
-    if (c < SMALL_BINS) block = this.heads[c]!;
-    else if (trees.roots[c] !== 0) block = trees.lowerBound(c, size);
+    if (c >= SMALL_BINS && trees.roots[c] !== 0) block = trees.lowerBound(c, size);
     if (block === 0) {
       c = this.nextNonEmpty(c + 1);
       if (c >= 0) {
