@@ -35,7 +35,7 @@ const NONE = 0x7fffffff; // "no block" in a lowest-address query (every block of
 /** Every bin's array before its first block: shared, never written (insert replaces it by a real one). */
 const EMPTY = new Int32Array(0);
 /** Blocks a bin holds as a sorted array; past this it is a min-heap, until a removal leaves SORTED_MAX / 2. */
-export const SORTED_MAX = 64;
+export const SORTED_MAX = 256;
 const SORTED_LIMIT = SORTED_MAX; // module-local: V8 folds it into the code (see best-fit.ts)
 const HEAP = 1; // modes[bin]: 0 = sorted (falling addresses), 1 = min-heap with position words
 
