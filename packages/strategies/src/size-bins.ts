@@ -17,8 +17,10 @@
  * addresses at each (half of those branches mispredict) and writing the position word of each block it moves:
  * the sorted bins cut best fit's time there by about a tenth. A bin that grows past SORTED_MAX becomes a min-heap
  * (its falling array reversed is one; positions written), so that no operation costs more than O(log k) plus a
- * constant; it becomes sorted again when a removal would leave it at SORTED_MAX / 2 or fewer (so a bin whose
- * count goes up and down around one size does not switch at every operation).
+ * constant (a sorted insert moves at most SORTED_MAX addresses); it becomes sorted again when a removal would
+ * leave it at SORTED_MAX / 2 or fewer, so a bin whose count goes up and down around one size does not switch at
+ * every operation (a switch costs O(SORTED_MAX^2) moves at most, after SORTED_MAX / 2 operations at least). At 256
+ * the mixed trace's busiest bin (24-byte blocks, ~140) stays sorted: 0.955 of the time it took as a heap past 64.
  *
  * Why arrays rather than a tree in the blocks: the comparisons read the array (a few cache lines, hot), not the
  * free blocks scattered over the heap; a tree of the same blocks pays a dependent cache miss per level.
