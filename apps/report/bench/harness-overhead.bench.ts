@@ -48,14 +48,15 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const stats = (xs: number[]) => {
+/** min / median / max, with `digits` decimals (ratios take 2: the target, 1.25, is one). */
+const stats = (xs: number[], digits = 1) => {
   const s = [...xs].sort((a, b) => a - b);
-  return `${s[0]!.toFixed(1)} / ${s[Math.floor(s.length / 2)]!.toFixed(1)} / ${s[s.length - 1]!.toFixed(1)}`;
+  return `${s[0]!.toFixed(digits)} / ${s[Math.floor(s.length / 2)]!.toFixed(digits)} / ${s[s.length - 1]!.toFixed(digits)}`;
 };
 console.log(`mixed trace, ${ops} ops, ~20000 live, seed 1; wall-clock ns/op, min / median / max over ${rounds} interleaved rounds; node ${process.version}`);
 console.log("| allocator | report ns/op | bare loop ns/op | report / bare loop |");
 console.log("| --- | ---: | ---: | ---: |");
 for (const name of allocators) {
   const ratios = report.get(name)!.map((r, i) => r / bare.get(name)![i]!);
-  console.log(`| ${name} | ${stats(report.get(name)!)} | ${stats(bare.get(name)!)} | ${stats(ratios)} |`);
+  console.log(`| ${name} | ${stats(report.get(name)!)} | ${stats(bare.get(name)!)} | ${stats(ratios, 2)} |`);
 }
