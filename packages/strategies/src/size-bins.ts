@@ -227,7 +227,7 @@ export class SizeBins {
       // The lowest block (malloc's) is the last: no search, nothing moves.
       const i = n >= 0 && heap[n] === block ? n : this.sortedIndex(heap, n + 1, block);
       if (i < 0) this.validateRemove(bin, block);
-      if (this.journal.recording) this.journalSorted(bin, heap, n);
+      if (this.journal.recording) this.journalSorted(bin, heap, i, n);
       for (let k = i; k < n; k++) heap[k] = heap[k + 1]!;
       this.removed(bin, n);
       return;
@@ -336,8 +336,15 @@ export class SizeBins {
       });
     }
     if (this.modes[bin] === 0) {
-      // A sorted bin writes elements 0..n; the one that becomes a heap also every block's position word.
-      if (!grows) for (let i = 0; i <= n; i++) this.journal.element(heap, i);
+      // A sorted bin writes elements from the block's place to n (the addresses below it move up one); the one that
+      // becomes a heap writes elements 0..n, and every block's position word. Only what can change is logged: the
+      // deferred merge pass is a two-step call, and logging whole bins there cost worst fit's deferred cells.
+      let from = 0;
+      if (n < SORTED_LIMIT) {
+        from = n;
+        while (from > 0 && heap[from - 1]! < block) from--;
+      }
+      if (!grows) for (let i = from; i <= n; i++) this.journal.element(heap, i);
       if (n >= SORTED_LIMIT) {
         for (let i = 0; i < n; i++) this.journal.word(w, (heap[i]! >> 2) + POSITION);
         this.journal.word(w, (block >> 2) + POSITION);
@@ -352,10 +359,13 @@ export class SizeBins {
     }
   }
 
-  /** Logs what a sorted bin's removal (leaving `n` blocks) can write: the bin's fields and elements 0..n. */
-  private journalSorted(bin: number, heap: Int32Array, n: number): void {
+  /**
+   * Logs what a sorted bin's removal of its element `from` (leaving `n` blocks) can write: the bin's fields and
+   * elements from..n (the ones above `from` move down one; those below it stay).
+   */
+  private journalSorted(bin: number, heap: Int32Array, from: number, n: number): void {
     this.journalBin(bin);
-    for (let i = 0; i <= n; i++) this.journal.element(heap, i);
+    for (let i = from; i <= n; i++) this.journal.element(heap, i);
   }
 
   /**
