@@ -222,6 +222,17 @@ export class SizeBins {
    */
   remove(bin: number, block: number): void {
     const n = this.counts[bin]! - 1;
+    // malloc's removal, outside a two-step call: a sorted bin's lowest block, its last element. Kept this small so
+    // that TurboFan inlines it into the heap's take (a call and its frame were ~60 of the ~125 instructions it cost).
+    if (n >= 0 && this.modes[bin] === 0 && this.heaps[bin]![n] === block && !this.journal.recording) {
+      this.removed(bin, n);
+      return;
+    }
+    this.removeAny(bin, block, n);
+  }
+
+  /** remove's general case: a block anywhere in a sorted bin, any block of a heap bin, or while the journal records. */
+  private removeAny(bin: number, block: number, n: number): void {
     const heap = this.heaps[bin]!;
     if (this.modes[bin] === 0 || this.heapToSorted(bin, heap, n, block)) {
       // The lowest block (malloc's) is the last: no search, nothing moves.
