@@ -17,6 +17,7 @@ import { type BesideRuns, runBeside } from "./beside.js";
 import { quadraticWork, runCell } from "./cell.js";
 import type { AdversaryResult, Cell, CellResult, EfficiencyResult, RunSettings } from "./types.js";
 import { loadTrace, QUICK_OPS, tracePrefix } from "./workloads.js";
+import { workerExecArgv } from "./threads.js";
 import { shareTrace, type SharedTrace, type WorkerMessage, type WorkerSetup } from "./worker.js";
 
 export type OnCellDone = (result: CellResult, done: number, total: number) => void;
@@ -217,8 +218,7 @@ function runInWorkers(
       const setup: WorkerSetup & { dmmReportWorker: true } = {
         dmmReportWorker: true, plugins, natives: allocators.natives, settings, allocators: job.backends.map((b) => b.name), cells: job.cells, beside: job.beside ? beside : null, traces: shared,
       };
-      // A worker inherits node's flags; --input-type (node --input-type=module -e …) is refused for a file.
-      const worker = new Worker(file, { workerData: setup, execArgv: process.execArgv.filter((a) => !a.startsWith("--input-type")) });
+      const worker = new Worker(file, { workerData: setup, ...workerExecArgv() });
       const seen: string[] = [];
       observed?.workers.push(seen);
       running.add(worker);

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { TopLevelSpec } from "vega-lite";
+import { workerExecArgv } from "./threads.js";
 
 type Engines = { vega: typeof import("vega"); compile: typeof import("vega-lite").compile };
 let engines: Promise<Engines> | null = null;
@@ -107,7 +108,7 @@ export interface Renderer {
 export function startRenderer(): Renderer | null {
   const file = renderWorkerFile();
   if (file === null) return null;
-  const worker = new Worker(file, { workerData: { dmmRenderWorker: true } satisfies RenderWork, execArgv: process.execArgv.filter((a) => !a.startsWith("--input-type")) });
+  const worker = new Worker(file, { workerData: { dmmRenderWorker: true } satisfies RenderWork, ...workerExecArgv() });
   const answered = new Promise<string[]>((resolve, reject) => {
     worker.once("message", (answer: RenderAnswer) => {
       void worker.terminate();
