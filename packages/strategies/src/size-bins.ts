@@ -239,7 +239,8 @@ export class SizeBins {
       const i = n >= 0 && heap[n] === block ? n : this.sortedIndex(heap, n + 1, block);
       if (i < 0) this.validateRemove(bin, block);
       if (this.journal.recording) this.journalSorted(bin, heap, i, n);
-      for (let k = i; k < n; k++) heap[k] = heap[k + 1]!;
+      if (n - i > 16) heap.copyWithin(i, i + 1, n + 1);
+      else for (let k = i; k < n; k++) heap[k] = heap[k + 1]!;
       this.removed(bin, n);
       return;
     }
