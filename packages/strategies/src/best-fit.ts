@@ -44,7 +44,6 @@ export class BestFit implements Strategy {
 
   begin(): void {
     this.journal.begin();
-    this.bins.begin();
     this.tree.begin();
   }
 

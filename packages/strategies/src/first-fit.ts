@@ -47,7 +47,6 @@ class FirstFit implements Strategy {
 
   begin(): void {
     this.journal.begin();
-    this.bins.begin();
     this.tree.begin();
     this.savedLargeLowest = this.largeLowest;
     this.savedLowestBeforeFind = this.lowestBeforeFind;

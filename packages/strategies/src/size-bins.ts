@@ -47,8 +47,6 @@ export class SizeBins {
   readonly binCount: number;
   /** Blocks in each bin. */
   readonly counts: Int32Array;
-  /** Blocks in all bins. */
-  total = 0;
   private heaps: Int32Array[];
   /** Each bin's order: 0 sorted, HEAP a min-heap. */
   private readonly modes: Int32Array;
@@ -77,7 +75,6 @@ export class SizeBins {
     this.modes.fill(0);
     this.bitmap.fill(0);
     this.summary.fill(0);
-    this.total = 0;
   }
 
   /** The lowest-addressed block of bin `bin`, or 0. */
@@ -174,7 +171,6 @@ export class SizeBins {
       if (this.bitmap[word] === 0) this.summary[word >>> 5]! |= 1 << (word & 31);
       this.bitmap[word]! |= 1 << (bin & 31);
     }
-    this.total++;
   }
 
   /** A sorted bin of `n` blocks becomes a min-heap: its falling addresses reversed are one; positions written. */
@@ -248,7 +244,6 @@ export class SizeBins {
     const i = w[(block >> 2) + POSITION]!;
     if (this.journal.recording) this.journalRemove(bin, heap, i, n);
     this.counts[bin] = n;
-    this.total--;
     if (i === n) return;
     // Move the last element into the hole, then sift it up or down.
     const last = heap[n]!;
@@ -288,7 +283,6 @@ export class SizeBins {
   /** remove's count and bitmap, for a bin left with `n` blocks. */
   private removed(bin: number, n: number): void {
     this.counts[bin] = n;
-    this.total--;
     if (n === 0) {
       const word = bin >>> 5;
       if ((this.bitmap[word]! &= ~(1 << (bin & 31))) === 0) this.summary[word >>> 5]! &= ~(1 << (word & 31));
@@ -310,21 +304,6 @@ export class SizeBins {
     this.toSorted(bin, heap, n + 1);
     return true;
   }
-
-  /**
-   * The index's part of a two-step call begins (journal.ts): the total is put back on rollback; each insert and
-   * remove logs the array elements and position words it can write, and the bin's count and bitmap word.
-   */
-  begin(): void {
-    this.savedTotal = this.total;
-    this.journal.onRollback(this.restore);
-  }
-
-  /** What begin saved, and the action that puts it back (made once: opening the journal allocates nothing). */
-  private savedTotal = 0;
-  private readonly restore = (): void => {
-    this.total = this.savedTotal;
-  };
 
   private journalBin(bin: number): void {
     this.journal.element(this.counts, bin);
@@ -440,13 +419,12 @@ export class SizeBins {
   }
 
   /**
-   * Every block is in the bin its header size maps to ("block size indexed in wrong list"), each bin is a
-   * min-heap of addresses whose position words point back, the bitmap says which bins are non-empty, and the
-   * counts add up.
+   * Every block is in the bin its header size maps to ("block size indexed in wrong list"), each sorted bin falls
+   * and each heap bin is a min-heap of addresses whose position words point back, and the bitmap and its summary
+   * say which bins and words are non-empty.
    */
   check(): void {
     const w = this.host.words;
-    let total = 0;
     for (let bin = 0; bin < this.binCount; bin++) {
       const heap = this.heaps[bin]!;
       const n = this.counts[bin]!;
@@ -465,13 +443,11 @@ export class SizeBins {
       }
       const bit = (this.bitmap[bin >>> 5]! >>> (bin & 31)) & 1;
       if (bit !== (n > 0 ? 1 : 0)) throw new Error(`bitmap says bin ${bin} is ${bit ? "non-empty" : "empty"}, it holds ${n} blocks`);
-      total += n;
     }
     for (let i = 0; i < this.bitmap.length; i++) {
       const bit = (this.summary[i >>> 5]! >>> (i & 31)) & 1;
       if (bit !== (this.bitmap[i] !== 0 ? 1 : 0)) throw new Error(`the bitmap's summary says word ${i} is ${bit ? "non-zero" : "zero"}, it is ${this.bitmap[i]}`);
     }
-    if (total !== this.total) throw new Error(`the bins hold ${total} blocks but ${this.total} were counted`);
   }
 }
 

@@ -116,7 +116,6 @@ it("a rollback puts the bins back exactly, switches of order included", () => {
       const kept = contents(bins);
       const lowest = BINS.map((b) => bins.lowest(b));
       journal.begin();
-      bins.begin();
       replay(bins, words, model, during, pool, () => {});
       journal.rollback(words);
       bins.check();
@@ -145,7 +144,6 @@ it("a rollback puts back a heap that became sorted, and a sorted bin that became
   const kept = contents(bins);
   const keptWords = words.slice();
   journal.begin();
-  bins.begin();
   for (let i = 0; i < 5; i++) bins.remove(bin, bins.lowest(bin));
   bins.check();
   journal.rollback(words);
@@ -163,7 +161,6 @@ it("a rollback puts back a heap that became sorted, and a sorted bin that became
   const sorted = contents(bins);
   const sortedWords = words.slice();
   journal.begin();
-  bins.begin();
   words[(32 * 5000) >> 2] = bin << 3;
   bins.insert(bin, 32 * 5000);
   words[(32 * 5001) >> 2] = bin << 3;
