@@ -1474,12 +1474,16 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
     this.journals = typeof strategy.begin === "function" && typeof strategy.commit === "function" && typeof strategy.rollback === "function";
   }
 
-  *walk(): IterableIterator<BlockInfo> {
+  /**
+   * Every block, each validated (walkBlocks) before any is given, as an array: not a generator, whose `yield*` made an
+   * iterator result per block besides the block (the heap map's snapshots walk the heap a hundred times a replay).
+   */
+  walk(): BlockInfo[] {
     const blocks: BlockInfo[] = [];
     walkBlocks(this, (block, size, free) => {
       blocks.push({ offset: block, payload: block + HEADER_BYTES, size: size - HEADER_BYTES, free });
     });
-    yield* blocks;
+    return blocks;
   }
 
   stats(): HeapStats {
