@@ -80,8 +80,7 @@ class FirstFit implements Strategy {
     const size = this.host.words[block >> 2]! & ~7;
     if (size < FIRST_FIT_BIN_LIMIT) {
       const bin = size >>> 3;
-      this.bins.insert(bin, block);
-      if (this.bins.lowest(bin) === block) this.lowestOf.set(bin, block);
+      if (this.bins.insert(bin, block)) this.lowestOf.set(bin, block);
     } else {
       // The return of the block the treap's latest removal took out (the heap's undo of a rejected call) restores
       // the treap exactly (its removal log), and the lowest address with it when that block was the lowest.

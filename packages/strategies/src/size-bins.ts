@@ -128,8 +128,10 @@ export class SizeBins {
   /**
    * Adds `block` to bin `bin`: into a sorted bin below the higher addresses (those lower move up one place), into
    * a heap by sifting up (on average O(1) moves for random addresses). The SORTED_MAX + 1st block makes the bin a heap.
+   * Returns whether `block` is now the bin's lowest (first fit's segment tree then changes): so that no caller needs a
+   * lowest() after it.
    */
-  insert(bin: number, block: number): void {
+  insert(bin: number, block: number): boolean {
     const w = this.host.words;
     const n = this.counts[bin]!;
     let heap = this.heaps[bin]!;
@@ -164,7 +166,7 @@ export class SizeBins {
         }
         heap[i] = block;
         this.added(bin, n);
-        return;
+        return i === n;
       }
       this.toHeap(bin, heap, n);
     }
@@ -180,6 +182,7 @@ export class SizeBins {
     heap[i] = block;
     w[(block >> 2) + POSITION] = i;
     this.added(bin, n);
+    return i === 0;
   }
 
   /** insert's count and bitmap, for a bin that held `n` blocks. */

@@ -3,7 +3,7 @@
  * blocks, a min-heap past it, and sorted again once a removal leaves SORTED_MAX / 2. Whatever the way, lowest(bin)
  * is the bin's lowest address ("ties: lowest address"), a block can be removed from anywhere, check() passes, and
  * the journal's rollback (the heap's two-step calls) puts a bin back exactly, switches of order included, and every
- * word it wrote inside the blocks (a heap's position words). Checked
+ * word it wrote inside the blocks (a heap's position words); insert says whether the block became the lowest. Checked
  * against a model (a set per bin) over random inserts, removals of the lowest and of any block, with counts that
  * cross both thresholds.
  */
@@ -37,7 +37,9 @@ function replay(bins: SizeBins, words: Int32Array, model: Map<number, Set<number
     const block = pool.pop();
     if (block === undefined) return;
     words[block >> 2] = bin << 3; // the header's size: what check() compares with the bin
-    bins.insert(bin, block);
+    const lowestBefore = Math.min(...model.get(bin)!);
+    // insert says whether the block became the bin's lowest (first fit updates its segment tree by it)
+    expect(bins.insert(bin, block)).toBe(block < lowestBefore);
     model.get(bin)!.add(block);
   };
   for (let i = 0; i < r.grow; i++) {
