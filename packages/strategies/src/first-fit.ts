@@ -94,9 +94,8 @@ class FirstFit implements Strategy {
     const size = this.host.words[block >> 2]! & ~7;
     if (size < FIRST_FIT_BIN_LIMIT) {
       const bin = size >>> 3;
-      const wasLowest = this.bins.lowest(bin) === block;
-      this.bins.remove(bin, block);
-      if (wasLowest) this.lowestOf.set(bin, this.bins.lowest(bin));
+      const lowest = this.bins.remove(bin, block);
+      if (lowest >= 0) this.lowestOf.set(bin, lowest);
     } else {
       this.tree.remove(block);
       if (block === this.largeLowest) {

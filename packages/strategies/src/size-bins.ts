@@ -236,21 +236,23 @@ export class SizeBins {
   /**
    * Takes `block` out of bin `bin`; a CORRUPTION HeapError if the bin does not hold it (a sorted bin's search does
    * not find it, a heap's position word does not lead to it). A heap that this leaves at SORTED_MAX / 2 or fewer
-   * becomes sorted first.
+   * becomes sorted first. Returns the bin's new lowest block (0: the bin is now empty) when `block` was its lowest,
+   * else -1 (first fit's segment tree changes only in the first case): so that no caller needs lowest() around it.
    */
-  remove(bin: number, block: number): void {
+  remove(bin: number, block: number): number {
     const n = this.counts[bin]! - 1;
     // malloc's removal, outside a two-step call: a sorted bin's lowest block, its last element. Kept this small so
     // that TurboFan inlines it into the heap's take (a call and its frame were ~60 of the ~125 instructions it cost).
-    if (n >= 0 && this.modes[bin] === 0 && this.heaps[bin]![n] === block && !this.journal.recording) {
+    const heap = this.heaps[bin]!;
+    if (n >= 0 && this.modes[bin] === 0 && heap[n] === block && !this.journal.recording) {
       this.removed(bin, n);
-      return;
+      return n > 0 ? heap[n - 1]! : 0;
     }
-    this.removeAny(bin, block, n);
+    return this.removeAny(bin, block, n);
   }
 
   /** remove's general case: a block anywhere in a sorted bin, any block of a heap bin, or while the journal records. */
-  private removeAny(bin: number, block: number, n: number): void {
+  private removeAny(bin: number, block: number, n: number): number {
     const heap = this.heaps[bin]!;
     if (this.modes[bin] === 0 || this.heapToSorted(bin, heap, n, block)) {
       // The lowest block (malloc's) is the last: no search, nothing moves.
@@ -260,13 +262,14 @@ export class SizeBins {
       if (n - i > SHORT_MOVES) heap.copyWithin(i, i + 1, n + 1);
       else for (let k = i; k < n; k++) heap[k] = heap[k + 1]!;
       this.removed(bin, n);
-      return;
+      return i < n ? -1 : n > 0 ? heap[n - 1]! : 0;
     }
     const w = this.host.words;
     const i = w[(block >> 2) + POSITION]!;
     if (this.journal.recording) this.journalRemove(bin, heap, i, n);
     this.counts[bin] = n;
-    if (i === n) return;
+    // (A heap bin keeps more than SORTED_MAX / 2 blocks: n > 0, and the last element is not the root.)
+    if (i === n) return -1;
     // Move the last element into the hole, then sift it up or down.
     const last = heap[n]!;
     let j = i;
@@ -300,6 +303,7 @@ export class SizeBins {
     }
     heap[j] = last;
     w[(last >> 2) + POSITION] = j;
+    return i === 0 ? heap[0]! : -1;
   }
 
   /** remove's count and bitmap, for a bin left with `n` blocks. */

@@ -3,7 +3,8 @@
  * blocks, a min-heap past it, and sorted again once a removal leaves SORTED_MAX / 2. Whatever the way, lowest(bin)
  * is the bin's lowest address ("ties: lowest address"), a block can be removed from anywhere, check() passes, and
  * the journal's rollback (the heap's two-step calls) puts a bin back exactly, switches of order included, and every
- * word it wrote inside the blocks (a heap's position words); insert says whether the block became the lowest. Checked
+ * word it wrote inside the blocks (a heap's position words); insert says whether the block became the lowest
+ * and remove which block is the lowest after it when it took the lowest. Checked
  * against a model (a set per bin) over random inserts, removals of the lowest and of any block, with counts that
  * cross both thresholds.
  */
@@ -51,8 +52,10 @@ function replay(bins: SizeBins, words: Int32Array, model: Map<number, Set<number
     if (kind === "insert" || held.length === 0) insert(bin);
     else {
       const block = kind === "lowest" ? Math.min(...held) : held[pick % held.length]!;
-      bins.remove(bin, block);
+      const lowest = bins.remove(bin, block);
       model.get(bin)!.delete(block);
+      // remove gives the bin's new lowest (0: empty) when the block was its lowest, else -1 (first fit's segment tree)
+      expect(lowest).toBe(block === Math.min(...held) ? (held.length === 1 ? 0 : Math.min(...model.get(bin)!)) : -1);
     }
     each();
   }
