@@ -798,7 +798,7 @@ class BoundaryTagHeap implements Heap, StrategyHost, BlockSpace {
    * does not (a list pushes it back at its head, a bin's heap array may put it at another place), so no list or bin
    * removal may precede a rejection: the larger neighbour goes first, since a strategy keeps its smaller blocks in
    * lists or bins and its larger ones in trees (every registry strategy does: segregated fit's small bins below
-   * 4 KiB, best fit's bins below 16 KiB, first fit's below 4 KiB). A list's or a bin's removal then comes last and leaves the
+   * 4 KiB, best fit's bins below 16 KiB; first fit's index follows no link and is a function of its blocks). A list's or a bin's removal then comes last and leaves the
    * trees the vetting before it passed alone, and a second removal in a list, vetted before the first (vetFree),
    * still passes after it (an unlink leaves the other nodes' links consistent): neither can reject the call. No JS
    * object and no journal: the rejected path costs the return of tree blocks, the accepted one at most a vetting.

@@ -3,8 +3,7 @@ import { AddressTree } from "./address-tree.js";
 import { JournaledStrategy } from "./journaled-strategy.js";
 
 /**
- * A policy that indexes every free block in the address-ordered treap with subtree maxima (next fit; first fit
- * keeps only its large blocks there, first-fit.ts) and differs only in where the search starts: everything but
+ * A policy that indexes every free block in the address-ordered treap with subtree maxima (next fit) and differs only in where the search starts: everything but
  * `find` (the binding and the journal: journaled-strategy.ts).
  */
 export abstract class AddressTreeStrategy extends JournaledStrategy<AddressTree> implements Strategy {

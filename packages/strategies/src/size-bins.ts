@@ -1,5 +1,5 @@
 /**
- * Exact-size bins for small free blocks, in front of best fit's and first fit's trees. One bin per block size
+ * Exact-size bins for small free blocks, in front of best fit's tree. One bin per block size
  * below `limit` (8 bytes apart: bin = size >>> 3; 24 B -> 3, 1000 B -> 125), and a bitmap of non-empty bins.
  * Every block of a bin has the same size, so the only order left to keep is "ties: lowest address". Each bin is
  * an array of block addresses of its own, in one of two orders:
@@ -33,7 +33,6 @@ import { HeapError, type StrategyHost } from "@dmm/core";
 import { Journal } from "./journal.js";
 
 const POSITION = 2; // word offset inside a block: header (0), requested (1), then link word 0
-const NONE = 0x7fffffff; // "no block" in a lowest-address query (every block offset is below 2^30)
 /** Every bin's array before its first block: shared, never written (insert replaces it by a real one). */
 const EMPTY = new Int32Array(0);
 /** Blocks a bin holds as a sorted array; past this it is a min-heap, until a removal leaves SORTED_MAX / 2. */
@@ -128,7 +127,7 @@ export class SizeBins {
   /**
    * Adds `block` to bin `bin`: into a sorted bin below the higher addresses (those lower move up one place), into
    * a heap by sifting up (on average O(1) moves for random addresses). The SORTED_MAX + 1st block makes the bin a heap.
-   * Returns whether `block` is now the bin's lowest (first fit's segment tree then changes): so that no caller needs a
+   * Returns whether `block` is now the bin's lowest (for a caller that keeps each bin's lowest address): so that no caller needs a
    * lowest() after it.
    */
   insert(bin: number, block: number): boolean {
@@ -237,7 +236,7 @@ export class SizeBins {
    * Takes `block` out of bin `bin`; a CORRUPTION HeapError if the bin does not hold it (a sorted bin's search does
    * not find it, a heap's position word does not lead to it). A heap that this leaves at SORTED_MAX / 2 or fewer
    * becomes sorted first. Returns the bin's new lowest block (0: the bin is now empty) when `block` was its lowest,
-   * else -1 (first fit's segment tree changes only in the first case): so that no caller needs lowest() around it.
+   * else -1 (a caller that keeps each bin's lowest address updates it only in the first case): so that no caller needs lowest() around it.
    */
   remove(bin: number, block: number): number {
     const n = this.counts[bin]! - 1;
@@ -473,72 +472,6 @@ export class SizeBins {
     for (let i = 0; i < this.bitmap.length; i++) {
       const bit = (this.summary[i >>> 5]! >>> (i & 31)) & 1;
       if (bit !== (this.bitmap[i] !== 0 ? 1 : 0)) throw new Error(`the bitmap's summary says word ${i} is ${bit ? "non-zero" : "zero"}, it is ${this.bitmap[i]}`);
-    }
-  }
-}
-
-/**
- * The lowest address over a range of bins, for first fit: a segment tree of each bin's lowest address (leaf
- * `size + bin`; node k holds the minimum of nodes 2k and 2k + 1; an empty bin is NONE), so "the lowest block in
- * bins >= b" is O(log bins) reads of one small array and a bin whose lowest block changed is O(log bins) writes.
- */
-export class LowestOfBins {
-  private readonly size: number;
-  private readonly tree: Int32Array;
-  /** The strategy's undo journal for the heap's two-step calls (journal.ts). */
-  private readonly journal: Journal;
-
-  constructor(bins: number, journal = new Journal()) {
-    this.journal = journal;
-    let size = 1;
-    while (size < bins) size <<= 1;
-    this.size = size;
-    this.tree = new Int32Array(2 * size).fill(NONE);
-  }
-
-  clear(): void {
-    this.tree.fill(NONE);
-  }
-
-  /** Bin `bin`'s lowest address is now `block` (0: the bin is empty). */
-  set(bin: number, block: number): void {
-    const t = this.tree;
-    let k = this.size + bin;
-    if (this.journal.recording) for (let u = k; u >= 1; u >>= 1) this.journal.element(t, u);
-    let v = block === 0 ? NONE : block;
-    t[k] = v;
-    while (k > 1) {
-      const sibling = t[k ^ 1]!;
-      if (sibling < v) v = sibling;
-      k >>= 1;
-      if (t[k] === v) return;
-      t[k] = v;
-    }
-  }
-
-  /** The lowest address in bins `bin` .. the last, or 0. */
-  lowestFrom(bin: number): number {
-    const t = this.tree;
-    let best = NONE;
-    // The standard bottom-up range query for [bin, size): only left edges can cut the range.
-    for (let l = this.size + bin, r = 2 * this.size; l < r; l >>= 1, r >>= 1) {
-      if (l & 1) {
-        const v = t[l++]!;
-        if (v < best) best = v;
-      }
-    }
-    return best === NONE ? 0 : best;
-  }
-
-  /** Every leaf holds its bin's lowest address (`lowest(bin)`) and every node the minimum of its children. */
-  check(lowest: (bin: number) => number, bins: number): void {
-    const t = this.tree;
-    for (let bin = 0; bin < this.size; bin++) {
-      const want = bin < bins ? lowest(bin) : 0;
-      if (t[this.size + bin] !== (want === 0 ? NONE : want)) throw new Error(`bin ${bin}'s lowest address is recorded as ${t[this.size + bin]}, it is ${want}`);
-    }
-    for (let k = this.size - 1; k >= 1; k--) {
-      if (t[k] !== Math.min(t[2 * k]!, t[2 * k + 1]!)) throw new Error(`node ${k} of the bins' lowest-address tree is not the minimum of its children`);
     }
   }
 }

@@ -4,8 +4,9 @@
  * placements and their search costs are those of a twin heap that never saw the call. Before Strategy.unfind, two
  * policies kept the rejected search: next fit's rover stayed on the block it had found, so the next small request
  * went there instead of to the remainder the rover was on; opposite-ends fit's running mean took in the rejected
- * request's size, so the next request counted as small and was carved from its block's other end; first fit kept
- * the lowest large block its search had looked up, so the next search cost less than the twin's. Every registry
+ * request's size, so the next request counted as small and was carved from its block's other end; first fit (when it
+ * cached its lowest large block) kept the block its search had looked up, so the next search cost less than the
+ * twin's; its index now keeps nothing a search changes, and the case stays as a guard. Every registry
  * strategy runs both heaps (the property in rejected-second-step-leaves-heap-unchanged-property.test.ts throws
  * random heaps and faults at every strategy call at the same rule).
  *
@@ -34,10 +35,9 @@ const CASES: Case[] = [
   // A fresh 8 KiB arena. Requests of 100 keep the mean at 108; the rejected 2000 would lift it to ~227, making the next
   // 150 small (carved from the high end) instead of large (from the low end).
   { what: "opposite-ends fit's running mean", heap: (s) => createHeap({ size: 8192, strategy: s }), before: [100, 100, 100], rejected: 2000, after: [150, 150, 40] },
-  // Holes of 8192, 8192 and 48 bytes: the 8184 takes the first whole, which leaves first fit's cache of its lowest
-  // large block unknown; the rejected 40's search finds it again (the second hole, below the small one), and the
-  // next 40's search must pay for finding it as the twin's does.
-  { what: "first fit's cache of its lowest large block", heap: (s) => heapWithHoles(s, [8192, 8192, 48]).heap, before: [8184], rejected: 40, after: [40, 40] },
+  // Holes of 8192, 8192 and 48 bytes: the 8184 takes the first whole; the rejected 40's search finds the second
+  // hole, below the small one, and the next 40's search must cost what the twin's does.
+  { what: "first fit's search", heap: (s) => heapWithHoles(s, [8192, 8192, 48]).heap, before: [8184], rejected: 40, after: [40, 40] },
 ];
 
 describe.each(CASES.map((c) => [c.what, c] as const))("%s", (_, c) => {

@@ -1,16 +1,17 @@
 /**
  * A free that merges with both neighbours takes them out of the index, then vets the merged block's insert
  * against the index as the removals left it. When one neighbour sits in a list or a bin (segregated fit's small
- * bins, best fit's and first fit's exact-size bins) and the other in a tree, the tree's removal can bring damage
+ * bins, best fit's exact-size bins) and the other in a tree, the tree's removal can bring damage
  * onto the merged block's path: here the removed tree node's left link was forged to name another free block, which
  * the removal's own checks accept (a free block, smaller) and which the merge puts in the node's place, where the
  * vetting then meets it (a walk longer than the tree). The free is rejected; it must leave every byte of the heap
  * and the strategy's own arrays as they were. Putting the neighbours back through insert did not: the tree came
  * back word for word (its removal log), but the small neighbour was pushed back at its list's head (segregated
- * fit) or at another place of its bin's array (best fit, first fit, opposite-ends fit, whose index is best fit's).
+ * fit) or at another place of its bin's array (best fit, opposite-ends fit, whose index is best fit's; first fit's was
+ * bins and a treap too, until its index became a bitmap and a tree of maxima beside the heap, which follows no link).
  * The heap now takes the larger neighbour (a tree's) out first and vets the merged block's insert after each
  * removal (core heap.ts removeNeighbours), so no list's or bin's removal precedes a rejection; with the old order
- * (the block above first) all four fail.
+ * (the block above first) all three fail.
  *
  * The heap (64 KiB, immediate coalescing), in address order: [pad] lo u X u P F N u c1 u c2 u rest, every u used,
  * lo, N, c1, c2 small blocks of one size, X and P large blocks of one tree with X above P in it; all but the u's,
@@ -47,7 +48,6 @@ const SHAPES: Shape[] = [
   { name: "segregated-fit", pad: 0, x: 5200, p: 5260, small: 32, frees: ["X", "P", "lo", "N", "c1", "c2"], target: "c2" },
   // Best fit's X and P above its bins (BEST_FIT_BIN_LIMIT, 16 KiB), in its tree.
   { name: "best-fit", pad: 0, x: 20480, p: 20688, small: 32, frees: ["X", "P", "lo", "c1", "N", "c2"], target: "lo" },
-  { name: "first-fit", pad: 48, x: 8192, p: 8400, small: 32, frees: ["X", "P", "lo", "c1", "N", "c2"], target: "lo" },
   { name: "opposite-ends-fit", pad: 0, x: 20480, p: 20688, small: 32, frees: ["X", "P", "lo", "c1", "N", "c2"], target: "lo", layout: "best-fit" },
 ];
 

@@ -19,7 +19,7 @@
  * after each, laid out before the steps and out of their reach; after them the large one and both small ones are
  * freed (the second small one last: the first is then not its list's head). With the heap's old order of removals
  * (the block above first, then the one below, core heap.ts removeNeighbours and vetFree) it fails in 3 runs of 3,
- * for segregated fit (a small bin's block pushed back at its list's head); best fit's and first fit's bins (min-heaps
+ * for segregated fit (a small bin's block pushed back at its list's head); best fit's bins (min-heaps
  * by address) come back in the same order from so few blocks: rejected-merging-free-keeps-the-index-exactly.test.ts
  * holds them.
  *
@@ -36,7 +36,6 @@ import { blockSize, createHeap, type Heap, HeapError, type Strategy, type Strate
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BEST_FIT_BIN_LIMIT } from "../src/best-fit.js";
-import { FIRST_FIT_BIN_LIMIT } from "../src/first-fit.js";
 import { SMALL_BIN_LIMIT } from "../src/segregated-fit.js";
 import { strategies } from "../src/index.js";
 import { apply, type Live, type Step, step } from "./support/damage.js";
@@ -194,7 +193,7 @@ function newFault(at: number, inTree: ((size: number) => boolean) | null): Fault
 
 /** Which blocks each registry strategy keeps in a tree (the rest in lists or bins), by block size. */
 const IN_TREE: Record<string, (size: number) => boolean> = {
-  "first-fit": (size) => size >= FIRST_FIT_BIN_LIMIT,
+  "first-fit": () => false,
   "next-fit": () => true,
   "best-fit": (size) => size >= BEST_FIT_BIN_LIMIT,
   "worst-fit": (size) => size >= BEST_FIT_BIN_LIMIT,

@@ -1,12 +1,12 @@
 /**
- * Best fit and first fit keep small free blocks in exact-size bins. A bin of more than SORTED_MAX blocks is a
+ * Best fit keeps small free blocks in exact-size bins. A bin of more than SORTED_MAX blocks is a
  * min-heap, and each of its blocks stores its position in it (link word 0, the first payload word); removing the
  * block follows that word. A buffer overflow that overwrites it must be reported as CORRUPTION — never followed
  * into another block's slot, never a RangeError — and the rejected free changes nothing that check() would not
  * already report. A smaller bin is a sorted array that reads no word of its blocks: there is nothing to smash.
  */
 import { createHeap, HeapError, type Strategy } from "@dmm/core";
-import { bestFit, firstFit } from "@dmm/strategies";
+import { bestFit } from "@dmm/strategies";
 import { describe, expect, it } from "vitest";
 import { SORTED_MAX } from "../src/size-bins.js";
 
@@ -26,7 +26,6 @@ function binOf(create: () => Strategy, count: number, freed: number) {
 
 describe.each([
   ["best-fit", bestFit],
-  ["first-fit", firstFit],
 ] as Array<[string, () => Strategy]>)("%s", (_name, create) => {
   it.each([1, -1, 1 << 20, 0x7fffffff])("rejects a free that would follow a smashed bin position (%i)", (smashed) => {
     // A bin past SORTED_MAX blocks (a heap). The victim is one of them: the free of the guard above it merges it

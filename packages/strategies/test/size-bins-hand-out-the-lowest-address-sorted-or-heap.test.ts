@@ -39,7 +39,7 @@ function replay(bins: SizeBins, words: Int32Array, model: Map<number, Set<number
     if (block === undefined) return;
     words[block >> 2] = bin << 3; // the header's size: what check() compares with the bin
     const lowestBefore = Math.min(...model.get(bin)!);
-    // insert says whether the block became the bin's lowest (first fit updates its segment tree by it)
+    // insert says whether the block became the bin's lowest (a caller that keeps each bin's lowest address updates it by that)
     expect(bins.insert(bin, block)).toBe(block < lowestBefore);
     model.get(bin)!.add(block);
   };
@@ -54,7 +54,7 @@ function replay(bins: SizeBins, words: Int32Array, model: Map<number, Set<number
       const block = kind === "lowest" ? Math.min(...held) : held[pick % held.length]!;
       const lowest = bins.remove(bin, block);
       model.get(bin)!.delete(block);
-      // remove gives the bin's new lowest (0: empty) when the block was its lowest, else -1 (first fit's segment tree)
+      // remove gives the bin's new lowest (0: empty) when the block was its lowest, else -1 (for a caller that keeps each bin's lowest address)
       expect(lowest).toBe(block === Math.min(...held) ? (held.length === 1 ? 0 : Math.min(...model.get(bin)!)) : -1);
     }
     each();

@@ -1,5 +1,5 @@
 /**
- * SizeBins (best fit's and first fit's exact-size bins) finds the lowest non-empty bin at or above a size through
+ * SizeBins (best fit's exact-size bins) finds the lowest non-empty bin at or above a size through
  * a bitmap of bins and a summary bit per bitmap word (best fit's 2048 bins: 64 bitmap words, a summary of 2), so
  * a search past thousands of empty bins reads a few words. The summary must follow every bin that fills or
  * empties: a stale set bit would send the search to an empty word, a stale clear one past a non-empty bin.
