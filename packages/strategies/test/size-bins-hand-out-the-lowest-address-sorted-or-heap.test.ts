@@ -180,3 +180,22 @@ it("a rollback puts back a heap that became sorted, and a sorted bin that became
   expect(words).toEqual(sortedWords);
   expect(bins.lowest(bin)).toBe(sorted[0]);
 });
+
+it("a sorted bin whose array a heap had grown still becomes a heap at SORTED_MAX + 1 blocks", () => {
+  // insert's fast path (a sorted bin with room in its array) must not fill a bin past SORTED_MAX: an array that
+  // grew while the bin was a heap has room past it once the bin is sorted again.
+  const { bins, words } = binsWithHost();
+  const bin = BINS[0]!;
+  const add = (block: number): void => {
+    words[block >> 2] = bin << 3;
+    bins.insert(bin, block);
+  };
+  for (let i = 0; i < SORTED_MAX + 5; i++) add(32 * 5000 + i * 32); // a heap (its array: 2 * SORTED_MAX long)
+  while (bins.counts[bin]! > SORTED_MAX / 2) bins.remove(bin, bins.lowest(bin)); // sorted again, the array kept
+  // Each block below all the others: the place the fast path serves (at the end, nothing moves).
+  for (let block = 32 * 4999; bins.counts[bin]! <= SORTED_MAX; block -= 32) {
+    add(block);
+    expect(bins.lowest(bin)).toBe(block);
+    bins.check(); // a sorted bin of SORTED_MAX + 1 blocks would be "bin 3 holds 257 blocks as a sorted array"
+  }
+});
