@@ -57,6 +57,11 @@ export function heapMapRecorder(ops: number): { snapshot: { every: number; take(
           const end = block.payload + block.size;
           if (end > extent) extent = end;
           if (!block.free) {
+            // A used block right after the last one extends its range (runs of used blocks are most of a heap).
+            if (length > firsts[firsts.length - 1]! && ranges[length - 1] === block.offset) {
+              ranges[length - 1] = end;
+              continue;
+            }
             if (length + 2 > ranges.length) {
               const grown = new Float64Array(2 * ranges.length);
               grown.set(ranges);

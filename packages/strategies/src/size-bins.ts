@@ -69,8 +69,11 @@ export class SizeBins {
     this.modes = new Int32Array(this.binCount);
     this.bitmap = new Int32Array((this.binCount + 31) >>> 5);
     this.summary = new Int32Array((this.bitmap.length + 31) >>> 5);
-    // Made as bins are first used: a heap of small blocks touches a few dozen of the thousands of bins.
-    this.heaps = Array.from({ length: this.binCount }, () => EMPTY);
+    // Made as bins are first used: a heap of small blocks touches a few dozen of the thousands of bins. Pushed one by
+    // one (a packed array, 12 us for 2048 bins): Array.from({ length }, fn) took 150 us, and the report makes a heap
+    // per replay (0.45 s of a quick run's CPU).
+    this.heaps = [];
+    for (let bin = 0; bin < this.binCount; bin++) this.heaps.push(EMPTY);
   }
 
   attach(host: StrategyHost): void {
