@@ -104,13 +104,12 @@ class FirstFit implements Strategy {
     const largest = this.chunkMax(chunk);
     if (max[i] === largest) return;
     max[i] = largest;
-    // Up while a node's value changes: the larger of its two children.
-    for (i >>>= 1; i !== 0; i >>>= 1) {
-      const l = max[2 * i]!;
-      const r = max[2 * i + 1]!;
-      const m = l > r ? l : r;
-      if (max[i] === m) return;
-      max[i] = m;
+    // Up while a node's value changes: the larger of its two children, the one just written (m) and its sibling.
+    for (let m = largest; i > 1; i >>>= 1) {
+      const sibling = max[i ^ 1]!;
+      if (sibling > m) m = sibling;
+      if (max[i >>> 1] === m) return;
+      max[i >>> 1] = m;
     }
   }
 
