@@ -87,6 +87,10 @@ export class BestFit implements Strategy {
       }
     }
     const tree = this.tree;
+    if (tree.counts[0] === 0) {
+      this.examined = 1;
+      return 0;
+    }
     tree.examined = 0;
     const block = tree.lowerBound(0, size);
     this.examined = 1 + tree.examined;
