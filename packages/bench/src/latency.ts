@@ -222,15 +222,18 @@ export function timeEachOp(trace: Trace, allocator: Allocator, maxTimedOps = Num
     const timed = i === nextTimed;
     if (timed) nextTimed = ++next < timedOps.length ? timedOps[next]! : -1;
     if (k === OP_FREE) {
+      // An int32 pointer is passed as one, as runTrace does: a double argument is boxed, a heap number allocated per
+      // call, here inside the timing. Two call sites, so that each passes its own representation.
       const p = pointers[id]!;
+      const small = p | 0;
       if (timed) {
         const t0 = process.hrtime.bigint();
-        allocator.free(p);
+        if (small === p) allocator.free(small);
+        else allocator.free(p);
         const t1 = process.hrtime.bigint();
         freeNs[frees++] = Math.max(0, Number(t1 - t0) - overhead);
-      } else {
-        allocator.free(p);
-      }
+      } else if (small === p) allocator.free(small);
+      else allocator.free(p);
       pointers[id] = 0;
     } else if (k === OP_MALLOC || k === OP_CALLOC) {
       const size = sizes[i]!;
@@ -248,14 +251,15 @@ export function timeEachOp(trace: Trace, allocator: Allocator, maxTimedOps = Num
     } else {
       const size = sizes[i]!;
       const old = pointers[id]!;
+      const small = old | 0;
       let p: number;
       if (timed) {
         const t0 = process.hrtime.bigint();
-        p = allocator.realloc(old, size);
+        p = small === old ? allocator.realloc(small, size) : allocator.realloc(old, size);
         const t1 = process.hrtime.bigint();
         reallocNs[reallocs++] = Math.max(0, Number(t1 - t0) - overhead);
       } else {
-        p = allocator.realloc(old, size);
+        p = small === old ? allocator.realloc(small, size) : allocator.realloc(old, size);
       }
       if (p !== 0 || size === 0) pointers[id] = p;
     }
