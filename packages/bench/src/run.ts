@@ -11,10 +11,12 @@ import type { Trace } from "@dmm/workloads";
  * free(NULL) (a no-op) and its realloc a malloc. Returns the number of requests that returned NULL.
  * `pointers` is the id → pointer table (pass one to reuse it across runs; it is zeroed first).
  *
- * What it costs beside the calls, in callgrind's instructions per op on the 2M-op mixed trace (buddy's bare loop in
- * bench/bare-loop.ts: 476): 522 as first written, 490 now. A pointer read from the Float64Array is passed as an int32
- * when it is one (every pointer of a heap below 2^31 bytes): a double argument to a call that is not inlined is
- * boxed, a heap number allocated per free. One that is not an int32 (a plugin's above 2^31) is passed as it is.
+ * What it costs, in callgrind's instructions per op of one replay of the 200k-op mixed trace on buddy (its bare loop
+ * in bench/bare-loop.ts: 476): 522 as first written, 488 now. A pointer read from the Float64Array is passed as an
+ * int32 when it is one (every pointer of a heap below 2^31 bytes): a double argument to a call that is not inlined
+ * is boxed, a heap number allocated per free. One that is not an int32 (a plugin's above 2^31) is passed as it is.
+ * The test is written out at each call site (here and in timeEachOp): a helper returning either would hand the call
+ * a double again.
  */
 export function runTrace(trace: Trace, allocator: Allocator, pointers: Float64Array = new Float64Array(trace.idCount)): number {
   const { kind, id: ids, size: sizes, count: counts } = trace.columns;
