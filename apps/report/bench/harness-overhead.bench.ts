@@ -5,7 +5,8 @@
  * `@dmm/bench`'s speed benchmark replays the same trace with its bare loop in a fresh process per allocator
  * (`speed.bench.js --child`, `replayBare`). Both figures are wall-clock ns/op means (the report's over its tinybench
  * samples, the bare loop's over its timed replays), so on a loaded machine both count waiting for a core alike.
- * Prints min / median / max of each and of their ratio. A benchmark, not a test.
+ * The report's side runs under the flags `dmm bench` times under (timing-flags.ts): this script starts itself again
+ * with them. Prints min / median / max of each and of their ratio. A benchmark, not a test.
  *
  *   pnpm --filter @dmm/report bench:harness [rounds] [ops]
  */
@@ -14,8 +15,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { generate, writeTrace } from "@dmm/workloads";
 import { runBench } from "../src/run.js";
+import { relaunchForTiming } from "../src/timing-flags.js";
+
+const relaunched = await relaunchForTiming(process.argv.slice(2), fileURLToPath(import.meta.url));
+if (relaunched !== null) process.exit(relaunched);
 
 const rounds = Number(process.argv[2] ?? 3);
 const ops = Number(process.argv[3] ?? 2_000_000);

@@ -22,6 +22,7 @@ import { chartsAhead, mergeRuns, prepareOutput, readResults, writeFolder, writeO
 import { RecordError, recordCommand } from "./record.js";
 import { runBench } from "./run.js";
 import { summaryTable } from "./summary.js";
+import { relaunchForTiming } from "./timing-flags.js";
 import { QUICK_OPS } from "./workloads.js";
 
 /** Where the command reads and writes, so tests can run it in-process. */
@@ -329,7 +330,10 @@ if (isMain()) {
     if (error.code === "EPIPE") process.exit(0);
     throw error;
   });
-  void main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then((code) => {
-    process.exitCode = code;
-  });
+  const args = process.argv.slice(2);
+  void relaunchForTiming(args, process.argv[1]!)
+    .then((code) => code ?? main(args, { stdout: process.stdout, stderr: process.stderr }))
+    .then((code) => {
+      process.exitCode = code;
+    });
 }

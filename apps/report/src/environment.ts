@@ -1,6 +1,7 @@
 /** The machine and the command, printed in the report so a reader can reproduce it. */
 import { execFileSync } from "node:child_process";
 import { cpus, platform, release } from "node:os";
+import { TIMING_V8_FLAGS } from "./timing-flags.js";
 import type { Environment } from "./types.js";
 
 function gitCommit(): string {
@@ -23,5 +24,6 @@ export function environment(command: string): Environment {
     date: new Date().toISOString(),
     commit: gitCommit(),
     command,
+    timingFlags: TIMING_V8_FLAGS.filter((flag) => process.execArgv.includes(flag)),
   };
 }

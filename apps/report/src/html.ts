@@ -223,7 +223,7 @@ ${heapMaps}
 <pre>${escape(env.command)}</pre>
 <h3>Environment</h3>
 <table>
-<tr><th>Node</th><td>${escape(env.node)}</td></tr>
+<tr><th>Node</th><td>${escape(env.node)}${env.timingFlags?.length ? ` ${escape(env.timingFlags.join(" "))}` : ""}</td></tr>
 <tr><th>CPU</th><td>${escape(env.cpu)} × ${env.cores}</td></tr>
 <tr><th>platform</th><td>${escape(env.platform)}</td></tr>
 <tr><th>date</th><td>${escape(env.date)}</td></tr>

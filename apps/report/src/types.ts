@@ -142,6 +142,11 @@ export interface Environment {
   date: string;
   commit: string;
   command: string;
+  /**
+   * The timing flags (timing-flags.ts) the run's node had: all of them for `dmm bench`, unless its node refused them;
+   * a run from code has its own process's. Absent in results written before they were recorded.
+   */
+  timingFlags?: string[];
 }
 
 /** The adaptive adversary (Robson's construction) played against one allocator. */
