@@ -61,7 +61,7 @@ it("a node that refuses a flag runs the command itself, saying so", async () => 
 });
 
 it.runIf(process.platform === "linux")("SIGTERM to the command ends the relaunched run too", async () => {
-  const { dir, manifest } = tinyWorkspace(200_000);
+  const { dir, manifest } = tinyWorkspace(400_000);
   const out = join(mkdtempSync(join(tmpdir(), "dmm-flags-")), `report-${process.pid}-${Date.now()}`);
   const parent = spawn(process.execPath, [CLI, "bench", "--manifest", manifest, "--no-progress", "--out", out], { cwd: dir, stdio: "ignore" });
   const relaunched = () =>
@@ -80,11 +80,22 @@ it.runIf(process.platform === "linux")("SIGTERM to the command ends the relaunch
     await new Promise((r) => setTimeout(r, 50));
     child = relaunched();
   }
-  expect(child).toHaveLength(1);
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => parent.once("exit", (_code, signal) => resolve(signal)));
-  parent.kill("SIGTERM");
-  expect(await exited).toBe("SIGTERM");
-  // The run would go on for seconds more: it has to be the signal that ends it.
-  for (let waited = 0; existsSync(`/proc/${child[0]}`) && waited < 3000; waited += 50) await new Promise((r) => setTimeout(r, 50));
-  expect(existsSync(`/proc/${child[0]}`)).toBe(false);
+  try {
+    expect(child).toHaveLength(1);
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => parent.once("exit", (_code, signal) => resolve(signal)));
+    parent.kill("SIGTERM");
+    expect(await exited).toBe("SIGTERM");
+    // The run would go on for many seconds more: it has to be the signal that ends it.
+    for (let waited = 0; existsSync(`/proc/${child[0]}`) && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(`/proc/${child[0]}`)).toBe(false);
+  } finally {
+    parent.kill("SIGKILL");
+    for (const pid of child) {
+      try {
+        process.kill(Number(pid), "SIGKILL");
+      } catch {
+        // gone already
+      }
+    }
+  }
 }, 60_000);
