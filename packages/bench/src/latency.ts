@@ -6,6 +6,7 @@ import type { Allocator } from "@dmm/core";
 import { OP_CALLOC, OP_FREE, OP_MALLOC, Random, type Trace } from "@dmm/workloads";
 import { Bench } from "tinybench";
 import { ReplayError } from "./api.js";
+import { type CenterInterval, centerInterval } from "./intervals.js";
 import { runTrace } from "./run.js";
 
 export interface LatencyOptions {
@@ -38,45 +39,6 @@ export interface LatencyOptions {
   remeasureBudget?: number;
 }
 
-/** A mean and its 95% confidence interval (Student's t), from repeated samples. */
-export interface MeanInterval {
-  mean: number;
-  low: number;
-  high: number;
-  /** Half-width of the interval in percent of the mean (Infinity for a zero mean, 0 for one sample). */
-  rme: number;
-  samples: number;
-}
-
-/**
- * Two-sided 95% critical value of Student's t with `df` degrees of freedom: exact table to 30, then the
- * Cornish-Fisher expansion around z = 1.96 (error < 0.001 beyond 30).
- */
-export function tCritical95(df: number): number {
-  const table = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
-  if (df < 1) return Number.POSITIVE_INFINITY;
-  if (df <= 30) return table[Math.floor(df) - 1]!;
-  const z = 1.959964;
-  return z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df * df);
-}
-
-/**
- * The mean of `samples` and its 95% confidence interval, mean ± t(n − 1) · s / √n. One sample gives a
- * zero-width interval (nothing to estimate the spread from): callers that need one should take two or more.
- */
-export function meanInterval(samples: ArrayLike<number>): MeanInterval {
-  const n = samples.length;
-  if (n === 0) return { mean: 0, low: 0, high: 0, rme: 0, samples: 0 };
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += samples[i]!;
-  const mean = sum / n;
-  if (n === 1) return { mean, low: mean, high: mean, rme: 0, samples: 1 };
-  let squares = 0;
-  for (let i = 0; i < n; i++) squares += (samples[i]! - mean) ** 2;
-  const half = tCritical95(n - 1) * Math.sqrt(squares / (n - 1) / n);
-  return { mean, low: mean - half, high: mean + half, rme: mean !== 0 ? (100 * half) / Math.abs(mean) : Number.POSITIVE_INFINITY, samples: n };
-}
-
 /** process.cpuUsage() as a tinybench timestamp provider, in milliseconds. */
 const cpuClock = {
   name: "process.cpuUsage",
@@ -104,9 +66,14 @@ export interface LatencyResult {
   samples: number;
   /** The clock the whole replays were timed with. */
   clock: "wall" | "cpu";
-  /** Mean wall time per op: tinybench's mean time per whole-trace replay / ops, in nanoseconds. */
+  /**
+   * Time per op, in nanoseconds: the median of the whole-trace replays' times / ops when MEDIAN_MIN_SAMPLES or more
+   * were timed, else their mean (intervals.ts centerInterval; `statistic` says which).
+   */
   nsPerOp: number;
-  /** Half-width of nsPerOp's 95% confidence interval (Student's t over the whole-replay samples), in percent of it. */
+  /** Which statistic nsPerOp and its interval are: "median" (distribution-free interval) or "mean" (Student's t). */
+  statistic: CenterInterval["statistic"];
+  /** The larger half of nsPerOp's 95% confidence interval, in percent of it. */
   rme: number;
   /** nsPerOp's 95% confidence interval, in ns per op. */
   ciLow: number;
@@ -115,7 +82,7 @@ export interface LatencyResult {
   remeasured: number;
   /** The interval is still wider than maxRmePercent after the re-measuring budget. */
   noisy: boolean;
-  /** Ops per second at the mean: 1e9 / nsPerOp. */
+  /** Ops per second at nsPerOp: 1e9 / nsPerOp. */
   opsPerSecond: number;
   /** Per-op percentiles; null when `percentiles: false`. */
   perOp: {
@@ -333,27 +300,28 @@ export function measureLatency(trace: Trace, createAllocator: () => Allocator, o
     for (const sample of result.latency.samples ?? []) pooled.push(sample);
   };
   round(true);
-  let interval = meanInterval(pooled);
+  let interval = centerInterval(pooled);
   let remeasured = 0;
   const started = performance.now();
   // A round takes about max(time, iterations replays): one is started only when that fits in what is left of the
   // budget (so a trace whose replays are long is never re-measured past it). Bounded: each round spends some of it.
-  const roundMs = () => Math.max(time, Math.max(1, iterations) * interval.mean);
+  const roundMs = () => Math.max(time, Math.max(1, iterations) * interval.center);
   while (interval.rme > maxRme && performance.now() - started + roundMs() <= budget && remeasured < 1000) {
     round(false);
     remeasured++;
-    interval = meanInterval(pooled);
+    interval = centerInterval(pooled);
   }
   allocator.dispose?.();
   const ops = trace.length;
   const perOpNs = (ms: number) => (ops > 0 ? (ms * 1e6) / ops : 0);
-  const nsPerOp = perOpNs(interval.mean);
+  const nsPerOp = perOpNs(interval.center);
   return {
     allocator: name,
     ops,
     samples: interval.samples,
     clock,
     nsPerOp,
+    statistic: interval.statistic,
     rme: interval.rme,
     ciLow: Math.max(0, perOpNs(interval.low)),
     ciHigh: perOpNs(interval.high),

@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Trace, traceStats } from "@dmm/workloads";
+import { medianInterval } from "./intervals.js";
 
 export interface NativeOptions {
   /** Whole-trace repetitions in one process. @defaultValue 5 */
@@ -139,22 +140,6 @@ export function buildNativeReplay(cc = process.env.CC ?? "cc"): { path: string; 
   }
   renameSync(partial, path);
   return { path, compiler };
-}
-
-/** 95% distribution-free confidence interval of the median of `sorted` (ascending): [low, high]. */
-export function medianInterval(sorted: readonly number[]): [number, number] {
-  const n = sorted.length;
-  // Largest k with P(Binomial(n, 1/2) < k) <= 2.5%: the interval [x(k), x(n + 1 - k)] (1-based ranks).
-  let k = 0;
-  let tail = 0;
-  let term = 0.5 ** n; // P(B = 0)
-  while (k < n && tail + term <= 0.025) {
-    tail += term;
-    term = (term * (n - k)) / (k + 1);
-    k++;
-  }
-  if (k === 0) return [sorted[0]!, sorted[n - 1]!];
-  return [sorted[k - 1]!, sorted[n - k]!];
 }
 
 interface ReplayOutput {
