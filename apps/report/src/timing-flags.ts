@@ -5,7 +5,8 @@
  * its samples spread: of the default matrix's 672 cells (2 cores, two runs each), 299 and 304 had a 95% interval
  * wider than ±10% (median ±11.9%); with both flags 179 and 182 (median ±3.3%), in the same wall time (41–42 s), and a
  * cell's ns/op agreed between two runs within 0.88–1.10 (p10–p90) against 0.74–1.30. A worker now compiles and
- * collects on its own thread, which it does while it warms up, before anything is timed; the code it runs is the same.
+ * collects on its own thread, mostly while it warms up, before anything is timed, and runs the same code; a pause that
+ * still lands in a timed replay is what the median of @dmm/bench's centerInterval leaves out.
  *
  * V8's flags are the process's and are fixed once it runs (changing them under running isolates crashed V8), so the
  * command starts itself again with them (relaunchForTiming) unless node was started with them.
@@ -40,7 +41,8 @@ const BAD_OPTION_EXIT = 9;
  * Runs the command again in a node with the timing flags, when it times cells and this process lacks them: resolves
  * with its exit code (a signal that ended it is passed on to this process), or with null when this process should
  * run the command itself (no flag missing, already relaunched, or a node that refuses the flags or cannot be
- * started, told on stderr). `flags`: the timing flags (another list only for tests). SIGINT, SIGTERM and SIGHUP sent to this process go to the command.
+ * started, told on stderr). SIGINT, SIGTERM and SIGHUP sent to this process go to the command. `flags`: the timing
+ * flags (another list only in tests).
  */
 export function relaunchForTiming(args: readonly string[], script: string, flags: readonly string[] = TIMING_V8_FLAGS): Promise<number | null> {
   const missing = missingTimingFlags(process.execArgv, flags);
@@ -53,27 +55,24 @@ export function relaunchForTiming(args: readonly string[], script: string, flags
     const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
     const forward = (signal: NodeJS.Signals) => void child.kill(signal);
     for (const signal of signals) process.on(signal, forward);
-    const done = (code: number | null) => {
+    const detach = () => {
       for (const signal of signals) process.off(signal, forward);
-      resolve(code);
     };
     child.once("error", (error) => {
+      detach();
       process.stderr.write(`dmm: could not start node with ${missing.join(" ")} (${error.message}); timing without them\n`);
-      done(null);
+      resolve(null);
     });
     child.once("exit", (code, signal) => {
+      detach();
       if (signal !== null) {
-        for (const s of signals) process.off(s, forward);
+        // Ended by a signal: end this process the same way (the handlers are gone, so its default action applies).
         process.kill(process.pid, signal);
-        done(128 + (osConstants.signals[signal] ?? 0));
-        return;
-      }
-      if (code === BAD_OPTION_EXIT) {
+        resolve(128 + (osConstants.signals[signal] ?? 0));
+      } else if (code === BAD_OPTION_EXIT) {
         process.stderr.write(`dmm: this node refuses ${missing.join(" ")}; timing without them\n`);
-        done(null);
-        return;
-      }
-      done(code ?? 1);
+        resolve(null);
+      } else resolve(code ?? 1);
     });
   });
 }
