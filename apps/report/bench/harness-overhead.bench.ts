@@ -3,8 +3,9 @@
  * In interleaved rounds on the 2M-op mixed trace (`generate("mixed", { ops, live: 20000, seed: 1 })`): the report
  * times tlsf and buddy (`runBench`, coalescing immediate, one worker thread per allocator, as `pnpm bench` does), and
  * `@dmm/bench`'s speed benchmark replays the same trace with its bare loop in a fresh process per allocator
- * (`speed.bench.js --child`, `replayBare`). Both figures are wall-clock ns/op means (the report's over its tinybench
- * samples, the bare loop's over its timed replays), so on a loaded machine both count waiting for a core alike.
+ * (`speed.bench.js --child`, `replayBare`). Both figures are wall-clock ns/op means (the report's nsPerOp is its
+ * tinybench samples' mean here: fewer than ten replays of this trace, see @dmm/bench centerInterval; the bare loop's
+ * over its timed replays), so on a loaded machine both count waiting for a core alike.
  * The report's side runs under the flags `dmm bench` times under (timing-flags.ts): this script starts itself again
  * with them. Prints min / median / max of each and of their ratio. A benchmark, not a test.
  *

@@ -42,6 +42,12 @@ export function meanInterval(samples: ArrayLike<number>): MeanInterval {
   return { mean, low: mean - half, high: mean + half, rme: mean !== 0 ? (100 * half) / Math.abs(mean) : Number.POSITIVE_INFINITY, samples: n };
 }
 
+/** The median of `sorted` (ascending, not empty): the middle one, or the mean of the middle two. */
+export function medianOf(sorted: readonly number[]): number {
+  const n = sorted.length;
+  return n % 2 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
+}
+
 /** 95% distribution-free confidence interval of the median of `sorted` (ascending): [low, high]. */
 export function medianInterval(sorted: readonly number[]): [number, number] {
   const n = sorted.length;
@@ -96,7 +102,7 @@ export function centerInterval(samples: ArrayLike<number>): CenterInterval {
     return { center: m.mean, low: m.low, high: m.high, rme: m.rme, samples: n, statistic: "mean" };
   }
   const sorted = Array.from(samples).sort((a, b) => a - b);
-  const median = n % 2 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
+  const median = medianOf(sorted);
   const [low, high] = medianInterval(sorted);
   const half = Math.max(median - low, high - median);
   return { center: median, low, high, rme: median !== 0 ? (100 * half) / Math.abs(median) : Number.POSITIVE_INFINITY, samples: n, statistic: "median" };

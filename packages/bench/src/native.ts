@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Trace, traceStats } from "@dmm/workloads";
-import { medianInterval } from "./intervals.js";
+import { medianInterval, medianOf } from "./intervals.js";
 
 export interface NativeOptions {
   /** Whole-trace repetitions in one process. @defaultValue 5 */
@@ -200,8 +200,7 @@ export function measureNative(trace: Trace, options: NativeOptions = {}): Native
     const ops = Math.max(1, out.ops);
     const perRepetition = out.times.map((t) => t / ops);
     const sorted = [...perRepetition].sort((a, b) => a - b);
-    const n = sorted.length;
-    const median = n % 2 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
+    const median = medianOf(sorted);
     const [ciLow, ciHigh] = medianInterval(sorted);
     const peakLiveBytes = traceStats(trace).peakLiveBytes;
     const rss = out.peakRssBytes >= 0 && out.baselineRssBytes >= 0 && out.peakReset;
